@@ -1,0 +1,212 @@
+/**
+ * The shell adapter: a chat in the terminal, no tokens needed. You speak as
+ * a customer in a customer's channel or as a staff member, and the bot
+ * answers exactly as it would in Slack or Discord, through the same use
+ * cases. It reads any stream (a TTY, a pipe, a test's PassThrough) and
+ * prints each bot message on its own line.
+ *
+ *   /as <who>         speak as a person from the config (staff) or anyone else (a customer)
+ *   /in <channel>     move to a channel: a customer's shell channel, or the staff channel
+ *   /thread <ticket>  reply in a ticket's thread;  /top  back to the channel
+ *   /tickets          the open tickets;  /sla <command> or /<command>  ticket commands
+ *   /help, /quit
+ */
+import { createInterface, type Interface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { isStaff } from '../../src/domain/people.js';
+import type { Bot } from '../../src/service/bot.js';
+import { COMMAND_NAMES, HELP_TEXT } from '../../src/service/commands.js';
+import { ticketRef } from '../../src/service/cards.js';
+import type { ChatPort, Outbound, Reply, SentRef } from '../../src/service/messages.js';
+import { cardToLine } from '../../src/service/render-text.js';
+
+export interface ShellOptions {
+  input: Readable;
+  output: Writable;
+  /** Show a prompt (only on a terminal). */
+  prompt?: boolean;
+  /** Who speaks first and where; defaults to the first customer's first channel and a customer user. */
+  as?: string;
+  channel?: string;
+}
+
+export class ShellAdapter implements ChatPort {
+  readonly platform = 'shell' as const;
+  private speaker: string;
+  private channel: string;
+  private thread: string | undefined;
+  private seq = 0;
+  private rl: Interface | undefined;
+
+  constructor(
+    private readonly bot: Bot,
+    private readonly options: ShellOptions,
+  ) {
+    const firstCustomer = bot.config.customers.find((c) => c.channels.shell.length > 0);
+    this.channel = options.channel ?? firstCustomer?.channels.shell[0] ?? this.staffChannel;
+    this.speaker = options.as ?? 'customer';
+  }
+
+  private get staffChannel(): string {
+    return this.bot.config.staff.channels.shell;
+  }
+
+  /** ChatPort: what the bot posts appears as one line, prefixed by where it was posted. */
+  async send(message: Outbound): Promise<SentRef> {
+    const cards = message.type === 'notify' ? message.cards : [message.card];
+    const where = message.type === 'thread' ? `${message.channelId} › ${ticketRef(message.ticketId)}` : message.channelId;
+    for (const card of cards) this.print(`[${where}] slawatch: ${cardToLine(card)}`);
+    if (message.type === 'notify' && message.dm?.length) this.print(`[dm ${message.dm.join(', ')}] slawatch: you were pinged in #${message.channelId}`);
+    return { platform: 'shell', channelId: message.channelId, messageId: `out-${++this.seq}` };
+  }
+
+  greet(): void {
+    this.print(`slawatch shell — you are ${this.describeSpeaker()} in #${this.channel}. Type /help for commands.`);
+  }
+
+  /** Reads lines until the input ends or /quit; resolves then. */
+  run(): Promise<void> {
+    const rl = createInterface({ input: this.options.input, terminal: false });
+    this.rl = rl;
+    this.showPrompt();
+    return new Promise((resolve) => {
+      let chain = Promise.resolve();
+      rl.on('line', (line) => {
+        // One line at a time, in order, even when handling one takes a while.
+        chain = chain.then(() => this.handleLine(line)).catch((err: unknown) => this.print(`! ${err instanceof Error ? err.message : String(err)}`));
+        void chain.then(() => this.showPrompt());
+      });
+      rl.on('close', () => void chain.then(() => resolve()));
+    });
+  }
+
+  close(): void {
+    this.rl?.close();
+  }
+
+  private showPrompt(): void {
+    if (this.options.prompt) this.options.output.write(`${this.speaker}@#${this.channel}${this.thread ? ` › ${this.thread}` : ''}> `);
+  }
+
+  private print(line: string): void {
+    this.options.output.write(`${line}\n`);
+  }
+
+  private describeSpeaker(): string {
+    return this.isStaffSpeaker() ? `${this.speaker} (staff)` : `${this.speaker} (customer)`;
+  }
+
+  private isStaffSpeaker(): boolean {
+    return isStaff(this.bot.config, 'shell', { userId: this.speaker, personId: this.bot.config.people[this.speaker] ? this.speaker : undefined });
+  }
+
+  private async handleLine(raw: string): Promise<void> {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) return;
+    if (line.startsWith('/')) return this.handleSlash(line);
+    await this.say(line);
+  }
+
+  private async handleSlash(line: string): Promise<void> {
+    const [word = '', ...rest] = line.slice(1).split(/\s+/);
+    const arg = rest.join(' ');
+    switch (word.toLowerCase()) {
+      case 'as':
+        if (!arg) return this.print('! say who: /as alice, /as customer');
+        this.speaker = arg;
+        return this.print(`(you are now ${this.describeSpeaker()})`);
+      case 'in': {
+        if (!arg) return this.print('! say where: /in acme');
+        this.channel = arg.replace(/^#/, '');
+        this.thread = undefined;
+        return this.print(`(you are now in #${this.channel})`);
+      }
+      case 'thread':
+        return this.enterThread(arg);
+      case 'top':
+        this.thread = undefined;
+        return this.print(`(back in #${this.channel})`);
+      case 'tickets':
+      case 'queue':
+        return this.command('queue');
+      case 'help':
+        return this.print(this.helpText());
+      case 'quit':
+      case 'exit':
+        this.close();
+        return;
+      case 'sla':
+        return this.command(arg);
+      default:
+        if ((COMMAND_NAMES as readonly string[]).includes(word.toLowerCase())) return this.command([word, ...rest].join(' '));
+        return this.print(`! unknown command /${word}. Type /help.`);
+    }
+  }
+
+  private helpText(): string {
+    const channels = this.bot.config.customers.flatMap((c) => c.channels.shell.map((ch) => `#${ch} (${c.name})`));
+    return [
+      'Chat: type a line to post it where you are. Meta-commands:',
+      '/as <who>          speak as a person from the config (staff) or anyone else (a customer)',
+      `/in <channel>      go to a channel: ${channels.join(', ') || 'no customer channels configured'}, or #${this.staffChannel}`,
+      '/thread <ticket>   reply in a ticket\'s thread;  /top  back to the channel',
+      '/tickets           open tickets;  /quit  leave',
+      'Ticket commands (as /sla <command> or /<command>):',
+      HELP_TEXT,
+    ].join('\n');
+  }
+
+  private async enterThread(arg: string): Promise<void> {
+    const id = Number(arg.replace(/^#/, ''));
+    const ticket = Number.isInteger(id) ? await this.bot.ctx.store.get(id) : undefined;
+    if (!ticket || ticket.platform !== 'shell') return this.print(`! there is no ticket ${arg} here`);
+    this.channel = ticket.channelId;
+    this.thread = ticket.threadId;
+    this.print(`(you are now in the thread of ${ticketRef(ticket.id)} in #${this.channel})`);
+  }
+
+  private author() {
+    const personId = this.bot.config.people[this.speaker] ? this.speaker : undefined;
+    return { userId: this.speaker, name: personId ? this.bot.config.people[this.speaker]?.name : this.speaker, ...(personId ? { personId } : {}) };
+  }
+
+  private async say(text: string): Promise<void> {
+    const at = this.bot.ctx.now();
+    const messageId = `${at.toString(36)}-${process.pid.toString(36)}-${++this.seq}`;
+    const outcome = await this.bot.receiveMessage({
+      platform: 'shell',
+      channelId: this.channel,
+      messageId,
+      ...(this.thread ? { threadId: this.thread } : {}),
+      author: this.author(),
+      text,
+      at,
+    });
+    // After opening (or joining) a ticket, the customer stays in its thread, as in a chat app.
+    if ((outcome.kind === 'opened' || outcome.kind === 'appended') && !this.thread) {
+      this.thread = outcome.ticket.threadId;
+      this.print(`(you are now in the thread of ${ticketRef(outcome.ticket.id)}; /top to leave)`);
+    }
+    if (outcome.kind === 'customer_message' || outcome.kind === 'staff_reply' || outcome.kind === 'reopened') {
+      this.print(`(${outcome.kind.replace('_', ' ')} recorded on ${ticketRef(outcome.ticket.id)})`);
+    }
+    if (outcome.kind === 'ignored') this.print(`(not part of a ticket: ${outcome.reason})`);
+  }
+
+  private async command(text: string): Promise<void> {
+    const result = await this.bot.runCommand({
+      platform: 'shell',
+      channelId: this.channel,
+      ...(this.thread ? { threadId: this.thread } : {}),
+      author: this.author(),
+      text,
+    });
+    this.printReply(result.reply);
+  }
+
+  private printReply(reply: Reply): void {
+    const prefix = reply.ephemeral ? '(only you) ' : '';
+    if (reply.cards?.length) for (const card of reply.cards) this.print(`${prefix}slawatch: ${cardToLine(card)}`);
+    else for (const line of reply.text.split('\n')) this.print(`${prefix}slawatch: ${line}`);
+  }
+}

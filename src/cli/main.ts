@@ -1,0 +1,175 @@
+/**
+ * The `slawatch` command. Every flag mirrors an environment variable
+ * (`--config` / SLAWATCH_CONFIG, …) so the same settings work from a shell,
+ * a container or a service manager.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { Command, CommanderError, Option } from 'commander';
+import { z } from 'zod';
+import { ConfigError, formatProblem, loadConfigFile } from '../config/load.js';
+import { configSchema, type Config } from '../config/schema.js';
+import { EventLogError } from '../domain/event-log.js';
+import { isoUtc, parseInstant } from '../domain/time.js';
+import { scheduleToICal } from '../oncall/ical.js';
+import { renderHandoffTable } from '../oncall/render.js';
+import { onCallAt } from '../oncall/schedule.js';
+import { parseLogFor, policyContext, replay, replayText } from './replay.js';
+import { runDemo } from './demo.js';
+import { startBot } from './start.js';
+
+/** A problem the user can fix: printed as one clean message, exit code 1 (2 for usage). */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+};
+
+function instant(text: string | undefined, flag: string): number {
+  if (text === undefined) return Date.now();
+  const ms = parseInstant(text);
+  if (ms === undefined) throw new UsageError(`${flag}: expected an ISO time with a zone, e.g. 2026-03-02T09:00:00Z (got "${text}")`, 2);
+  return ms;
+}
+
+async function configFrom(file: string | undefined): Promise<Config> {
+  if (!file) throw new UsageError('--config <file> is required (or set SLAWATCH_CONFIG)', 2);
+  return loadConfigFile(file);
+}
+
+export function buildProgram(io: Io = defaultIo): Command {
+  const program = new Command('slawatch')
+    .description('Support-escalation bot: tickets from customer channels, SLA clocks per tier, on-call pings and an escalation ladder.')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError();
+
+  program
+    .command('start')
+    .description('run the bot: Slack and/or Discord where their tokens are set, else the shell adapter on an SQLite file')
+    .addOption(new Option('-c, --config <file>', 'config file (default ./slawatch.yaml, else the bundled example)').env('SLAWATCH_CONFIG'))
+    .addOption(new Option('--store <path>', 'SQLite file (overrides store.path)').env('SLAWATCH_STORE'))
+    .addOption(new Option('--as <who>', 'shell: who speaks first').env('SLAWATCH_SHELL_AS'))
+    .addOption(new Option('--in <channel>', 'shell: the channel to start in').env('SLAWATCH_SHELL_CHANNEL'))
+    .option('--keep-running', 'shell: keep running (timers and pings) after the input ends', false)
+    .action(async (opts: { config?: string; store?: string; as?: string; in?: string; keepRunning: boolean }) => {
+      await startBot({ configPath: opts.config, storePath: opts.store, shellAs: opts.as, shellChannel: opts.in, keepRunning: opts.keepRunning || process.env.SLAWATCH_KEEP_RUNNING === '1' }, io);
+    });
+
+  program
+    .command('replay')
+    .description('the SLA status of one ticket from its event log (JSON Lines)')
+    .argument('<events>', 'event log, one JSON object a line')
+    .addOption(new Option('-c, --config <file>', 'config file').env('SLAWATCH_CONFIG'))
+    .option('--at <time>', 'the instant to evaluate at (ISO time; default now)')
+    .option('--json', 'print JSON', false)
+    .action(async (file: string, opts: { config?: string; at?: string; json: boolean }) => {
+      const config = await configFrom(opts.config);
+      const at = instant(opts.at, '--at');
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch {
+        throw new UsageError(`cannot read event log "${file}"`);
+      }
+      const events = parseLogFor(config, text);
+      const ctx = policyContext(config);
+      io.out(opts.json ? JSON.stringify(replay(events, ctx, at)) : replayText(events, ctx, at));
+    });
+
+  program
+    .command('oncall')
+    .description('who is on call: now (--json), the next handoffs (table), or an iCal feed (--ical)')
+    .addOption(new Option('-c, --config <file>', 'config file').env('SLAWATCH_CONFIG'))
+    .option('-s, --schedule <id>', 'schedule id (default: every schedule; required with --json/--ical when there are several)')
+    .option('--at <time>', 'the instant (ISO time; default now)')
+    .option('--json', 'print JSON', false)
+    .option('--ical', 'print the schedule as an iCal feed (from --at, 12 weeks)', false)
+    .option('--count <n>', 'handoffs to list in the table', '8')
+    .action(async (opts: { config?: string; schedule?: string; at?: string; json: boolean; ical: boolean; count: string }) => {
+      const config = await configFrom(opts.config);
+      const at = instant(opts.at, '--at');
+      const ids = opts.schedule ? [opts.schedule] : Object.keys(config.schedules);
+      if (ids.length === 0) throw new UsageError('the config has no schedules');
+      for (const id of ids) if (!config.schedules[id]) throw new UsageError(`unknown schedule "${id}" (known: ${Object.keys(config.schedules).join(', ')})`);
+      if ((opts.json || opts.ical) && ids.length > 1) throw new UsageError('name the schedule with --schedule <id>', 2);
+      const id = ids[0] as string;
+      const schedule = config.schedules[id] as Config['schedules'][string];
+      if (opts.ical) {
+        io.out(scheduleToICal(id, schedule, config.people, at, at + 84 * 86_400_000));
+      } else if (opts.json) {
+        const answer = onCallAt(schedule, at);
+        io.out(JSON.stringify({ schedule: id, onCall: answer.onCall, until: answer.until === null ? null : isoUtc(answer.until) }));
+      } else {
+        io.out(ids.map((s) => renderHandoffTable(s, config.schedules[s] as Config['schedules'][string], config.people, at, Number(opts.count) || 8)).join('\n\n'));
+      }
+    });
+
+  program
+    .command('check-config')
+    .description('validate a config file; errors name the path and the line')
+    .argument('<file>', 'config file')
+    .action(async (file: string) => {
+      const config = await loadConfigFile(file);
+      io.out(`${file}: OK — ${config.customers.length} customers, ${Object.keys(config.tiers).length} tiers, ${Object.keys(config.schedules).length} schedules, ${Object.keys(config.escalation.policies).length} escalation policies`);
+    });
+
+  program
+    .command('schema')
+    .description('write the JSON Schema of the config file (for editor completion and checks)')
+    .option('-o, --out <file>', 'write to a file instead of stdout')
+    .action(async (opts: { out?: string }) => {
+      const schema = JSON.stringify(z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }), null, 2);
+      if (opts.out) {
+        await writeFile(opts.out, `${schema}\n`);
+        io.out(`wrote ${opts.out}`);
+      } else io.out(schema);
+    });
+
+  program
+    .command('demo')
+    .description('a scripted run on seconds-scale targets: a ticket opens, breaches, gets a reply and is resolved')
+    .action(async () => {
+      await runDemo(io);
+    });
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. Known problems print one clean message, never a stack trace. */
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof ConfigError) {
+      io.err(`${err.file}: invalid config`);
+      for (const problem of err.problems) io.err(`  ${formatProblem(problem)}`);
+      return 1;
+    }
+    if (err instanceof EventLogError) {
+      io.err(`event log: ${err.message}`);
+      return 1;
+    }
+    if (err instanceof UsageError) {
+      io.err(`slawatch: ${err.message}`);
+      return err.exitCode;
+    }
+    io.err(`slawatch: ${err instanceof Error ? err.message : String(err)}`);
+    if (process.env.SLAWATCH_DEBUG && err instanceof Error && err.stack) io.err(err.stack);
+    return 1;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * `slawatch replay <events.jsonl> --config <file> --at <ISO time> [--json]`:
+ * what slawatch says about one ticket at one instant — its clocks, breaches,
+ * the notifications its ladders sent, and the next one.
+ */
+import type { ClockKind, Config } from '../config/schema.js';
+import { parseEventLog } from '../domain/event-log.js';
+import { isoUtc } from '../domain/time.js';
+import type { TicketEvent } from '../domain/ticket.js';
+import { replayTimeline, type Notification, type PolicyContext } from '../escalation/timeline.js';
+import { buildCalendars } from '../sla/calendar.js';
+import type { Clock } from '../sla/clocks.js';
+import { CLOCK_LABEL, describeClock } from '../service/cards.js';
+
+export interface ClockJson {
+  status: string;
+  startedAt: string;
+  dueAt: string | null;
+  stoppedAt: string | null;
+  breachedAt: string | null;
+  remainingSeconds: number | null;
+  cycle?: number;
+}
+
+export interface ReplayJson {
+  state: string;
+  severity: string;
+  tier: string;
+  clocks: Record<ClockKind, ClockJson | null>;
+  breaches: { clock: ClockKind; at: string; cycle?: number }[];
+  notifications: NotificationJson[];
+  next: NotificationJson | null;
+}
+
+export interface NotificationJson {
+  at: string;
+  kind: string;
+  clock: ClockKind;
+  cycle: number;
+  level: number | null;
+  repeat: number;
+  fraction?: number;
+  to: string[];
+  unstaffed?: string[];
+  dueAt: string;
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : isoUtc(ms));
+
+export function clockJson(clock: Clock | null, at: number, withCycle = false): ClockJson | null {
+  if (!clock) return null;
+  const remaining = clock.remainingAt(at);
+  return {
+    status: clock.status(),
+    startedAt: isoUtc(clock.startedAt),
+    dueAt: iso(clock.dueAt),
+    stoppedAt: iso(clock.stoppedAt),
+    breachedAt: iso(clock.breachedAt),
+    remainingSeconds: remaining === null ? null : Math.floor(remaining / 1000),
+    ...(withCycle ? { cycle: clock.cycle } : {}),
+  };
+}
+
+export function notificationJson(n: Notification): NotificationJson {
+  return {
+    at: isoUtc(n.at),
+    kind: n.kind,
+    clock: n.clock,
+    cycle: n.cycle,
+    level: n.level,
+    repeat: n.repeat,
+    ...(n.fraction !== undefined ? { fraction: n.fraction } : {}),
+    to: [...n.to.people, ...n.to.groups.map((g) => `group:${g}`), ...n.to.channels.map((c) => `channel:${c}`)],
+    ...(n.to.unstaffed.length ? { unstaffed: n.to.unstaffed } : {}),
+    dueAt: isoUtc(n.dueAt),
+  };
+}
+
+export function policyContext(config: Config): PolicyContext {
+  return { config, calendars: buildCalendars(config) };
+}
+
+export function parseLogFor(config: Config, text: string): TicketEvent[] {
+  return parseEventLog(text, {
+    tierOf: (customer) => config.customers.find((c) => c.id === customer)?.tier,
+    hasTier: (tier) => tier in config.tiers,
+  });
+}
+
+export function replay(events: readonly TicketEvent[], ctx: PolicyContext, at: number): ReplayJson {
+  const timeline = replayTimeline(events, ctx, at, true);
+  const { clocks } = timeline;
+  const breaches = [clocks.firstResponse, ...clocks.nextResponses, clocks.resolution]
+    .filter((c): c is Clock => c !== null && c.breachedAt !== null)
+    .map((c) => ({ clock: c.kind, at: isoUtc(c.breachedAt as number), ...(c.kind === 'nextResponse' ? { cycle: c.cycle } : {}) }))
+    .sort((a, b) => a.at.localeCompare(b.at));
+  return {
+    state: timeline.state,
+    severity: timeline.severity,
+    tier: timeline.tier,
+    clocks: {
+      firstResponse: clockJson(clocks.firstResponse, at),
+      nextResponse: clockJson(clocks.nextResponse, at, true),
+      resolution: clockJson(clocks.resolution, at),
+    },
+    breaches,
+    notifications: timeline.fired.map(notificationJson),
+    next: timeline.next ? notificationJson(timeline.next) : null,
+  };
+}
+
+/** The readable form of a replay (without --json). */
+export function replayText(events: readonly TicketEvent[], ctx: PolicyContext, at: number): string {
+  const timeline = replayTimeline(events, ctx, at, true);
+  const lines = [`state ${timeline.state} · tier ${timeline.tier} · severity ${timeline.severity} · at ${isoUtc(at)}`];
+  for (const clock of timeline.clocks.all()) lines.push(`  ${describeClock(clock, at)}`);
+  if (timeline.fired.length) lines.push('notifications:');
+  for (const n of timeline.fired) {
+    const to = notificationJson(n).to.join(', ') || 'staff channel';
+    lines.push(`  ${isoUtc(n.at)}  ${n.kind.padEnd(10)} ${CLOCK_LABEL[n.clock]}${n.level ? ` level ${n.level}` : ''}${n.repeat ? ` (round ${n.repeat + 1})` : ''} → ${to}`);
+  }
+  if (timeline.next) lines.push(`next: ${isoUtc(timeline.next.at)} ${timeline.next.kind} ${CLOCK_LABEL[timeline.next.clock]}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,104 @@
+/**
+ * Reads slawatch.yaml, validates it, and turns every problem into a line a
+ * person can act on: `customers[2].tier: unknown tier "gold" (line 41)`.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type Config } from './schema.js';
+
+export interface ConfigProblem {
+  path: string;
+  message: string;
+  line?: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(`${file}: invalid config\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function formatProblem(problem: ConfigProblem): string {
+  const where = problem.line === undefined ? '' : ` (line ${problem.line})`;
+  return problem.path ? `${problem.path}: ${problem.message}${where}` : `${problem.message}${where}`;
+}
+
+/** The example config shipped with slawatch, used by `slawatch start` when no file is given. */
+export const EXAMPLE_CONFIG_PATH = fileURLToPath(new URL('../../../examples/slawatch.yaml', import.meta.url));
+
+export async function loadConfigFile(file: string): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
+    throw new ConfigError(file, [{ path: '', message: reason }]);
+  }
+  return parseConfig(text, file);
+}
+
+/** Parses and validates YAML text; throws ConfigError listing every problem with its line. */
+export function parseConfig(text: string, file = '<config>'): Config {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => ({
+        path: '',
+        message: `YAML syntax error: ${e.message.split('\n')[0]}`,
+        line: lineCounter.linePos(e.pos[0]).line,
+      })),
+    );
+  }
+  const data: unknown = doc.toJS() ?? {};
+  const result = configSchema.safeParse(data);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => toProblem(issue, doc, lineCounter));
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  throw new ConfigError(file, problems);
+}
+
+function toProblem(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): ConfigProblem {
+  const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) message = `missing required field (expected ${issue.expected})`;
+  return { path: formatPath(path), message, line: lineOf(doc, path, lines, issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined) };
+}
+
+/** `customers[2].tier`, `tiers.enterprise.targets.urgent`. */
+export function formatPath(path: readonly (string | number)[]): string {
+  return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part), '');
+}
+
+/** The line of the deepest node on `path` that exists in the document (a missing field points at its parent). */
+function lineOf(doc: Document, path: (string | number)[], lines: LineCounter, unknownKey?: string): number | undefined {
+  const full = unknownKey === undefined ? path : [...path, unknownKey];
+  for (let depth = full.length; depth >= 0; depth--) {
+    const prefix = full.slice(0, depth);
+    const node = prefix.length === 0 ? doc.contents : doc.getIn(prefix, true);
+    // For an unknown key, point at the key itself rather than its value.
+    const keyNode = unknownKey !== undefined && depth === full.length ? findKeyNode(doc, prefix) : undefined;
+    const target = keyNode ?? node;
+    if (isNode(target) && target.range) return lines.linePos(target.range[0]).line;
+  }
+  return undefined;
+}
+
+function findKeyNode(doc: Document, path: (string | number)[]): unknown {
+  const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+  const last = path[path.length - 1];
+  if (parent && typeof parent === 'object' && 'items' in parent && Array.isArray(parent.items)) {
+    for (const item of parent.items as { key?: unknown }[]) {
+      if (isNode(item.key) && (item.key as { value?: unknown }).value === last) return item.key;
+    }
+  }
+  return undefined;
+}

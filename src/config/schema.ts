@@ -1,0 +1,283 @@
+/**
+ * The shape of slawatch.yaml. Parsing turns durations into milliseconds, fills
+ * defaults, and checks every cross-reference (tiers, people, calendars,
+ * schedules, policies) so the rest of the code can trust the config it gets.
+ */
+import { z } from 'zod';
+import { DURATION_PATTERN, parseDuration } from './duration.js';
+
+export const SEVERITIES = ['urgent', 'high', 'normal', 'low'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+export const CLOCK_KINDS = ['firstResponse', 'nextResponse', 'resolution'] as const;
+export type ClockKind = (typeof CLOCK_KINDS)[number];
+
+/** The always-open calendar every config has without declaring it. */
+export const ALWAYS_OPEN_CALENDAR = '24x7';
+
+const id = z.string().min(1).regex(/^[A-Za-z0-9][\w.-]*$/, 'ids use letters, digits, ".", "_" and "-"');
+
+const duration = z
+  .string({ error: 'expected a duration such as 30s, 15m, 4h or 2d' })
+  .regex(new RegExp(DURATION_PATTERN), 'expected a duration such as 30s, 15m, 4h or 2d')
+  .transform((text) => parseDuration(text) as number)
+  .refine((ms) => ms > 0, 'a duration must be longer than zero');
+
+const timezone = z.string().refine(isValidTimeZone, { error: (issue) => `unknown time zone "${String(issue.input)}"` });
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a wall-clock time "HH:MM"');
+const hourRange = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected a range "HH:MM-HH:MM" ("24:00" may end it)')
+  .refine((text) => {
+    const [from, to] = text.split('-') as [string, string];
+    return minutesOfDay(from) < minutesOfDay(to);
+  }, 'a range must end after it starts');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date "YYYY-MM-DD"');
+const isoInstant = z
+  .string()
+  .refine((text) => /^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(Date.parse(text)), 'expected an ISO time with offset, e.g. 2026-03-10T12:00:00-04:00');
+
+const personSchema = z.strictObject({
+  name: z.string().min(1),
+  slack: z.string().optional(),
+  discord: z.string().regex(/^\d+$/, 'a Discord id is a string of digits').optional(),
+  timezone: timezone.optional(),
+});
+
+const targetsSchema = z.strictObject({
+  firstResponse: duration.optional(),
+  nextResponse: duration.optional(),
+  resolution: duration.optional(),
+  calendar: id.optional(),
+});
+
+const tierSchema = z.strictObject({
+  calendar: id.optional(),
+  policy: id.optional(),
+  targets: z
+    .strictObject({
+      default: targetsSchema.optional(),
+      urgent: targetsSchema.optional(),
+      high: targetsSchema.optional(),
+      normal: targetsSchema.optional(),
+      low: targetsSchema.optional(),
+    })
+    .default({}),
+});
+
+const platformChannels = z.strictObject({
+  slack: z.array(z.string().min(1)).default([]),
+  discord: z.array(z.string().regex(/^\d+$/, 'a Discord channel id is a string of digits')).default([]),
+  shell: z.array(z.string().min(1)).default([]),
+});
+
+const customerSchema = z.strictObject({
+  id,
+  name: z.string().min(1),
+  tier: id,
+  channels: platformChannels.default({ slack: [], discord: [], shell: [] }),
+  calendar: id.optional(),
+  accountEngineer: id.optional(),
+  policy: id.optional(),
+});
+
+const calendarSchema = z.strictObject({
+  timezone,
+  hours: z.partialRecord(z.enum(WEEKDAYS), z.array(hourRange)).default({}),
+  holidays: z
+    .strictObject({
+      dates: z.array(isoDate).default([]),
+      country: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO country code such as DE').optional(),
+      region: z.string().optional(),
+    })
+    .default({ dates: [] }),
+});
+
+const rotationSchema = z.strictObject({
+  every: duration.refine((ms) => ms % 3_600_000 === 0, 'a rotation lasts whole hours, days or weeks'),
+  handoff: clockTime.default('09:00'),
+  start: isoDate,
+});
+
+const layerSchema = z.strictObject({
+  name: z.string().optional(),
+  users: z.array(id).min(1),
+  rotation: rotationSchema,
+  restrict: z
+    .array(
+      z.strictObject({
+        days: z.array(z.enum(WEEKDAYS)).default([...WEEKDAYS]),
+        hours: hourRange.default('00:00-24:00'),
+      }),
+    )
+    .optional(),
+});
+
+const overrideSchema = z
+  .strictObject({ user: id, start: isoInstant, end: isoInstant })
+  .refine((o) => Date.parse(o.end) > Date.parse(o.start), { message: 'an override must end after it starts', path: ['end'] });
+
+const scheduleSchema = z.strictObject({
+  name: z.string().optional(),
+  timezone,
+  layers: z.array(layerSchema).min(1),
+  overrides: z.array(overrideSchema).default([]),
+});
+
+/** `schedule:primary`, `person:carol`, `group:S0SUPPORT`, `channel:C0OPS`. */
+export const TARGET_PATTERN = /^(schedule|person|group|channel):(.+)$/;
+const escalationTarget = z.string().regex(TARGET_PATTERN, 'expected schedule:<id>, person:<id>, group:<id> or channel:<id>');
+
+const policySchema = z.strictObject({
+  warn: z.array(escalationTarget).default([]),
+  levels: z.array(z.strictObject({ notify: z.array(escalationTarget).default([]), delay: duration.prefault('30m') })).min(1),
+  repeat: z.number().int().min(0).max(20).default(0),
+});
+
+const fraction = z.number().gt(0).lt(1);
+
+export const configSchema = z
+  .strictObject({
+    people: z.record(id, personSchema).default({}),
+    staff: z
+      .strictObject({
+        people: z.array(id).default([]),
+        slackGroups: z.array(z.string()).default([]),
+        discordRoles: z.array(z.string().regex(/^\d+$/, 'a Discord role id is a string of digits')).default([]),
+        /** Treat members of other Slack workspaces (Slack Connect) as customers when nothing else says. */
+        slackTeam: z.string().optional(),
+        channels: z
+          .strictObject({ slack: z.string().optional(), discord: z.string().optional(), shell: z.string().default('staff') })
+          .default({ shell: 'staff' }),
+        dm: z.boolean().default(false),
+      })
+      .default({ people: [], slackGroups: [], discordRoles: [], channels: { shell: 'staff' }, dm: false }),
+    customers: z.array(customerSchema).default([]),
+    tiers: z.record(id, tierSchema),
+    calendars: z.record(id, calendarSchema).default({}),
+    schedules: z.record(id, scheduleSchema).default({}),
+    escalation: z
+      .strictObject({
+        warnAt: z.array(fraction).default([0.5, 0.75, 0.9]),
+        policies: z.record(id, policySchema).default({}),
+      })
+      .default({ warnAt: [0.5, 0.75, 0.9], policies: {} }),
+    tickets: z
+      .strictObject({
+        groupingWindow: duration.prefault('10m'),
+        reopenWindow: duration.prefault('7d'),
+        defaultSeverity: z.enum(SEVERITIES).default('normal'),
+      })
+      .prefault({}),
+    notifications: z
+      .strictObject({
+        /** Pings for one channel that come due within this window are sent as one message. */
+        coalesceWindow: duration.prefault('2s'),
+      })
+      .prefault({}),
+    announcements: z
+      .strictObject({
+        handoffs: z.strictObject({ schedules: z.array(id).default([]), channel: z.string().optional() }).optional(),
+      })
+      .default({}),
+    store: z
+      .strictObject({
+        backend: z.enum(['sqlite', 'redis', 'memory']).default('sqlite'),
+        path: z.string().default('./data/slawatch.sqlite'),
+        url: z.string().optional(),
+      })
+      .default({ backend: 'sqlite', path: './data/slawatch.sqlite' }),
+  })
+  .superRefine((config, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    const people = new Set(Object.keys(config.people));
+    const tiers = new Set(Object.keys(config.tiers));
+    const calendars = new Set([ALWAYS_OPEN_CALENDAR, ...Object.keys(config.calendars)]);
+    const schedules = new Set(Object.keys(config.schedules));
+    const policies = new Set(['default', ...Object.keys(config.escalation.policies)]);
+
+    config.staff.people.forEach((p, i) => {
+      if (!people.has(p)) issue(['staff', 'people', i], `unknown person "${p}"`);
+    });
+    const seenCustomers = new Set<string>();
+    const seenChannels = new Map<string, string>();
+    config.customers.forEach((c, i) => {
+      if (seenCustomers.has(c.id)) issue(['customers', i, 'id'], `duplicate customer id "${c.id}"`);
+      seenCustomers.add(c.id);
+      if (!tiers.has(c.tier)) issue(['customers', i, 'tier'], `unknown tier "${c.tier}"`);
+      if (c.calendar && !calendars.has(c.calendar)) issue(['customers', i, 'calendar'], `unknown calendar "${c.calendar}"`);
+      if (c.accountEngineer && !people.has(c.accountEngineer)) {
+        issue(['customers', i, 'accountEngineer'], `unknown person "${c.accountEngineer}"`);
+      }
+      if (c.policy && !policies.has(c.policy)) issue(['customers', i, 'policy'], `unknown escalation policy "${c.policy}"`);
+      for (const platform of ['slack', 'discord', 'shell'] as const) {
+        c.channels[platform].forEach((channel, j) => {
+          const key = `${platform}:${channel}`;
+          const owner = seenChannels.get(key);
+          if (owner && owner !== c.id) issue(['customers', i, 'channels', platform, j], `channel "${channel}" is already bound to customer "${owner}"`);
+          seenChannels.set(key, c.id);
+        });
+      }
+    });
+    for (const [tierId, tier] of Object.entries(config.tiers)) {
+      if (tier.calendar && !calendars.has(tier.calendar)) issue(['tiers', tierId, 'calendar'], `unknown calendar "${tier.calendar}"`);
+      if (tier.policy && !policies.has(tier.policy)) issue(['tiers', tierId, 'policy'], `unknown escalation policy "${tier.policy}"`);
+      for (const [key, targets] of Object.entries(tier.targets)) {
+        if (targets?.calendar && !calendars.has(targets.calendar)) {
+          issue(['tiers', tierId, 'targets', key, 'calendar'], `unknown calendar "${targets.calendar}"`);
+        }
+      }
+    }
+    for (const [scheduleId, schedule] of Object.entries(config.schedules)) {
+      schedule.layers.forEach((layer, i) =>
+        layer.users.forEach((u, j) => {
+          if (!people.has(u)) issue(['schedules', scheduleId, 'layers', i, 'users', j], `unknown person "${u}"`);
+        }),
+      );
+      schedule.overrides.forEach((o, i) => {
+        if (!people.has(o.user)) issue(['schedules', scheduleId, 'overrides', i, 'user'], `unknown person "${o.user}"`);
+      });
+    }
+    const checkTarget = (target: string, path: (string | number)[]) => {
+      const [, kind, ref] = TARGET_PATTERN.exec(target) ?? [];
+      if (kind === 'schedule' && !schedules.has(ref!)) issue(path, `unknown schedule "${ref}"`);
+      if (kind === 'person' && !people.has(ref!)) issue(path, `unknown person "${ref}"`);
+    };
+    for (const [policyId, policy] of Object.entries(config.escalation.policies)) {
+      policy.warn.forEach((t, i) => checkTarget(t, ['escalation', 'policies', policyId, 'warn', i]));
+      policy.levels.forEach((level, i) =>
+        level.notify.forEach((t, j) => checkTarget(t, ['escalation', 'policies', policyId, 'levels', i, 'notify', j])),
+      );
+    }
+    const handoffs = config.announcements.handoffs;
+    handoffs?.schedules.forEach((s, i) => {
+      if (!schedules.has(s)) issue(['announcements', 'handoffs', 'schedules', i], `unknown schedule "${s}"`);
+    });
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type Person = Config['people'][string];
+export type Customer = Config['customers'][number];
+export type Tier = Config['tiers'][string];
+export type Targets = z.output<typeof targetsSchema>;
+export type CalendarSpec = Config['calendars'][string];
+export type ScheduleSpec = Config['schedules'][string];
+export type LayerSpec = ScheduleSpec['layers'][number];
+export type PolicySpec = Config['escalation']['policies'][string];
+
+export function minutesOfDay(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number) as [number, number];
+  return h * 60 + m;
+}
+
+function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

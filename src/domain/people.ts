@@ -1,0 +1,55 @@
+/**
+ * Who is who: staff versus customers, and the mapping between platform user
+ * ids and the people of the config. Adapters look up platform facts (group
+ * or role membership, the author's workspace) and hand them in; the rule
+ * itself lives here.
+ */
+import type { Config } from '../config/schema.js';
+import type { Platform } from './ticket.js';
+
+export interface Author {
+  userId: string;
+  name?: string;
+  /** Bots (including slawatch itself) are neither staff nor customers. */
+  isBot?: boolean;
+  /** Slack user groups / Discord roles the author is known to belong to. */
+  groups?: readonly string[];
+  /** Slack: the author's workspace; in a Slack Connect channel customers post from their own. */
+  team?: string;
+  /** Set by the shell adapter, which names people by their config id. */
+  personId?: string;
+}
+
+/** The config person whose id on `platform` is `userId`. */
+export function personByPlatformId(config: Pick<Config, 'people'>, platform: Platform, userId: string): string | undefined {
+  if (platform === 'shell') return config.people[userId] ? userId : undefined;
+  for (const [id, person] of Object.entries(config.people)) {
+    if (person[platform] === userId) return id;
+  }
+  return undefined;
+}
+
+/**
+ * Staff = the configured staff people, members of the configured Slack user
+ * groups or Discord roles, and — on Slack, where the staff workspace is
+ * configured — anyone posting from it. Bots never are.
+ */
+export function isStaff(config: Pick<Config, 'people' | 'staff'>, platform: Platform, author: Author): boolean {
+  if (author.isBot) return false;
+  const personId = author.personId ?? personByPlatformId(config, platform, author.userId);
+  if (personId && config.staff.people.includes(personId)) return true;
+  const staffGroups = platform === 'slack' ? config.staff.slackGroups : platform === 'discord' ? config.staff.discordRoles : [];
+  if (author.groups?.some((g) => staffGroups.includes(g))) return true;
+  if (platform === 'slack' && config.staff.slackTeam && author.team) return author.team === config.staff.slackTeam;
+  return false;
+}
+
+/** The platform user id to mention for a person, if they have one there. */
+export function platformIdOf(config: Pick<Config, 'people'>, platform: Platform, personId: string): string | undefined {
+  if (platform === 'shell') return personId;
+  return config.people[personId]?.[platform];
+}
+
+export function displayName(config: Pick<Config, 'people'>, personId: string): string {
+  return config.people[personId]?.name ?? personId;
+}

@@ -1,0 +1,210 @@
+/**
+ * A ticket is an append-only log of events; everything else (state, severity,
+ * assignee, clocks) is derived from it. Times are epoch milliseconds: the
+ * platform's own timestamp of the message, never the time we processed it.
+ */
+import type { Severity } from '../config/schema.js';
+
+export type Platform = 'slack' | 'discord' | 'shell';
+export const PLATFORMS: readonly Platform[] = ['slack', 'discord', 'shell'];
+
+export type TicketState = 'open' | 'waiting_on_customer' | 'resolved' | 'closed';
+
+/** Who did something: a person id from config for staff, else the platform user id. */
+export interface Actor {
+  platform: Platform;
+  userId: string;
+  personId?: string;
+  name?: string;
+}
+
+interface EventBase {
+  /** Epoch ms of the change (the platform's message timestamp where there is one). */
+  at: number;
+  by?: Actor;
+  /** The platform's message id (Slack ts, Discord snowflake) where the event came from a message. */
+  messageId?: string;
+}
+
+export type TicketEvent =
+  | (EventBase & {
+      type: 'opened';
+      customer: string;
+      tier: string;
+      severity: Severity;
+      /** True when the severity was guessed from the text rather than given. */
+      severityGuessed?: boolean;
+      text?: string;
+    })
+  | (EventBase & { type: 'customer_message'; text?: string })
+  | (EventBase & { type: 'staff_reply' })
+  | (EventBase & { type: 'claimed' })
+  | (EventBase & { type: 'severity_changed'; severity: Severity })
+  | (EventBase & { type: 'tier_changed'; tier: string })
+  | (EventBase & { type: 'waiting_on_customer' })
+  | (EventBase & { type: 'resolved' })
+  | (EventBase & { type: 'reopened' })
+  | (EventBase & { type: 'closed' })
+  | (EventBase & { type: 'message_edited'; text?: string })
+  | (EventBase & { type: 'message_deleted' });
+
+export type TicketEventType = TicketEvent['type'];
+
+/** A record of one notification key: written before the send, marked sent after. */
+export interface NotificationRecord {
+  /** `failed`: the platform refused it; tried again at `retryAt`. */
+  status: 'sending' | 'sent' | 'skipped' | 'failed';
+  /** When the step was due (epoch ms). */
+  dueAt: number;
+  /** When it was handed to the chat platform. */
+  sentAt?: number;
+  late?: boolean;
+  /** Platform reference of the message that carried it (for updates and dedup). */
+  ref?: string;
+  /** The process that is sending it (a restart takes over sends a dead process left as `sending`). */
+  owner?: string;
+  claimedAt?: number;
+  attempts?: number;
+  retryAt?: number;
+  /**
+   * While `sending`: the rendered messages, so a process that takes over
+   * resends exactly what was meant (opaque to the domain; see service/notify.ts).
+   */
+  outbox?: unknown[];
+}
+
+export interface Ticket {
+  /** Short number people type: `/sla status 42`. Unique per store. */
+  id: number;
+  customer: string;
+  platform: Platform;
+  channelId: string;
+  /** Platform id of the message whose thread holds the ticket. */
+  threadId: string;
+  events: TicketEvent[];
+  /** Notification keys already handled (see escalation/plan.ts). */
+  notifications: Record<string, NotificationRecord>;
+  /** Bumped on every save; lets stores detect concurrent writers. */
+  version: number;
+}
+
+export interface TicketView {
+  id: number;
+  customer: string;
+  tier: string;
+  severity: Severity;
+  severityGuessed: boolean;
+  state: TicketState;
+  assignee?: Actor;
+  openedAt: number;
+  openedBy?: Actor;
+  /** The text of the opening message (as last edited), for summaries. */
+  title: string;
+  resolvedAt?: number;
+  closedAt?: number;
+  lastCustomerMessageAt: number;
+  lastStaffReplyAt?: number;
+  staffReplied: boolean;
+  deletedMessages: number;
+}
+
+export class TicketRuleError extends Error {
+  override name = 'TicketRuleError';
+}
+
+/** Folds the event log into the ticket's current state. */
+export function viewTicket(ticket: Pick<Ticket, 'id' | 'events'>): TicketView {
+  const first = ticket.events[0];
+  if (!first || first.type !== 'opened') throw new TicketRuleError(`ticket ${ticket.id} has no opening event`);
+  const view: TicketView = {
+    id: ticket.id,
+    customer: first.customer,
+    tier: first.tier,
+    severity: first.severity,
+    severityGuessed: Boolean(first.severityGuessed),
+    state: 'open',
+    openedAt: first.at,
+    openedBy: first.by,
+    title: first.text ?? '',
+    lastCustomerMessageAt: first.at,
+    staffReplied: false,
+    deletedMessages: 0,
+  };
+  for (const event of ticket.events.slice(1)) applyToView(view, event, first.messageId);
+  return view;
+}
+
+function applyToView(view: TicketView, event: TicketEvent, openingMessageId: string | undefined): void {
+  switch (event.type) {
+    case 'opened':
+      break;
+    case 'customer_message':
+      view.lastCustomerMessageAt = event.at;
+      if (view.state === 'waiting_on_customer') view.state = 'open';
+      break;
+    case 'staff_reply':
+      view.staffReplied = true;
+      view.lastStaffReplyAt = event.at;
+      break;
+    case 'claimed':
+      view.assignee = event.by;
+      break;
+    case 'severity_changed':
+      view.severity = event.severity;
+      view.severityGuessed = false;
+      break;
+    case 'tier_changed':
+      view.tier = event.tier;
+      break;
+    case 'waiting_on_customer':
+      view.state = 'waiting_on_customer';
+      break;
+    case 'resolved':
+      view.state = 'resolved';
+      view.resolvedAt = event.at;
+      break;
+    case 'reopened':
+      view.state = 'open';
+      view.resolvedAt = undefined;
+      break;
+    case 'closed':
+      view.state = 'closed';
+      view.closedAt = event.at;
+      break;
+    case 'message_edited':
+      if (event.messageId && event.messageId === openingMessageId && event.text !== undefined) view.title = event.text;
+      break;
+    case 'message_deleted':
+      view.deletedMessages += 1;
+      break;
+  }
+}
+
+/** Whether `event` may be appended to a ticket in `state`; returns the reason if not. */
+export function checkTransition(state: TicketState, type: TicketEventType): string | undefined {
+  switch (type) {
+    case 'waiting_on_customer':
+      return state === 'open' ? undefined : `a ${describeState(state)} ticket cannot wait on the customer`;
+    case 'resolved':
+      return state === 'open' || state === 'waiting_on_customer' ? undefined : `the ticket is already ${describeState(state)}`;
+    case 'reopened':
+      return state === 'resolved' ? undefined : `only a resolved ticket can be reopened (this one is ${describeState(state)})`;
+    case 'closed':
+      return state === 'closed' ? 'the ticket is already closed' : undefined;
+    case 'claimed':
+    case 'severity_changed':
+    case 'tier_changed':
+    case 'staff_reply':
+      return state === 'closed' ? 'the ticket is closed' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function describeState(state: TicketState): string {
+  return state === 'waiting_on_customer' ? 'waiting on the customer' : state;
+}
+
+export function isOpenState(state: TicketState): boolean {
+  return state === 'open' || state === 'waiting_on_customer';
+}

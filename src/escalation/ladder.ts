@@ -1,0 +1,138 @@
+/**
+ * The escalation ladder of one clock: warnings at fractions of the target,
+ * the breach (level 1) at the deadline, then each further level after the
+ * previous level's delay — counted in the breached target's calendar — and
+ * the whole ladder again `repeat` times. Pure: time is an argument.
+ */
+import { TARGET_PATTERN, type ClockKind, type Config, type Customer, type PolicySpec } from '../config/schema.js';
+import { onCallAt } from '../oncall/schedule.js';
+import type { Clock } from '../sla/clocks.js';
+
+export type NotificationKind = 'warning' | 'breach' | 'escalation';
+
+export interface LadderStep {
+  /** Unique within the ticket: clock, cycle, kind, level (or warning fraction), repeat. */
+  key: string;
+  kind: NotificationKind;
+  clock: ClockKind;
+  cycle: number;
+  /** 1-based ladder level; null for warnings. */
+  level: number | null;
+  /** 0 for the first run of the levels, 1.. for repeats. */
+  repeat: number;
+  /** For warnings: the fraction of the target. */
+  fraction?: number;
+  /** When the step is due (epoch ms). */
+  at: number;
+}
+
+export interface Ladder {
+  warnAt: number[];
+  policy: PolicySpec;
+}
+
+/** The policy a ticket climbs when nothing is configured: one level, no warnings targets beyond the staff channel. */
+export const BUILT_IN_POLICY: PolicySpec = { warn: [], levels: [{ notify: [], delay: 30 * 60_000 }], repeat: 0 };
+
+export function ladderFor(config: Pick<Config, 'escalation' | 'tiers'>, customer: Pick<Customer, 'policy'> | undefined, tierId: string): Ladder {
+  const policyId = customer?.policy ?? config.tiers[tierId]?.policy ?? 'default';
+  const policy = config.escalation.policies[policyId] ?? BUILT_IN_POLICY;
+  return { warnAt: [...config.escalation.warnAt].sort((a, b) => a - b), policy };
+}
+
+export function stepKey(clock: ClockKind, cycle: number, kind: NotificationKind, level: number | null, repeat: number, fraction?: number): string {
+  return kind === 'warning' ? `${clock}:${cycle}:warning:${fraction}` : `${clock}:${cycle}:level${level}:${repeat}`;
+}
+
+/**
+ * Every step of a clock's ladder that its current state allows, in order,
+ * with its instant: warnings the clock can still reach, the breach, and the
+ * levels after it. A stopped clock has none; a paused one has only steps
+ * already reached before the pause; the levels stop with the clock.
+ */
+export function* ladderSteps(clock: Clock, ladder: Ladder): Generator<LadderStep> {
+  if (clock.stopped) return;
+  const base = { clock: clock.kind, cycle: clock.cycle };
+  if (clock.breachedAt === null) {
+    for (const fraction of ladder.warnAt) {
+      const at = clock.locate(clock.target.ms * fraction);
+      if (at === null) return; // paused before reaching it
+      yield { ...base, key: stepKey(clock.kind, clock.cycle, 'warning', null, 0, fraction), kind: 'warning', level: null, repeat: 0, fraction, at };
+    }
+  }
+  const breachAt = clock.breachedAt ?? (clock.running ? clock.dueAt : clock.locate(clock.target.ms));
+  if (breachAt === null) return;
+  // After the breach the ladder climbs only while the clock keeps running.
+  if (clock.breachedAt !== null && !clock.running) return;
+  let at = breachAt;
+  const { levels, repeat } = ladder.policy;
+  for (let r = 0; r <= repeat; r++) {
+    for (let i = 0; i < levels.length; i++) {
+      const kind: NotificationKind = r === 0 && i === 0 ? 'breach' : 'escalation';
+      yield { ...base, key: stepKey(clock.kind, clock.cycle, kind, i + 1, r), kind, level: i + 1, repeat: r, at };
+      at = clock.calendar.addWorkingTime(at, (levels[i] as PolicySpec['levels'][number]).delay);
+    }
+  }
+}
+
+export interface Recipients {
+  /** Person ids to mention. */
+  people: string[];
+  /** Slack user groups / Discord roles to mention. */
+  groups: string[];
+  /** Extra channels the notification goes to (besides the staff channel). */
+  channels: string[];
+  /** Schedules that had nobody on call at the step's instant. */
+  unstaffed: string[];
+}
+
+export interface RecipientContext {
+  config: Pick<Config, 'schedules'>;
+  /** Person id of the ticket's assignee, if claimed. */
+  assignee?: string;
+  accountEngineer?: string;
+}
+
+/**
+ * Who a step goes to. Warnings: the assignee if the ticket is claimed, else
+ * the account engineer and the policy's warn targets. Level 1 (each run):
+ * the assignee and the account engineer, then the level's targets. Other
+ * levels: their targets. `schedule:` targets resolve to whoever is on call
+ * at the step's instant.
+ */
+export function recipientsOf(step: LadderStep, ladder: Ladder, ctx: RecipientContext): Recipients {
+  const out: Recipients = { people: [], groups: [], channels: [], unstaffed: [] };
+  const addPerson = (id: string | undefined) => {
+    if (id && !out.people.includes(id)) out.people.push(id);
+  };
+  let targets: readonly string[];
+  if (step.kind === 'warning') {
+    if (ctx.assignee) {
+      addPerson(ctx.assignee);
+      return out;
+    }
+    addPerson(ctx.accountEngineer);
+    targets = ladder.policy.warn;
+  } else {
+    const level = ladder.policy.levels[(step.level ?? 1) - 1];
+    if (step.level === 1) {
+      addPerson(ctx.assignee);
+      addPerson(ctx.accountEngineer);
+    }
+    targets = level?.notify ?? [];
+  }
+  for (const target of targets) {
+    const [, kind, ref] = TARGET_PATTERN.exec(target) ?? [];
+    if (!kind || !ref) continue;
+    if (kind === 'person') addPerson(ref);
+    else if (kind === 'group' && !out.groups.includes(ref)) out.groups.push(ref);
+    else if (kind === 'channel' && !out.channels.includes(ref)) out.channels.push(ref);
+    else if (kind === 'schedule') {
+      const schedule = ctx.config.schedules[ref];
+      const onCall = schedule ? onCallAt(schedule, step.at).onCall : [];
+      if (onCall.length === 0) out.unstaffed.push(ref);
+      onCall.forEach(addPerson);
+    }
+  }
+  return out;
+}

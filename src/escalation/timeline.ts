@@ -1,0 +1,168 @@
+/**
+ * One ticket's life replayed: its events drive the SLA clocks, and the
+ * ladders of those clocks fire in time order between the events. This is
+ * what `slawatch replay` prints and what the bot's scheduler acts on.
+ */
+import type { ClockKind, Config, Customer, Severity } from '../config/schema.js';
+import type { Actor, TicketEvent, TicketState } from '../domain/ticket.js';
+import type { WorkingCalendar } from '../sla/calendar.js';
+import { type Clock, TicketClocks } from '../sla/clocks.js';
+import { resolveTargets, type TicketTargets } from '../sla/targets.js';
+import { ladderFor, ladderSteps, recipientsOf, type Ladder, type LadderStep, type Recipients } from './ladder.js';
+
+export interface PolicyContext {
+  config: Config;
+  calendars: ReadonlyMap<string, WorkingCalendar>;
+}
+
+export interface Notification extends LadderStep {
+  /** The deadline of the clock the step belongs to. */
+  dueAt: number;
+  to: Recipients;
+  /** Set when earlier steps of the same clock were folded into this one (they came due all at once). */
+  supersedes?: string[];
+}
+
+export interface Timeline {
+  state: TicketState;
+  tier: string;
+  severity: Severity;
+  customer: Customer | undefined;
+  assignee?: Actor;
+  clocks: TicketClocks;
+  ladder: Ladder;
+  /** Steps fired at or before the instant asked about, in order (replay only). */
+  fired: Notification[];
+  /** The first step after the instant asked about (replay only). */
+  next: Notification | null;
+}
+
+/** The person id of an actor: staff have one; others are named by platform id. */
+export function actorId(actor: Actor | undefined): string | undefined {
+  return actor ? (actor.personId ?? `${actor.platform}:${actor.userId}`) : undefined;
+}
+
+function customerOf(config: Config, id: string): Customer | undefined {
+  return config.customers.find((c) => c.id === id);
+}
+
+/**
+ * Replays `events` up to `at` (inclusive). With `fire`, the ladders fire on
+ * time between events, as a bot that never went down would have done.
+ * Without it, only the clocks are advanced (the bot keeps its own record of
+ * what it sent).
+ */
+export function replayTimeline(events: readonly TicketEvent[], ctx: PolicyContext, at: number, fire = true): Timeline {
+  const opened = events[0];
+  if (!opened || opened.type !== 'opened') throw new Error('a ticket log starts with an "opened" event');
+  const customer = customerOf(ctx.config, opened.customer);
+  let tier = opened.tier;
+  let severity = opened.severity;
+  const targetsOf = (): TicketTargets => resolveTargets(ctx, customer, tier, severity);
+  const clocks = new TicketClocks(targetsOf());
+  const timeline: Timeline = { state: 'open', tier, severity, customer, clocks, ladder: ladderFor(ctx.config, customer, tier), fired: [], next: null };
+  const done = new Set<string>();
+
+  const earliestUnfired = () => {
+    let earliest: { step: LadderStep; clock: Clock } | undefined;
+    for (const clock of clocks.live()) {
+      const step = firstUnfired(clock, timeline.ladder, done);
+      if (step && (!earliest || step.at < earliest.step.at)) earliest = { step, clock };
+    }
+    return earliest;
+  };
+  const fireUntil = (limit: number, inclusive: boolean) => {
+    for (;;) {
+      const earliest = earliestUnfired();
+      if (!earliest || (inclusive ? earliest.step.at > limit : earliest.step.at >= limit)) return;
+      clocks.advance(earliest.step.at, true);
+      done.add(earliest.step.key);
+      timeline.fired.push(toNotification(earliest.step, earliest.clock, timeline, ctx));
+    }
+  };
+
+  for (const event of events) {
+    if (event.at > at) break;
+    if (fire) fireUntil(event.at, false);
+    clocks.advance(event.at);
+    let retargeted = false;
+    if (event.type === 'severity_changed' && event.severity !== severity) {
+      severity = event.severity;
+      retargeted = true;
+    }
+    if (event.type === 'tier_changed' && event.tier !== tier) {
+      tier = event.tier;
+      timeline.ladder = ladderFor(ctx.config, customer, tier);
+      retargeted = true;
+    }
+    clocks.apply(event, retargeted ? targetsOf() : undefined);
+    if (event.type === 'claimed') timeline.assignee = event.by;
+    if (retargeted && fire) {
+      // Steps the new deadlines put in the past fire now, once: the most advanced one per clock.
+      for (const clock of clocks.live()) {
+        const overdue = dueSteps(clock, timeline.ladder, done, event.at, false);
+        const folded = foldOverdue(overdue, event.at);
+        if (!folded) continue;
+        overdue.forEach((s) => done.add(s.key));
+        timeline.fired.push({ ...toNotification(folded, clock, timeline, ctx), supersedes: folded.supersedes });
+      }
+    }
+  }
+  if (fire) fireUntil(at, true);
+  clocks.advance(at, true);
+  if (fire) {
+    const next = earliestUnfired();
+    timeline.next = next ? toNotification(next.step, next.clock, timeline, ctx) : null;
+  }
+  timeline.state = clocks.state;
+  timeline.tier = tier;
+  timeline.severity = severity;
+  return timeline;
+}
+
+export function firstUnfired(clock: Clock, ladder: Ladder, done: ReadonlySet<string> | ((key: string) => boolean)): LadderStep | undefined {
+  const isDone = typeof done === 'function' ? done : (key: string) => done.has(key);
+  for (const step of ladderSteps(clock, ladder)) if (!isDone(step.key)) return step;
+  return undefined;
+}
+
+/** Unfired steps of one clock due before `now` (or at it, when `inclusive`), in order. */
+export function dueSteps(
+  clock: Clock,
+  ladder: Ladder,
+  done: ReadonlySet<string> | ((key: string) => boolean),
+  now: number,
+  inclusive: boolean,
+): LadderStep[] {
+  const isDone = typeof done === 'function' ? done : (key: string) => done.has(key);
+  const out: LadderStep[] = [];
+  for (const step of ladderSteps(clock, ladder)) {
+    if (inclusive ? step.at > now : step.at >= now) break;
+    if (!isDone(step.key)) out.push(step);
+  }
+  return out;
+}
+
+/**
+ * Several steps of one clock came due at once (the bot was down, or a
+ * severity change moved the deadline into the past): only the most advanced
+ * fires, now; the others are recorded as superseded.
+ */
+export function foldOverdue(steps: readonly LadderStep[], now: number): (LadderStep & { supersedes: string[] }) | undefined {
+  const last = steps[steps.length - 1];
+  if (!last) return undefined;
+  return { ...last, at: Math.max(last.at, now), supersedes: steps.slice(0, -1).map((s) => s.key) };
+}
+
+export function toNotification(step: LadderStep, clock: Clock, timeline: Pick<Timeline, 'ladder' | 'assignee' | 'customer'>, ctx: PolicyContext): Notification {
+  const to = recipientsOf(step, timeline.ladder, {
+    config: ctx.config,
+    assignee: actorId(timeline.assignee),
+    accountEngineer: timeline.customer?.accountEngineer,
+  });
+  return { ...step, dueAt: clock.breachedAt ?? clock.dueAt ?? step.at, to };
+}
+
+export function clockOf(clocks: TicketClocks, kind: ClockKind): Clock | null {
+  return kind === 'firstResponse' ? clocks.firstResponse : kind === 'resolution' ? clocks.resolution : clocks.nextResponse;
+}

@@ -1,0 +1,98 @@
+/**
+ * Durable deadlines. Nothing is scheduled that cannot be derived again: the
+ * pending instants come from the stored open tickets (their events and the
+ * record of notifications already handled). At start-up every open ticket is
+ * re-derived; what came due while the bot was down fires at once, late.
+ * While running, each ticket change re-derives that ticket's instants.
+ */
+import type { Ticket } from '../domain/ticket.js';
+import type { DeskContext } from '../service/context.js';
+import { pendingDeadlines, type Notifier } from '../service/notify.js';
+import { DeadlineQueue, type DeadlineEntry } from './deadline-queue.js';
+import { DeadlineTimer, realTimers, type TimerHost } from './deadline-timer.js';
+
+export interface SchedulerOptions {
+  instanceId: string;
+  host?: TimerHost;
+  /** Wait before retrying a ticket whose notification could not be sent (ms). */
+  retryAfterMs?: number;
+  onError?: (error: unknown, context: string) => void;
+}
+
+export class EscalationScheduler {
+  readonly queue = new DeadlineQueue();
+  private readonly timer: DeadlineTimer;
+  /** Queue keys per ticket, so a re-derivation can drop the ones that no longer apply. */
+  private readonly keysByTicket = new Map<number, string[]>();
+  private firing = 0;
+
+  constructor(
+    private readonly ctx: DeskContext,
+    private readonly notifier: Notifier,
+    private readonly options: SchedulerOptions,
+  ) {
+    this.timer = new DeadlineTimer(this.queue, (due) => this.fire(due), options.host ?? realTimers, (err) => this.options.onError?.(err, 'deadline timer'));
+  }
+
+  /** Re-derives every open ticket's deadlines from the store and arms the timer. */
+  async start(): Promise<{ tickets: number; deadlines: number }> {
+    let tickets = 0;
+    const now = this.ctx.now();
+    for await (const ticket of this.ctx.store.listActive()) {
+      this.track(ticket, now);
+      tickets++;
+    }
+    this.timer.start();
+    return { tickets, deadlines: this.queue.size };
+  }
+
+  stop(): void {
+    this.timer.stop();
+  }
+
+  /** True while due tickets are being handled. */
+  get busy(): boolean {
+    return this.firing > 0;
+  }
+
+  /** Re-derives one ticket's deadlines (after any change to it). */
+  refresh(ticket: Ticket): void {
+    this.track(ticket, this.ctx.now());
+    this.timer.arm();
+  }
+
+  private track(ticket: Ticket, now: number): void {
+    const previous = this.keysByTicket.get(ticket.id) ?? [];
+    const deadlines = pendingDeadlines(this.ctx, ticket, now, this.options.instanceId);
+    const keys = deadlines.map((d) => d.key);
+    for (const key of previous) if (!keys.includes(key)) this.queue.delete(key);
+    for (const d of deadlines) this.queue.set(d.key, d.at);
+    if (keys.length) this.keysByTicket.set(ticket.id, keys);
+    else this.keysByTicket.delete(ticket.id);
+  }
+
+  private async fire(due: DeadlineEntry[]): Promise<void> {
+    this.firing++;
+    try {
+      await this.fireTickets(due);
+    } finally {
+      this.firing--;
+    }
+  }
+
+  private async fireTickets(due: DeadlineEntry[]): Promise<void> {
+    const ticketIds = [...new Set(due.map((d) => Number(d.key.slice(0, d.key.indexOf(':')))))];
+    for (const id of ticketIds) {
+      try {
+        await this.notifier.fireDue(id);
+        const ticket = await this.ctx.store.get(id);
+        if (ticket) this.track(ticket, this.ctx.now());
+      } catch (err) {
+        // The store failed (not the platform): try this ticket again shortly.
+        this.options.onError?.(err, `ticket ${id}`);
+        this.queue.set(`${id}:retry`, this.ctx.now() + (this.options.retryAfterMs ?? 15_000));
+        this.keysByTicket.set(id, [...(this.keysByTicket.get(id) ?? []), `${id}:retry`]);
+      }
+    }
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The one door in. Every adapter hands its platform's events to these
+ * methods and nothing else; the bot runs the use case, posts what it says to
+ * post through the platform's ChatPort, and keeps the scheduler in step.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config/schema.js';
+import type { Author } from '../domain/people.js';
+import type { Platform, Ticket } from '../domain/ticket.js';
+import { EscalationScheduler } from '../scheduler/escalation-scheduler.js';
+import type { TimerHost } from '../scheduler/deadline-timer.js';
+import type { TicketStore } from '../store/ports.js';
+import { openTicketFromMessage, runCommand, type CommandRequest, type CommandResult } from './commands.js';
+import { createContext, type DeskContext } from './context.js';
+import { deleteMessage, editMessage, handleMessage, type IncomingMessage, type MessageOutcome } from './desk.js';
+import type { Logger } from './logger.js';
+import type { ChatPort, Outbound } from './messages.js';
+import { Notifier } from './notify.js';
+import { Outbox } from './outbox.js';
+
+export interface BotOptions {
+  config: Config;
+  store: TicketStore;
+  logger: Logger;
+  now?: () => number;
+  timers?: TimerHost;
+  instanceId?: string;
+}
+
+export class Bot {
+  readonly ctx: DeskContext;
+  readonly outbox: Outbox;
+  readonly notifier: Notifier;
+  readonly scheduler: EscalationScheduler;
+  readonly instanceId: string;
+  private readonly ports = new Map<Platform, ChatPort>();
+  private readonly log: Logger;
+  private busy = 0;
+
+  constructor(options: BotOptions) {
+    const now = options.now ?? Date.now;
+    this.log = options.logger;
+    this.instanceId = options.instanceId ?? randomUUID();
+    this.ctx = createContext(options.config, options.store, now);
+    this.ctx.onTicketChanged = (ticket) => this.scheduler.refresh(ticket);
+    const coalesce = options.config.notifications.coalesceWindow;
+    this.outbox = new Outbox({ intervalMs: { default: coalesce, shell: 0 }, now }, async (results) => {
+      for (const r of results) {
+        if (r.error) this.log.warn({ key: r.item.key, channel: r.item.channelId, err: describe(r.error) }, 'notification not sent; will retry');
+        else this.log.info({ key: r.item.key, channel: r.item.channelId }, 'notification sent');
+      }
+      const changed = await this.notifier.recordResults(results).catch((err: unknown) => {
+        this.log.error({ err: describe(err) }, 'could not record sent notifications');
+        return [] as Ticket[];
+      });
+      for (const ticket of changed) this.scheduler.refresh(ticket);
+    });
+    this.notifier = new Notifier(this.ctx, this.outbox, { bootAt: now(), instanceId: this.instanceId });
+    this.scheduler = new EscalationScheduler(this.ctx, this.notifier, {
+      instanceId: this.instanceId,
+      ...(options.timers ? { host: options.timers } : {}),
+      onError: (err, where) => this.log.error({ err: describe(err), where }, 'scheduler error'),
+    });
+  }
+
+  get config(): Config {
+    return this.ctx.config;
+  }
+
+  attach(port: ChatPort): void {
+    this.ports.set(port.platform, port);
+    this.outbox.attach(port);
+  }
+
+  /** Re-derives every open ticket's deadlines; what came due while down fires now. */
+  async start(): Promise<{ tickets: number; deadlines: number }> {
+    const loaded = await this.scheduler.start();
+    this.log.info(loaded, 'scheduler started');
+    return loaded;
+  }
+
+  async stop(): Promise<void> {
+    this.scheduler.stop();
+    await this.outbox.drain();
+    this.outbox.close();
+  }
+
+  /** Resolves once nothing is due, sending or being handled (tests, a piped shell at end of input). */
+  async idle(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 10));
+      const next = this.scheduler.queue.peek();
+      const due = next !== undefined && next.at <= this.ctx.now();
+      if (!due && this.busy === 0 && !this.scheduler.busy && this.outbox.pendingCount === 0) {
+        await this.outbox.drain();
+        if (this.busy === 0 && !this.scheduler.busy) return;
+      }
+      if (Date.now() > deadline) return;
+    }
+  }
+
+  async receiveMessage(msg: IncomingMessage): Promise<MessageOutcome> {
+    return this.track(async () => {
+      const { result, outbound } = await handleMessage(this.ctx, msg);
+      if (result.kind === 'ignored') this.log.debug({ platform: msg.platform, channel: msg.channelId, reason: result.reason }, 'message ignored');
+      else this.log.info({ platform: msg.platform, channel: msg.channelId, outcome: result.kind, ticket: 'ticket' in result ? result.ticket.id : result.ticketId }, 'message handled');
+      await this.post(outbound);
+      return result;
+    });
+  }
+
+  async runCommand(request: CommandRequest): Promise<CommandResult> {
+    return this.track(async () => {
+      const result = await runCommand(this.ctx, request);
+      await this.post(result.outbound);
+      return result;
+    });
+  }
+
+  async openFromMessage(msg: IncomingMessage, opener: Author): Promise<CommandResult> {
+    return this.track(async () => {
+      const result = await openTicketFromMessage(this.ctx, msg, opener);
+      await this.post(result.outbound);
+      return result;
+    });
+  }
+
+  async messageEdited(platform: Platform, channelId: string, messageId: string, text: string, at: number): Promise<void> {
+    await this.track(() => editMessage(this.ctx, platform, channelId, messageId, text, at));
+  }
+
+  async messageDeleted(platform: Platform, channelId: string, messageId: string, at: number): Promise<void> {
+    await this.track(() => deleteMessage(this.ctx, platform, channelId, messageId, at));
+  }
+
+  /** Posts messages a use case produced (thread acknowledgements, state changes). A failed post is logged, never lost silently. */
+  async post(outbound: readonly Outbound[]): Promise<void> {
+    for (const message of outbound) {
+      const port = this.ports.get(message.platform);
+      if (!port) {
+        this.log.warn({ platform: message.platform }, 'no connection for this platform; message not posted');
+        continue;
+      }
+      try {
+        await port.send(message);
+      } catch (err) {
+        this.log.error({ platform: message.platform, channel: message.channelId, err: describe(err) }, 'post failed');
+      }
+    }
+  }
+
+  private async track<T>(work: () => Promise<T>): Promise<T> {
+    this.busy++;
+    try {
+      return await work();
+    } finally {
+      this.busy--;
+    }
+  }
+}
+
+export function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,240 @@
+/**
+ * The use cases of the support desk. Slack, Discord and the shell all call
+ * these; each takes a command, loads the ticket, applies the domain rules,
+ * saves, and returns what to post.
+ */
+import type { Severity } from '../config/schema.js';
+import { isStaff, personByPlatformId, type Author } from '../domain/people.js';
+import { guessSeverity } from '../domain/severity.js';
+import {
+  checkTransition,
+  isOpenState,
+  viewTicket,
+  type Actor,
+  type Platform,
+  type Ticket,
+  type TicketEvent,
+  type TicketView,
+} from '../domain/ticket.js';
+import { ticketAckCard, ticketStateCard } from './cards.js';
+import { customerForChannel, type DeskContext } from './context.js';
+import type { Outbound } from './messages.js';
+
+/** A chat message as every adapter reports it. */
+export interface IncomingMessage {
+  platform: Platform;
+  channelId: string;
+  /** The platform's id of this message (Slack ts, Discord snowflake). */
+  messageId: string;
+  /** The thread's root message id when the message is a thread reply. */
+  threadId?: string;
+  author: Author;
+  text: string;
+  /** The platform's timestamp of the message (epoch ms). */
+  at: number;
+}
+
+export type MessageOutcome =
+  | { kind: 'opened' | 'appended' | 'customer_message' | 'staff_reply' | 'reopened'; ticket: Ticket }
+  | { kind: 'duplicate'; ticketId: number }
+  | { kind: 'ignored'; reason: string };
+
+export interface DeskResult<T> {
+  result: T;
+  outbound: Outbound[];
+}
+
+const lastTicketKey = (platform: Platform, channelId: string) => `last-ticket:${platform}:${channelId}`;
+
+export function actorOf(ctx: DeskContext, platform: Platform, author: Author): Actor {
+  const personId = author.personId ?? personByPlatformId(ctx.config, platform, author.userId);
+  return { platform, userId: author.userId, ...(personId ? { personId } : {}), ...(author.name ? { name: author.name } : {}) };
+}
+
+/** A message arrived in a channel the bot watches. */
+export async function handleMessage(ctx: DeskContext, msg: IncomingMessage): Promise<DeskResult<MessageOutcome>> {
+  const none = (reason: string): DeskResult<MessageOutcome> => ({ result: { kind: 'ignored', reason }, outbound: [] });
+  if (msg.author.isBot) return none('message from a bot');
+  const customer = customerForChannel(ctx.config, msg.platform, msg.channelId);
+  if (!customer) return none('channel is not bound to a customer');
+
+  const known = await ctx.store.findByMessage(msg.platform, msg.channelId, msg.messageId);
+  if (known !== undefined) return { result: { kind: 'duplicate', ticketId: known }, outbound: [] };
+
+  const staff = isStaff(ctx.config, msg.platform, msg.author);
+  const inThread = msg.threadId !== undefined && msg.threadId !== msg.messageId;
+  if (inThread) return threadReply(ctx, msg, staff);
+  if (staff) return none('top-level message from staff');
+
+  // Top-level customer message: join the open, unanswered ticket of this channel
+  // if it is recent enough, else open a new one. One channel at a time, so
+  // three quick messages never race into three tickets.
+  return ctx.store.withLock(`channel:${msg.platform}:${msg.channelId}`, async () => {
+    const again = await ctx.store.findByMessage(msg.platform, msg.channelId, msg.messageId);
+    if (again !== undefined) return { result: { kind: 'duplicate', ticketId: again } as MessageOutcome, outbound: [] };
+    const lastId = await ctx.store.getMeta(lastTicketKey(msg.platform, msg.channelId));
+    if (lastId) {
+      const joined = await tryJoin(ctx, Number(lastId), msg);
+      if (joined) return { result: { kind: 'appended', ticket: joined } as MessageOutcome, outbound: [] };
+    }
+    return openTicket(ctx, msg, customer.id, customer.tier, actorOf(ctx, msg.platform, msg.author));
+  });
+}
+
+async function tryJoin(ctx: DeskContext, ticketId: number, msg: IncomingMessage): Promise<Ticket | undefined> {
+  const window = ctx.config.tickets.groupingWindow;
+  let joined = false;
+  const ticket = await ctx.store.update(ticketId, (current) => {
+    const view = viewTicket(current);
+    if (view.state !== 'open' || view.staffReplied || msg.at - view.lastCustomerMessageAt > window || msg.at < view.openedAt) return undefined;
+    joined = true;
+    return append(current, { type: 'customer_message', at: msg.at, by: actorOf(ctx, msg.platform, msg.author), messageId: msg.messageId, text: msg.text });
+  }).catch(() => undefined);
+  if (!ticket || !joined) return undefined;
+  await ctx.store.indexMessage(msg.platform, msg.channelId, msg.messageId, ticket.id);
+  ctx.onTicketChanged?.(ticket);
+  return ticket;
+}
+
+/**
+ * Opens a ticket on `msg` (a customer's message, or any message a staff
+ * member chose). The clock starts at the message's own timestamp.
+ */
+export async function openTicket(
+  ctx: DeskContext,
+  msg: IncomingMessage,
+  customerId: string,
+  tier: string,
+  openedBy: Actor,
+  severity?: Severity,
+): Promise<DeskResult<MessageOutcome>> {
+  const guessed = severity ? undefined : guessSeverity(msg.text);
+  const id = await ctx.store.nextTicketId();
+  const ticket: Ticket = {
+    id,
+    customer: customerId,
+    platform: msg.platform,
+    channelId: msg.channelId,
+    threadId: msg.messageId,
+    events: [
+      {
+        type: 'opened',
+        at: msg.at,
+        by: openedBy,
+        messageId: msg.messageId,
+        customer: customerId,
+        tier,
+        severity: severity ?? guessed ?? ctx.config.tickets.defaultSeverity,
+        ...(guessed ? { severityGuessed: true } : {}),
+        text: msg.text,
+      },
+    ],
+    notifications: {},
+    version: 1,
+  };
+  await ctx.store.create(ticket);
+  await ctx.store.indexMessage(msg.platform, msg.channelId, msg.messageId, id);
+  await ctx.store.setMeta(lastTicketKey(msg.platform, msg.channelId), String(id));
+  ctx.onTicketChanged?.(ticket);
+  const card = ticketAckCard(ctx, ticket, ctx.now());
+  return {
+    result: { kind: 'opened', ticket },
+    outbound: [{ type: 'thread', platform: msg.platform, channelId: msg.channelId, threadId: msg.messageId, card, ticketId: id }],
+  };
+}
+
+async function threadReply(ctx: DeskContext, msg: IncomingMessage, staff: boolean): Promise<DeskResult<MessageOutcome>> {
+  const ticketId = await ctx.store.findByMessage(msg.platform, msg.channelId, msg.threadId as string);
+  if (ticketId === undefined) return { result: { kind: 'ignored', reason: 'thread is not a ticket' }, outbound: [] };
+  const by = actorOf(ctx, msg.platform, msg.author);
+  let kind: 'customer_message' | 'staff_reply' | 'reopened' | undefined;
+  let refusal: string | undefined;
+  const ticket = await ctx.store.update(ticketId, (current) => {
+    kind = undefined;
+    const view = viewTicket(current);
+    if (current.events.some((e) => e.messageId === msg.messageId)) return undefined;
+    if (view.state === 'closed') {
+      refusal = 'ticket is closed';
+      return undefined;
+    }
+    if (staff) {
+      kind = 'staff_reply';
+      return append(current, { type: 'staff_reply', at: msg.at, by, messageId: msg.messageId });
+    }
+    let next = current;
+    if (view.state === 'resolved') {
+      if (msg.at - (view.resolvedAt ?? 0) > ctx.config.tickets.reopenWindow) {
+        refusal = 'ticket was resolved outside the reopen window';
+        return undefined;
+      }
+      next = append(next, { type: 'reopened', at: msg.at, by });
+      kind = 'reopened';
+    } else {
+      kind = 'customer_message';
+    }
+    return append(next, { type: 'customer_message', at: msg.at, by, messageId: msg.messageId, text: msg.text });
+  });
+  await ctx.store.indexMessage(msg.platform, msg.channelId, msg.messageId, ticketId);
+  if (!kind) return { result: { kind: 'ignored', reason: refusal ?? 'already recorded' }, outbound: [] };
+  ctx.onTicketChanged?.(ticket);
+  const outbound: Outbound[] = [];
+  if (kind === 'reopened') {
+    outbound.push({ type: 'thread', platform: ticket.platform, channelId: ticket.channelId, threadId: ticket.threadId, card: ticketStateCard(ctx, ticket, 'reopened'), ticketId });
+  }
+  return { result: { kind, ticket }, outbound };
+}
+
+/** A message was edited: a ticket's message keeps its newest text in the log. */
+export async function editMessage(ctx: DeskContext, platform: Platform, channelId: string, messageId: string, text: string, at: number): Promise<Ticket | undefined> {
+  const ticketId = await ctx.store.findByMessage(platform, channelId, messageId);
+  if (ticketId === undefined) return undefined;
+  return ctx.store.update(ticketId, (t) => append(t, { type: 'message_edited', at, messageId, text }));
+}
+
+/** A message was deleted: the ticket stays, and the log notes it. */
+export async function deleteMessage(ctx: DeskContext, platform: Platform, channelId: string, messageId: string, at: number): Promise<Ticket | undefined> {
+  const ticketId = await ctx.store.findByMessage(platform, channelId, messageId);
+  if (ticketId === undefined) return undefined;
+  return ctx.store.update(ticketId, (t) =>
+    t.events.some((e) => e.type === 'message_deleted' && e.messageId === messageId) ? undefined : append(t, { type: 'message_deleted', at, messageId }),
+  );
+}
+
+/** Appends an event, keeping the log in time order (a late-delivered message lands where it belongs). */
+export function append(ticket: Ticket, event: TicketEvent): Ticket {
+  const events = [...ticket.events];
+  let i = events.length;
+  while (i > 1 && (events[i - 1] as TicketEvent).at > event.at) i--;
+  events.splice(i, 0, event);
+  return { ...ticket, events };
+}
+
+export class CommandError extends Error {
+  override name = 'CommandError';
+}
+
+/** Applies a staff action (claim, wait, resolve, reopen, close, severity) after checking the state allows it. */
+export async function applyAction(ctx: DeskContext, ticketId: number, event: TicketEvent): Promise<{ ticket: Ticket; view: TicketView }> {
+  let problem: string | undefined;
+  const ticket = await ctx.store.update(ticketId, (current) => {
+    const view = viewTicket(current);
+    problem = checkTransition(view.state, event.type);
+    if (problem) return undefined;
+    if (event.type === 'severity_changed' && event.severity === view.severity && !view.severityGuessed) {
+      problem = `the ticket is already ${event.severity}`;
+      return undefined;
+    }
+    if (event.type === 'claimed' && view.assignee?.userId === event.by?.userId && view.assignee?.platform === event.by?.platform) {
+      problem = 'you have already claimed this ticket';
+      return undefined;
+    }
+    return append(current, event);
+  });
+  if (problem) throw new CommandError(problem);
+  ctx.onTicketChanged?.(ticket);
+  return { ticket, view: viewTicket(ticket) };
+}
+
+export function isActive(ticket: Ticket): boolean {
+  return isOpenState(viewTicket(ticket).state);
+}

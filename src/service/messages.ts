@@ -1,0 +1,74 @@
+/**
+ * What the use cases say, independent of any chat platform. A Card is one
+ * rich message (title, fields, quoted text, mentions, actions); each adapter
+ * renders it its own way (Block Kit, a Discord embed, shell text) and a
+ * plain-text rendering always exists (render-text.ts).
+ *
+ * All strings here are plain text, never platform markup: renderers escape
+ * them. Only `mentions` turn into pings.
+ */
+import type { Severity } from '../config/schema.js';
+import type { Platform } from '../domain/ticket.js';
+
+export type Tone = 'info' | 'good' | 'warning' | 'danger';
+
+export type TicketAction = 'claim' | 'wait' | 'resolve' | 'severity';
+
+export interface ThreadLink {
+  platform: Platform;
+  channelId: string;
+  threadId: string;
+}
+
+export interface Mentions {
+  /** Person ids from the config (renderers map them to platform ids). */
+  people: string[];
+  /** Slack user group ids / Discord role ids. */
+  groups: string[];
+}
+
+export interface Card {
+  tone: Tone;
+  title: string;
+  /** Short label/value pairs: tier, severity, due, assignee… */
+  fields: { label: string; value: string }[];
+  /** Customer text quoted verbatim (escaped by the renderer). */
+  quote?: string;
+  /** Free text under the fields. */
+  body?: string;
+  mentions?: Mentions;
+  link?: ThreadLink;
+  /** Buttons offered for the ticket. */
+  actions?: { ticketId: number; offer: TicketAction[]; severity?: Severity };
+  footer?: string;
+}
+
+/** A message the bot posts. */
+export type Outbound =
+  /** Into a ticket's thread, seen by the customer (acknowledgements, state changes). */
+  | { type: 'thread'; platform: Platform; channelId: string; threadId: string; card: Card; ticketId: number }
+  /** Into the staff channel: warnings, breaches, escalations (one or several coalesced). */
+  | { type: 'notify'; platform: Platform; channelId: string; cards: Card[]; keys: string[]; dm?: string[] }
+  /** Into any channel: handoff announcements, digests. */
+  | { type: 'post'; platform: Platform; channelId: string; card: Card };
+
+/** What a command answers to the person who ran it. */
+export interface Reply {
+  /** Only the person who asked sees it, where the platform can do that. */
+  ephemeral: boolean;
+  text: string;
+  cards?: Card[];
+}
+
+/** Reference to a message the platform accepted (ts, snowflake, line number). */
+export interface SentRef {
+  platform: Platform;
+  channelId: string;
+  messageId: string;
+}
+
+/** The outbound side of a chat platform: the narrowest port an adapter implements. */
+export interface ChatPort {
+  readonly platform: Platform;
+  send(message: Outbound, options?: { idempotencyKey?: string }): Promise<SentRef | undefined>;
+}

@@ -1,0 +1,150 @@
+/**
+ * The "fire due notifications" use case, at most once per key.
+ *
+ * For a ticket whose ladder has a step due: (1) record the step's key as
+ * `sending`, with the rendered messages, in the ticket — serialized per
+ * ticket, so of two callers only one records it; (2) hand the messages to
+ * the outbox; (3) mark the key `sent`. A crash between (1) and (3) leaves
+ * `sending` behind: the next process resends the recorded messages with the
+ * same idempotency key, which Discord deduplicates (enforced nonce) and the
+ * Slack adapter checks against the channel history; the shell cannot tell,
+ * so there a crash in that window may repeat a ping rather than lose it.
+ *
+ * Steps that came due while the bot was down fire once, late, saying so:
+ * for one clock only the most advanced step; the ones it supersedes are
+ * recorded as `skipped`.
+ */
+import type { NotificationRecord, Ticket } from '../domain/ticket.js';
+import { isOpenState, viewTicket } from '../domain/ticket.js';
+import { dueSteps, firstUnfired, foldOverdue, replayTimeline, toNotification } from '../escalation/timeline.js';
+import { notificationCard } from './cards.js';
+import { staffChannelFor, type DeskContext } from './context.js';
+import type { Outbox, OutboxItem, OutboxResult } from './outbox.js';
+
+export interface NotifierOptions {
+  /** This process's start (epoch ms): steps due before it came due while the bot was down. */
+  bootAt: number;
+  /** Names this process in `sending` records, so a restart can tell a dead process's sends from its own. */
+  instanceId: string;
+  /** A step handed over this long after its instant is reported late (ms). */
+  lateAfterMs?: number;
+}
+
+export interface ClockDeadline {
+  /** `<ticketId>:<clock>` */
+  key: string;
+  at: number;
+}
+
+/** The next instant each live clock of a ticket needs attention (none for resolved or closed tickets). */
+export function pendingDeadlines(ctx: DeskContext, ticket: Ticket, now: number, instanceId: string): ClockDeadline[] {
+  const out: ClockDeadline[] = [];
+  // A send that a dead process left half done is due again now; a failed one at its retry time.
+  let resendAt = Infinity;
+  for (const record of Object.values(ticket.notifications)) {
+    if (record.status === 'sending' && record.owner !== instanceId) resendAt = now;
+    if (record.status === 'failed') resendAt = Math.min(resendAt, record.retryAt ?? now);
+  }
+  if (resendAt !== Infinity) out.push({ key: `${ticket.id}:resend`, at: resendAt });
+  if (!isOpenState(viewTicket(ticket).state)) return out;
+  const timeline = replayTimeline(ticket.events, ctx, now, false);
+  for (const clock of timeline.clocks.live()) {
+    const step = firstUnfired(clock, timeline.ladder, (key) => ticket.notifications[key] !== undefined);
+    if (step) out.push({ key: `${ticket.id}:${clock.kind}`, at: step.at });
+  }
+  return out;
+}
+
+const isOutboxItem = (v: unknown): v is OutboxItem =>
+  typeof v === 'object' && v !== null && 'channelId' in v && 'card' in v && 'key' in v && 'platform' in v;
+
+export class Notifier {
+  constructor(
+    private readonly ctx: DeskContext,
+    private readonly outbox: Outbox,
+    private readonly options: NotifierOptions,
+  ) {}
+
+  /** Fires what is due for one ticket now; returns how many messages were handed to the outbox. */
+  async fireDue(ticketId: number): Promise<number> {
+    const now = this.ctx.now();
+    let items: OutboxItem[] = [];
+    await this.ctx.store.update(ticketId, (ticket) => {
+      items = [];
+      const records: Record<string, NotificationRecord> = { ...ticket.notifications };
+      // Take over what a dead process was sending.
+      for (const [key, record] of Object.entries(records)) {
+        const orphaned = record.status === 'sending' && record.owner !== this.options.instanceId;
+        const retry = record.status === 'failed' && (record.retryAt ?? 0) <= now;
+        if (!orphaned && !retry) continue;
+        records[key] = { ...record, status: 'sending', owner: this.options.instanceId, claimedAt: now, ...(orphaned ? { late: true } : {}) };
+        items.push(...(record.outbox ?? []).filter(isOutboxItem));
+      }
+      if (isOpenState(viewTicket(ticket).state)) {
+        const timeline = replayTimeline(ticket.events, this.ctx, now, false);
+        for (const clock of timeline.clocks.live()) {
+          const due = dueSteps(clock, timeline.ladder, (key) => records[key] !== undefined, now, true);
+          const folded = foldOverdue(due, now);
+          if (!folded) continue;
+          for (const key of folded.supersedes) records[key] = { status: 'skipped', dueAt: folded.at };
+          const step = due[due.length - 1] as (typeof due)[number];
+          const late = step.at < this.options.bootAt || now - step.at > (this.options.lateAfterMs ?? 60_000);
+          const notification = toNotification(step, clock, timeline, this.ctx);
+          const card = notificationCard(this.ctx, ticket, notification, now, late, clock.calendar.timezone);
+          const rendered = this.itemsFor(ticket, `${ticket.id}/${step.key}`, card, notification.to);
+          records[step.key] = { status: 'sending', dueAt: step.at, late, owner: this.options.instanceId, claimedAt: now, outbox: rendered };
+          items.push(...rendered);
+        }
+      }
+      return items.length ? { ...ticket, notifications: records } : undefined;
+    });
+    for (const item of items) this.outbox.enqueue(item);
+    return items.length;
+  }
+
+  private itemsFor(ticket: Ticket, key: string, card: OutboxItem['card'], to: { people: string[]; channels: string[] }): OutboxItem[] {
+    const staff = staffChannelFor(this.ctx.config, ticket.platform);
+    const items: OutboxItem[] = [];
+    const dm = this.ctx.config.staff.dm && to.people.length ? { dm: to.people } : {};
+    if (staff) items.push({ platform: staff.platform, channelId: staff.channelId, card, key, ...dm });
+    // `channel:` targets get a copy; only the staff-channel post counts for the record.
+    for (const channelId of to.channels) items.push({ platform: staff?.platform ?? ticket.platform, channelId, card, key: `${key}@${channelId}` });
+    return items;
+  }
+
+  /**
+   * Records the outcome of sends: `sent` on success, `failed` (to be retried
+   * with back-off) otherwise. Returns the tickets that need a retry scheduled.
+   */
+  async recordResults(results: OutboxResult[]): Promise<Ticket[]> {
+    const byTicket = new Map<number, OutboxResult[]>();
+    for (const result of results) {
+      if (result.item.key.includes('@')) continue; // copies to extra channels are best effort
+      const ticketId = Number(result.item.key.split('/')[0]);
+      byTicket.set(ticketId, [...(byTicket.get(ticketId) ?? []), result]);
+    }
+    const now = this.ctx.now();
+    const changed: Ticket[] = [];
+    for (const [ticketId, list] of byTicket) {
+      const updated = await this.ctx.store.update(ticketId, (ticket) => {
+        const records = { ...ticket.notifications };
+        for (const { item, ref, error } of list) {
+          const stepKey = item.key.slice(item.key.indexOf('/') + 1);
+          const record = records[stepKey];
+          if (!record || record.status !== 'sending') continue;
+          if (error) {
+            // Back off 15 s, 30 s, 1 min … up to 5 min; the record keeps the messages to resend.
+            const attempts = (record.attempts ?? 0) + 1;
+            records[stepKey] = { ...record, status: 'failed', attempts, retryAt: now + Math.min(300_000, 15_000 * 2 ** (attempts - 1)) };
+          } else {
+            const { outbox: _sent, ...rest } = record;
+            records[stepKey] = { ...rest, status: 'sent', sentAt: now, ...(ref ? { ref: ref.messageId } : {}) };
+          }
+        }
+        return { ...ticket, notifications: records };
+      });
+      changed.push(updated);
+    }
+    return changed;
+  }
+}

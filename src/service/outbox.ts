@@ -1,0 +1,153 @@
+/**
+ * Notifications on their way to a chat channel. Each channel has its own
+ * queue: the first ping goes out at once; pings that come due while the
+ * channel is within its interval (an outage: hundreds of tickets at once)
+ * are coalesced into one message when the interval ends. So the outbound
+ * rate per channel stays within the platform's limit, and one busy channel
+ * never delays another.
+ */
+import type { Platform } from '../domain/ticket.js';
+import type { Card, ChatPort, SentRef } from './messages.js';
+
+export interface OutboxItem {
+  platform: Platform;
+  channelId: string;
+  card: Card;
+  /** Global notification key (`<ticket>/<step key>`). */
+  key: string;
+  /** People to DM besides the channel post (platform-neutral person ids). */
+  dm?: string[];
+}
+
+export interface OutboxResult {
+  item: OutboxItem;
+  ref?: SentRef;
+  error?: unknown;
+}
+
+export interface OutboxOptions {
+  /** Minimum gap between two messages in one channel (ms), per platform. */
+  intervalMs: Partial<Record<Platform, number>> & { default: number };
+  /** Most items coalesced into one message; the rest wait for the next one. */
+  maxPerMessage?: number;
+  now?: () => number;
+}
+
+interface ChannelQueue {
+  pending: OutboxItem[];
+  lastSentAt: number;
+  timer?: NodeJS.Timeout;
+  sending: boolean;
+}
+
+export class Outbox {
+  private readonly channels = new Map<string, ChannelQueue>();
+  private readonly ports = new Map<Platform, ChatPort>();
+  private readonly now: () => number;
+  private closed = false;
+  private inflight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly options: OutboxOptions,
+    private readonly onResult: (results: OutboxResult[]) => void | Promise<void>,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  attach(port: ChatPort): void {
+    this.ports.set(port.platform, port);
+  }
+
+  hasPort(platform: Platform): boolean {
+    return this.ports.has(platform);
+  }
+
+  enqueue(item: OutboxItem): void {
+    if (this.closed) return;
+    const id = `${item.platform}:${item.channelId}`;
+    let queue = this.channels.get(id);
+    if (!queue) {
+      queue = { pending: [], lastSentAt: -Infinity, sending: false };
+      this.channels.set(id, queue);
+    }
+    queue.pending.push(item);
+    this.schedule(queue);
+  }
+
+  private interval(platform: Platform): number {
+    return this.options.intervalMs[platform] ?? this.options.intervalMs.default;
+  }
+
+  private schedule(queue: ChannelQueue): void {
+    if (queue.timer || queue.sending || queue.pending.length === 0) return;
+    const first = queue.pending[0] as OutboxItem;
+    const wait = queue.lastSentAt + this.interval(first.platform) - this.now();
+    if (wait <= 0) {
+      this.flush(queue);
+    } else {
+      queue.timer = setTimeout(() => {
+        queue.timer = undefined;
+        this.flush(queue);
+      }, wait);
+    }
+  }
+
+  private flush(queue: ChannelQueue): void {
+    const max = this.options.maxPerMessage ?? 25;
+    const batch = queue.pending.splice(0, max);
+    if (batch.length === 0) return;
+    queue.sending = true;
+    queue.lastSentAt = this.now();
+    const run = this.send(batch).finally(() => {
+      queue.sending = false;
+      queue.lastSentAt = this.now();
+      this.inflight.delete(run);
+      if (!this.closed) this.schedule(queue);
+    });
+    this.inflight.add(run);
+  }
+
+  private async send(batch: OutboxItem[]): Promise<void> {
+    const first = batch[0] as OutboxItem;
+    const port = this.ports.get(first.platform);
+    let results: OutboxResult[];
+    if (!port) {
+      results = batch.map((item) => ({ item, error: new Error(`no ${item.platform} connection to send to`) }));
+    } else {
+      try {
+        const dm = [...new Set(batch.flatMap((i) => i.dm ?? []))];
+        const ref = await port.send(
+          { type: 'notify', platform: first.platform, channelId: first.channelId, cards: batch.map((i) => i.card), keys: batch.map((i) => i.key), ...(dm.length ? { dm } : {}) },
+          { idempotencyKey: batch.map((i) => i.key).join('|') },
+        );
+        results = batch.map((item) => ({ item, ...(ref ? { ref } : {}) }));
+      } catch (error) {
+        results = batch.map((item) => ({ item, error }));
+      }
+    }
+    await this.onResult(results);
+  }
+
+  /** Items waiting (not yet handed to a port). */
+  get pendingCount(): number {
+    let n = 0;
+    for (const q of this.channels.values()) n += q.pending.length;
+    return n;
+  }
+
+  /** Sends whatever is pending now (ignoring intervals) and waits for every send to finish. */
+  async drain(): Promise<void> {
+    for (const queue of this.channels.values()) {
+      if (queue.timer) clearTimeout(queue.timer);
+      queue.timer = undefined;
+      while (queue.pending.length && !queue.sending) this.flush(queue);
+    }
+    while (this.inflight.size) await Promise.all([...this.inflight]);
+    if ([...this.channels.values()].some((q) => q.pending.length)) await this.drain();
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const queue of this.channels.values()) if (queue.timer) clearTimeout(queue.timer);
+  }
+}

@@ -1,0 +1,304 @@
+/**
+ * The ticket store over keyv. One implementation serves every backend; what
+ * differs per backend is passed in: how to list keys by prefix (`KeyPager`)
+ * and how to lock (`Locker`). See open.ts for the memory and SQLite pieces.
+ *
+ * Key layout (inside the keyv namespace, `slawatch:` by default):
+ *   ticket:0000000042           the ticket (zero-padded, so key order = id order)
+ *   active:0000000042           present while ticket 42 is not closed (value: 42)
+ *   msg:<platform>:<channel>:<messageId>   ticket id of a platform message
+ *   meta:<key>                  small named values
+ *   counter:ticket              the last ticket id handed out
+ */
+import { Keyv, type KeyvStoreAdapter } from 'keyv';
+import { viewTicket, type Platform, type Ticket } from '../domain/ticket.js';
+import { StoreError, type TicketStore } from './ports.js';
+
+/** Runs sections one at a time per key. In-process now; a Redis lock can implement it later. */
+export interface Locker {
+  withLock<T>(key: string, section: () => Promise<T>): Promise<T>;
+}
+
+/** Lists the keys the backend holds, by prefix, a page at a time. */
+export interface KeyPager {
+  /**
+   * Up to `limit` raw keys (as the adapter stores them, namespace included)
+   * that start with `prefix` and sort after `after` (all of them when
+   * undefined), in ascending code-unit order.
+   */
+  keysAfter(prefix: string, after: string | undefined, limit: number): Promise<string[]>;
+}
+
+/** A per-key mutex made of promise chains: each holder waits for the one before it. */
+export class InProcessLocker implements Locker {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  async withLock<T>(key: string, section: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const tail = previous.then(() => held);
+    this.tails.set(key, tail);
+    try {
+      await previous;
+      return await section();
+    } finally {
+      release();
+      // The last holder removes the entry, so the map does not keep every key ever locked.
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+}
+
+export const DEFAULT_NAMESPACE = 'slawatch';
+const ID_DIGITS = 10;
+const MAX_TICKET_ID = 10 ** ID_DIGITS - 1;
+
+/**
+ * A Keyv set up the way the store needs it: errors thrown instead of
+ * swallowed (by default `get` answers undefined and `set` false), and plain
+ * JSON on disk. keyv's default serializer is a hand-rolled JSON that rewrites
+ * strings starting with ":"; plain JSON round-trips tickets the same and
+ * leaves rows readable with SQLite's json functions.
+ */
+export function createStoreKeyv(store: KeyvStoreAdapter | Map<string, string>, namespace = DEFAULT_NAMESPACE): Keyv {
+  return new Keyv({
+    store,
+    namespace,
+    throwOnErrors: true,
+    serialize: JSON.stringify,
+    deserialize: JSON.parse,
+  });
+}
+
+export interface KeyvTicketStoreOptions {
+  /** Made with `createStoreKeyv` (throwOnErrors on, a namespace set). */
+  keyv: Keyv;
+  pager: KeyPager;
+  locker?: Locker;
+  /** Keys read per page when listing. */
+  pageSize?: number;
+}
+
+export class KeyvTicketStore implements TicketStore {
+  /** The underlying Keyv, for backend-specific maintenance (bulk seeding in tests and benches). */
+  readonly keyv: Keyv;
+  private readonly pager: KeyPager;
+  private readonly locker: Locker;
+  private readonly pageSize: number;
+  private readonly prefix: string;
+  private closed = false;
+
+  constructor(options: KeyvTicketStoreOptions) {
+    if (!options.keyv.throwOnErrors) throw new Error('KeyvTicketStore needs a Keyv with throwOnErrors (use createStoreKeyv)');
+    if (!options.keyv.namespace || !options.keyv.useKeyPrefix) throw new Error('KeyvTicketStore needs a namespaced Keyv (use createStoreKeyv)');
+    this.keyv = options.keyv;
+    this.pager = options.pager;
+    this.locker = options.locker ?? new InProcessLocker();
+    this.pageSize = options.pageSize ?? 500;
+    this.prefix = `${options.keyv.namespace}:`;
+  }
+
+  async nextTicketId(): Promise<number> {
+    return this.locker.withLock('counter:ticket', async () => {
+      const last = (await this.read<number>('counter:ticket')) ?? 0;
+      const next = last + 1;
+      if (next > MAX_TICKET_ID) throw new StoreError(`ticket ids are exhausted (${MAX_TICKET_ID})`);
+      await this.write('counter:ticket', next);
+      return next;
+    });
+  }
+
+  async create(ticket: Ticket): Promise<void> {
+    const key = ticketKey(ticket.id);
+    const active = isActive(ticket); // throws (before any write) on a ticket without an opening event
+    await this.locker.withLock(key, async () => {
+      if (await this.exists(key)) throw new StoreError(`ticket ${ticket.id} already exists`);
+      // Index first: a leftover index entry is harmless (listing skips it), a missing one hides the ticket.
+      if (active) await this.write(activeKey(ticket.id), ticket.id);
+      await this.write(key, ticket);
+    });
+  }
+
+  async get(id: number): Promise<Ticket | undefined> {
+    if (!isTicketId(id)) return undefined;
+    return this.read<Ticket>(ticketKey(id));
+  }
+
+  async update(id: number, change: (current: Ticket) => Ticket | undefined): Promise<Ticket> {
+    const key = ticketKey(id);
+    return this.locker.withLock(key, async () => {
+      const current = await this.read<Ticket>(key);
+      if (!current) throw new StoreError(`ticket ${id} does not exist`);
+      const wasActive = isActive(current);
+      const changed = change(current);
+      if (changed === undefined) return current;
+      if (changed.id !== id) throw new StoreError(`an update of ticket ${id} returned ticket ${changed.id}`);
+      const next: Ticket = { ...changed, version: current.version + 1 };
+      const nowActive = isActive(next);
+      // Same order rule as create: the active index only ever holds too much, never too little.
+      if (nowActive && !wasActive) await this.write(activeKey(id), id);
+      await this.write(key, next);
+      if (wasActive && !nowActive) {
+        await this.remove(activeKey(id), `ticket ${id} was saved, but removing it from the active index`);
+      }
+      return next;
+    });
+  }
+
+  async *listActive(): AsyncIterable<Ticket> {
+    for await (const keys of this.pages('active:')) {
+      const tickets = await this.readMany<Ticket>(keys.map((key) => `ticket:${key.slice('active:'.length)}`));
+      for (const ticket of tickets) {
+        // Skips what a write that failed halfway left behind (see create and update).
+        if (ticket && isActive(ticket)) yield ticket;
+      }
+    }
+  }
+
+  async *listAll(): AsyncIterable<Ticket> {
+    for await (const keys of this.pages('ticket:')) {
+      for (const ticket of await this.readMany<Ticket>(keys)) {
+        if (ticket) yield ticket;
+      }
+    }
+  }
+
+  async findByMessage(platform: Platform, channelId: string, messageId: string): Promise<number | undefined> {
+    return this.read<number>(messageKey(platform, channelId, messageId));
+  }
+
+  async indexMessage(platform: Platform, channelId: string, messageId: string, ticketId: number): Promise<void> {
+    await this.write(messageKey(platform, channelId, messageId), ticketId);
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    return this.read<string>(`meta:${key}`);
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.write(`meta:${key}`, value);
+  }
+
+  withLock<T>(key: string, section: () => Promise<T>): Promise<T> {
+    // Own prefix, so a caller's key can never wait on (or deadlock with) the store's own ticket locks.
+    return this.locker.withLock(`app:${key}`, section);
+  }
+
+  async ping(): Promise<void> {
+    await this.read('meta:ping');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.keyv.disconnect();
+    } catch (error) {
+      throw storeError('closing the store', error);
+    }
+  }
+
+  /** Logical keys (namespace stripped) under `prefix`, a page at a time, ascending. */
+  private async *pages(prefix: string): AsyncIterable<string[]> {
+    let after: string | undefined;
+    for (;;) {
+      this.assertOpen();
+      let raw: string[];
+      try {
+        raw = await this.pager.keysAfter(this.prefix + prefix, after, this.pageSize);
+      } catch (error) {
+        throw storeError(`listing ${prefix}* keys`, error);
+      }
+      if (raw.length === 0) return;
+      after = raw[raw.length - 1];
+      yield raw.map((key) => key.slice(this.prefix.length));
+      if (raw.length < this.pageSize) return;
+    }
+  }
+
+  private async read<T>(key: string): Promise<T | undefined> {
+    this.assertOpen();
+    try {
+      return await this.keyv.get<T>(key);
+    } catch (error) {
+      throw storeError(`reading ${key}`, error);
+    }
+  }
+
+  private async readMany<T>(keys: string[]): Promise<(T | undefined)[]> {
+    this.assertOpen();
+    if (keys.length === 0) return [];
+    try {
+      return await this.keyv.getMany<T>(keys);
+    } catch (error) {
+      throw storeError(`reading ${keys.length} keys from ${keys[0]}`, error);
+    }
+  }
+
+  private async exists(key: string): Promise<boolean> {
+    this.assertOpen();
+    try {
+      return await this.keyv.has(key);
+    } catch (error) {
+      throw storeError(`reading ${key}`, error);
+    }
+  }
+
+  private async write(key: string, value: unknown): Promise<void> {
+    this.assertOpen();
+    let confirmed: boolean;
+    try {
+      confirmed = await this.keyv.set(key, value);
+    } catch (error) {
+      throw storeError(`writing ${key}`, error);
+    }
+    // Some adapters report a failed write as `false` instead of throwing.
+    if (!confirmed) throw new StoreError(`writing ${key} failed: the backend did not confirm the write`);
+  }
+
+  private async remove(key: string, what = `deleting ${key}`): Promise<void> {
+    this.assertOpen();
+    try {
+      // `false` only means the key was not there, which is fine for a delete.
+      await this.keyv.delete(key);
+    } catch (error) {
+      throw storeError(what, error);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreError('the store is closed');
+  }
+}
+
+function isActive(ticket: Ticket): boolean {
+  return viewTicket(ticket).state !== 'closed';
+}
+
+function isTicketId(id: number): boolean {
+  return Number.isSafeInteger(id) && id >= 1 && id <= MAX_TICKET_ID;
+}
+
+function paddedId(id: number): string {
+  if (!isTicketId(id)) throw new StoreError(`invalid ticket id ${id} (expected a whole number from 1 to ${MAX_TICKET_ID})`);
+  return String(id).padStart(ID_DIGITS, '0');
+}
+
+export function ticketKey(id: number): string {
+  return `ticket:${paddedId(id)}`;
+}
+
+export function activeKey(id: number): string {
+  return `active:${paddedId(id)}`;
+}
+
+/** Channel and message ids are encoded so a ":" inside one cannot make two keys collide. */
+export function messageKey(platform: Platform, channelId: string, messageId: string): string {
+  return `msg:${platform}:${encodeURIComponent(channelId)}:${encodeURIComponent(messageId)}`;
+}
+
+function storeError(what: string, cause: unknown): StoreError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new StoreError(`${what} failed: ${reason}`, { cause });
+}
