@@ -10,7 +10,7 @@ import type { Platform, Ticket } from '../domain/ticket.js';
 import { EscalationScheduler } from '../scheduler/escalation-scheduler.js';
 import type { TimerHost } from '../scheduler/deadline-timer.js';
 import type { TicketStore } from '../store/ports.js';
-import { openTicketFromMessage, runCommand, type CommandRequest, type CommandResult } from './commands.js';
+import { openTicketFromMessage, queueRows, runCommand, type CommandRequest, type CommandResult } from './commands.js';
 import { createContext, type DeskContext } from './context.js';
 import { deleteMessage, editMessage, handleMessage, type IncomingMessage, type MessageOutcome } from './desk.js';
 import type { Logger } from './logger.js';
@@ -132,6 +132,25 @@ export class Bot {
 
   async messageDeleted(platform: Platform, channelId: string, messageId: string, at: number): Promise<void> {
     await this.track(() => deleteMessage(this.ctx, platform, channelId, messageId, at));
+  }
+
+  /** Open tickets, most urgent first (App Home, queue pages). */
+  async queue(): Promise<Awaited<ReturnType<typeof queueRows>>> {
+    return queueRows(this.ctx, this.ctx.now());
+  }
+
+  /** Tickets not yet closed on one platform (adapters reconcile their threads after downtime). */
+  async *activeTickets(platform: Platform): AsyncGenerator<Ticket> {
+    for await (const ticket of this.ctx.store.listActive()) if (ticket.platform === platform) yield ticket;
+  }
+
+  /** The last platform message id an adapter has seen in a channel (its reconciliation cursor). */
+  async getCursor(platform: Platform, channelId: string): Promise<string | undefined> {
+    return this.ctx.store.getMeta(`cursor:${platform}:${channelId}`);
+  }
+
+  async setCursor(platform: Platform, channelId: string, messageId: string): Promise<void> {
+    await this.ctx.store.setMeta(`cursor:${platform}:${channelId}`, messageId);
   }
 
   /** Posts messages a use case produced (thread acknowledgements, state changes). A failed post is logged, never lost silently. */

@@ -67,8 +67,18 @@ export interface SentRef {
   messageId: string;
 }
 
+export interface SendOptions {
+  idempotencyKey?: string;
+  resend?: boolean;
+}
+
 /** The outbound side of a chat platform: the narrowest port an adapter implements. */
 export interface ChatPort {
   readonly platform: Platform;
-  send(message: Outbound, options?: { idempotencyKey?: string }): Promise<SentRef | undefined>;
+  /**
+   * Posts a message. `idempotencyKey` is stable for one notification (or one
+   * coalesced batch); with `resend`, a previous attempt may have gone through
+   * before a crash, so a platform that can check (history, nonce) should.
+   */
+  send(message: Outbound, options?: SendOptions): Promise<SentRef | undefined>;
 }

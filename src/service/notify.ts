@@ -78,7 +78,7 @@ export class Notifier {
         const retry = record.status === 'failed' && (record.retryAt ?? 0) <= now;
         if (!orphaned && !retry) continue;
         records[key] = { ...record, status: 'sending', owner: this.options.instanceId, claimedAt: now, ...(orphaned ? { late: true } : {}) };
-        items.push(...(record.outbox ?? []).filter(isOutboxItem));
+        items.push(...(record.outbox ?? []).filter(isOutboxItem).map((item) => ({ ...item, resend: orphaned })));
       }
       if (isOpenState(viewTicket(ticket).state)) {
         const timeline = replayTimeline(ticket.events, this.ctx, now, false);

@@ -17,6 +17,8 @@ export interface OutboxItem {
   key: string;
   /** People to DM besides the channel post (platform-neutral person ids). */
   dm?: string[];
+  /** A send another process may have completed before it died: the port should check before posting. */
+  resend?: boolean;
 }
 
 export interface OutboxResult {
@@ -118,7 +120,7 @@ export class Outbox {
         const dm = [...new Set(batch.flatMap((i) => i.dm ?? []))];
         const ref = await port.send(
           { type: 'notify', platform: first.platform, channelId: first.channelId, cards: batch.map((i) => i.card), keys: batch.map((i) => i.key), ...(dm.length ? { dm } : {}) },
-          { idempotencyKey: batch.map((i) => i.key).join('|') },
+          { idempotencyKey: batch.map((i) => i.key).join('|'), resend: batch.some((i) => i.resend) },
         );
         results = batch.map((item) => ({ item, ...(ref ? { ref } : {}) }));
       } catch (error) {
