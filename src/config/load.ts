@@ -2,6 +2,7 @@
  * Reads slawatch.yaml, validates it, and turns every problem into a line a
  * person can act on: `customers[2].tier: unknown tier "gold" (line 41)`.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
@@ -29,8 +30,14 @@ export function formatProblem(problem: ConfigProblem): string {
   return problem.path ? `${problem.path}: ${problem.message}${where}` : `${problem.message}${where}`;
 }
 
-/** The example config shipped with slawatch, used by `slawatch start` when no file is given. */
-export const EXAMPLE_CONFIG_PATH = fileURLToPath(new URL('../../../examples/slawatch.yaml', import.meta.url));
+/**
+ * The example config shipped with slawatch, used by `slawatch start` when no
+ * file is given. Found from this module whether it runs compiled (dist/src/config)
+ * or from source (src/config).
+ */
+export const EXAMPLE_CONFIG_PATH = [new URL('../../examples/slawatch.yaml', import.meta.url), new URL('../../../examples/slawatch.yaml', import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((path) => existsSync(path)) ?? fileURLToPath(new URL('../../../examples/slawatch.yaml', import.meta.url));
 
 export async function loadConfigFile(file: string): Promise<Config> {
   let text: string;

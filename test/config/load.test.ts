@@ -1,0 +1,182 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { ConfigError, EXAMPLE_CONFIG_PATH, loadConfigFile, parseConfig } from '../../src/config/load.js';
+import { formatDuration, parseDuration } from '../../src/config/duration.js';
+
+const ISSUE_EXAMPLE = `people:
+  alice: { name: Alice, slack: U0ALICE, discord: "100000000000000001" }
+  carol: { name: Carol, slack: U0CAROL }
+staff:
+  people: [alice, carol]
+  slackGroups: [S0SUPPORT]              # optional
+  discordRoles: ["300000000000000001"]  # optional
+  channels: { slack: C0STAFF, discord: "400000000000000001" }  # where pings go
+customers:
+  - id: acme
+    name: Acme Corp
+    tier: enterprise
+    channels: { slack: [C0ACME], discord: ["200000000000000001"] }
+    accountEngineer: carol              # optional
+tiers:
+  enterprise:
+    calendar: 24x7
+    targets:
+      default: { firstResponse: 1h, nextResponse: 2h, resolution: 2d }
+      urgent: { firstResponse: 15m }
+`;
+
+function problemsOf(text: string): string[] {
+  try {
+    parseConfig(text, 'test.yaml');
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message} (line ${p.line})`);
+    throw err;
+  }
+  return [];
+}
+
+describe('durations', () => {
+  it.each([
+    ['30s', 30_000],
+    ['15m', 900_000],
+    ['4h', 14_400_000],
+    ['2d', 172_800_000],
+    ['1w', 604_800_000],
+    ['1h30m', 5_400_000],
+  ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  it.each(['', '4', '4x', 'h', '-1h', '1 h'])('rejects %j', (text) => expect(parseDuration(text)).toBeUndefined());
+
+  it('formats for people', () => {
+    expect(formatDuration(5_400_000)).toBe('1h 30m');
+    expect(formatDuration(45_000)).toBe('45s');
+    expect(formatDuration(-60_000)).toBe('-1m');
+  });
+});
+
+describe('config loading', () => {
+  it('loads the shape from the issue as written, durations in ms and defaults filled', () => {
+    const config = parseConfig(ISSUE_EXAMPLE);
+    expect(config.tiers.enterprise?.targets.default).toEqual({ firstResponse: 3_600_000, nextResponse: 7_200_000, resolution: 172_800_000 });
+    expect(config.tiers.enterprise?.targets.urgent).toEqual({ firstResponse: 900_000 });
+    expect(config.customers[0]?.channels).toEqual({ slack: ['C0ACME'], discord: ['200000000000000001'], shell: [] });
+    expect(config.tickets.groupingWindow).toBe(600_000);
+    expect(config.escalation.warnAt).toEqual([0.5, 0.75, 0.9]);
+    expect(config.store).toEqual({ backend: 'sqlite', path: './data/slawatch.sqlite' });
+  });
+
+  it('the bundled example reproduces the tier table of the design', async () => {
+    const config = await loadConfigFile(EXAMPLE_CONFIG_PATH);
+    const h = 3_600_000;
+    expect(config.tiers.standard?.targets.default?.firstResponse).toBe(4 * h);
+    expect(config.tiers.standard?.calendar).toBe('business-hours');
+    expect(config.tiers.priority?.targets.default?.firstResponse).toBe(2 * h);
+    expect(config.tiers.priority?.calendar).toBe('business-hours');
+    expect(config.tiers.enterprise?.targets.default?.firstResponse).toBe(h);
+    expect(config.tiers.enterprise?.targets.urgent?.firstResponse).toBe(15 * 60_000);
+    expect(config.tiers.enterprise?.calendar).toBe('24x7');
+    expect(config.customers.find((c) => c.tier === 'enterprise')?.accountEngineer).toBeDefined();
+  });
+
+  it('names path and line of an unknown tier', () => {
+    const withGold = ISSUE_EXAMPLE.replace('tiers:\n', '  - id: globex\n    name: Globex\n    tier: gold\ntiers:\n');
+    expect(problemsOf(withGold)).toEqual(['customers[1].tier: unknown tier "gold" (line 17)']);
+  });
+
+  it('names path and line of a bad duration', () => {
+    const bad = ISSUE_EXAMPLE.replace('firstResponse: 15m', 'firstResponse: 15 minutes');
+    expect(problemsOf(bad)).toEqual(['tiers.enterprise.targets.urgent.firstResponse: expected a duration such as 30s, 15m, 4h or 2d (line 20)']);
+  });
+
+  it('names path and line of a missing field (the parent that lacks it)', () => {
+    const bad = ISSUE_EXAMPLE.replace('    name: Acme Corp\n', '');
+    expect(problemsOf(bad)).toEqual(['customers[0].name: missing required field (expected string) (line 10)']);
+  });
+
+  it('names the line of a YAML syntax error', () => {
+    const bad = ISSUE_EXAMPLE.replace('  carol: { name: Carol, slack: U0CAROL }', '  carol: { name: Carol, slack: U0CAROL');
+    const problems = problemsOf(bad);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^: YAML syntax error: .* \(line [34]\)$/);
+  });
+
+  it('reports unknown keys, unknown people and cross-references, sorted by line', () => {
+    const bad = ISSUE_EXAMPLE.replace('accountEngineer: carol', 'accountEngineer: zed').replace('  people: [alice, carol]', '  people: [alice, carol]\n  colour: blue');
+    expect(problemsOf(bad)).toEqual(['staff: unknown key "colour" (line 6)', 'customers[0].accountEngineer: unknown person "zed" (line 15)']);
+  });
+
+  it('checks time zones, hour ranges and escalation targets', () => {
+    const bad = `${ISSUE_EXAMPLE}calendars:
+  office:
+    timezone: Mars/Olympus
+    hours: { mon: ["17:00-09:00"] }
+escalation:
+  policies:
+    default:
+      levels: [{ notify: [schedule:nope, pager:x] }]
+`;
+    expect(problemsOf(bad)).toEqual([
+      'calendars.office.timezone: unknown time zone "Mars/Olympus" (line 23)',
+      'calendars.office.hours.mon[0]: a range must end after it starts (line 24)',
+      'escalation.policies.default.levels[0].notify[1]: expected schedule:<id>, person:<id>, group:<id> or channel:<id> (line 28)',
+      'escalation.policies.default.levels[0].notify[0]: unknown schedule "nope" (line 28)',
+    ]);
+  });
+});
+
+describe('slawatch check-config', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'slawatch-config-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function check(text: string): Promise<{ code: number; out: string; err: string }> {
+    const file = join(dir, `c${Math.random().toString(36).slice(2)}.yaml`);
+    await writeFile(file, text);
+    let out = '';
+    let err = '';
+    const code = await main(['node', 'slawatch', 'check-config', file], { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
+    return { code, out, err: err.replaceAll(file, 'FILE') };
+  }
+
+  it('accepts a good file', async () => {
+    const result = await check(ISSUE_EXAMPLE);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/OK — 1 customers, 1 tiers/);
+  });
+
+  it.each([
+    ['unknown tier', ISSUE_EXAMPLE.replace('tier: enterprise', 'tier: gold'), 'customers[0].tier: unknown tier "gold" (line 12)'],
+    ['bad duration', ISSUE_EXAMPLE.replace('resolution: 2d', 'resolution: soon'), 'tiers.enterprise.targets.default.resolution: expected a duration'],
+    ['missing field', ISSUE_EXAMPLE.replace('    tier: enterprise\n', ''), 'customers[0].tier: missing required field'],
+    ['YAML syntax error', ISSUE_EXAMPLE.replace('people: [alice, carol]', 'people: [alice, carol'), 'YAML syntax error'],
+  ])('rejects a file with a %s: exit 1, path and line, no stack trace', async (_name, text, expected) => {
+    const result = await check(text);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(expected);
+    expect(result.err).toMatch(/\(line \d+\)/);
+    expect(result.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('says so when the file does not exist', async () => {
+    let err = '';
+    const code = await main(['node', 'slawatch', 'check-config', join(dir, 'nope.yaml')], { out: () => undefined, err: (t) => (err += t) });
+    expect(code).toBe(1);
+    expect(err).toContain('file not found');
+  });
+
+  it('writes a JSON Schema that describes the config', async () => {
+    const file = join(dir, 'schema.json');
+    const code = await main(['node', 'slawatch', 'schema', '--out', file], { out: () => undefined, err: () => undefined });
+    expect(code).toBe(0);
+    const schema = JSON.parse(await readFile(file, 'utf8')) as { properties: Record<string, unknown>; required: string[] };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['people', 'staff', 'customers', 'tiers', 'calendars', 'schedules', 'escalation']));
+    expect(schema.required).toContain('tiers');
+  });
+});

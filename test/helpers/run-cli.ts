@@ -1,0 +1,76 @@
+/**
+ * Runs the built `slawatch` command as a child process, the way a user does,
+ * with stdin under the test's control and stdout collected line by line.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../../bin/slawatch.js', import.meta.url));
+
+export interface RunningCli {
+  child: ChildProcessWithoutNullStreams;
+  lines: string[];
+  stderr: () => string;
+  /** Resolves with the first stdout line matching `pattern` (rejects after `timeoutMs`). */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  send(line: string): void;
+  exited: Promise<number | null>;
+}
+
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, SLACK_BOT_TOKEN: '', DISCORD_TOKEN: '', LOG_LEVEL: 'warn', ...env },
+    ...(cwd ? { cwd } : {}),
+  });
+  const lines: string[] = [];
+  let err = '';
+  let partial = '';
+  const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    partial += chunk;
+    const parts = partial.split('\n');
+    partial = parts.pop() ?? '';
+    for (const line of parts) {
+      lines.push(line);
+      for (const w of [...waiters]) {
+        if (w.pattern.test(line)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
+      }
+    }
+  });
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => (err += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return {
+    child,
+    lines,
+    stderr: () => err,
+    send: (line) => child.stdin.write(`${line}\n`),
+    exited,
+    waitFor(pattern, timeoutMs = 15_000) {
+      const seen = lines.find((l) => pattern.test(l));
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${lines.join('\n')}\nstderr:\n${err}`)), timeoutMs);
+        waiters.push({
+          pattern,
+          resolve: (line) => {
+            clearTimeout(timer);
+            resolve(line);
+          },
+        });
+      });
+    },
+  };
+}
+
+/** Runs to completion with `input` piped to stdin. */
+export async function runCli(args: string[], input: string, env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<{ code: number | null; lines: string[]; stderr: string }> {
+  const cli = startCli(args, env, cwd);
+  cli.child.stdin.end(input);
+  const code = await cli.exited;
+  return { code, lines: cli.lines, stderr: cli.stderr() };
+}
