@@ -53,12 +53,10 @@ export function stepKey(clock: ClockKind, cycle: number, kind: NotificationKind,
 export function* ladderSteps(clock: Clock, ladder: Ladder): Generator<LadderStep> {
   if (clock.stopped) return;
   const base = { clock: clock.kind, cycle: clock.cycle };
-  if (clock.breachedAt === null) {
-    for (const fraction of ladder.warnAt) {
-      const at = clock.locate(clock.target.ms * fraction);
-      if (at === null) return; // paused before reaching it
-      yield { ...base, key: stepKey(clock.kind, clock.cycle, 'warning', null, 0, fraction), kind: 'warning', level: null, repeat: 0, fraction, at };
-    }
+  for (const fraction of ladder.warnAt) {
+    const at = clock.locate(Math.round(clock.target.ms * fraction));
+    if (at === null) return; // paused before reaching it
+    yield { ...base, key: stepKey(clock.kind, clock.cycle, 'warning', null, 0, fraction), kind: 'warning', level: null, repeat: 0, fraction, at };
   }
   const breachAt = clock.breachedAt ?? (clock.running ? clock.dueAt : clock.locate(clock.target.ms));
   if (breachAt === null) return;

@@ -13,6 +13,8 @@ import { DeadlineTimer, realTimers, type TimerHost } from './deadline-timer.js';
 
 export interface SchedulerOptions {
   instanceId: string;
+  /** See NotifierOptions.sendLeaseMs. */
+  sendLeaseMs?: number;
   host?: TimerHost;
   /** Wait before retrying a ticket whose notification could not be sent (ms). */
   retryAfterMs?: number;
@@ -63,7 +65,7 @@ export class EscalationScheduler {
 
   private track(ticket: Ticket, now: number): void {
     const previous = this.keysByTicket.get(ticket.id) ?? [];
-    const deadlines = pendingDeadlines(this.ctx, ticket, now, this.options.instanceId);
+    const deadlines = pendingDeadlines(this.ctx, ticket, now, this.options.instanceId, this.options.sendLeaseMs);
     const keys = deadlines.map((d) => d.key);
     for (const key of previous) if (!keys.includes(key)) this.queue.delete(key);
     for (const d of deadlines) this.queue.set(d.key, d.at);

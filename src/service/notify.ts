@@ -28,7 +28,14 @@ export interface NotifierOptions {
   instanceId: string;
   /** A step handed over this long after its instant is reported late (ms). */
   lateAfterMs?: number;
+  /**
+   * How long a `sending` record belongs to the process that wrote it. Past
+   * that, the process is presumed dead and another one resends (ms).
+   */
+  sendLeaseMs?: number;
 }
+
+export const DEFAULT_SEND_LEASE_MS = 30_000;
 
 export interface ClockDeadline {
   /** `<ticketId>:<clock>` */
@@ -37,12 +44,12 @@ export interface ClockDeadline {
 }
 
 /** The next instant each live clock of a ticket needs attention (none for resolved or closed tickets). */
-export function pendingDeadlines(ctx: DeskContext, ticket: Ticket, now: number, instanceId: string): ClockDeadline[] {
+export function pendingDeadlines(ctx: DeskContext, ticket: Ticket, now: number, instanceId: string, leaseMs = DEFAULT_SEND_LEASE_MS): ClockDeadline[] {
   const out: ClockDeadline[] = [];
-  // A send that a dead process left half done is due again now; a failed one at its retry time.
+  // Another process's send is taken over when its lease runs out; a failed one is retried at its time.
   let resendAt = Infinity;
   for (const record of Object.values(ticket.notifications)) {
-    if (record.status === 'sending' && record.owner !== instanceId) resendAt = now;
+    if (record.status === 'sending' && record.owner !== instanceId) resendAt = Math.min(resendAt, (record.claimedAt ?? 0) + leaseMs);
     if (record.status === 'failed') resendAt = Math.min(resendAt, record.retryAt ?? now);
   }
   if (resendAt !== Infinity) out.push({ key: `${ticket.id}:resend`, at: resendAt });
@@ -74,7 +81,8 @@ export class Notifier {
       const records: Record<string, NotificationRecord> = { ...ticket.notifications };
       // Take over what a dead process was sending.
       for (const [key, record] of Object.entries(records)) {
-        const orphaned = record.status === 'sending' && record.owner !== this.options.instanceId;
+        const lease = this.options.sendLeaseMs ?? DEFAULT_SEND_LEASE_MS;
+        const orphaned = record.status === 'sending' && record.owner !== this.options.instanceId && (record.claimedAt ?? 0) + lease <= now;
         const retry = record.status === 'failed' && (record.retryAt ?? 0) <= now;
         if (!orphaned && !retry) continue;
         records[key] = { ...record, status: 'sending', owner: this.options.instanceId, claimedAt: now, ...(orphaned ? { late: true } : {}) };
