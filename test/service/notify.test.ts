@@ -104,10 +104,11 @@ describe('at most once', () => {
     t = T0 + 61 * MIN;
     const replica = (id: string) => {
       const port = new RecordingPort();
-      let notifier: Notifier | undefined;
-      const outbox = new Outbox({ intervalMs: { default: 0 }, now: () => t }, async (r) => void (await notifier!.recordResults(r)));
+      const holder: { notifier?: Notifier } = {};
+      const outbox = new Outbox({ intervalMs: { default: 0 }, now: () => t }, async (r) => void (await holder.notifier!.recordResults(r)));
       outbox.attach(port);
-      notifier = new Notifier(ctx, outbox, { bootAt: T0, instanceId: id });
+      const notifier = new Notifier(ctx, outbox, { bootAt: T0, instanceId: id });
+      holder.notifier = notifier;
       return { port, outbox, notifier };
     };
     return { store, replica, setTime: (ms: number) => (t = ms) };
