@@ -6,11 +6,10 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KeyvSqlite } from '@keyv/sqlite';
 import type { Ticket } from '../src/domain/ticket.js';
-import { activeKey, ticketKey, type KeyvTicketStore } from '../src/store/keyv-store.js';
 import { openSqliteStore } from '../src/store/open.js';
 import type { BenchFigure } from './run.js';
+import { seedTickets } from './seed.js';
 
 const T0 = Date.UTC(2026, 2, 10, 9, 0);
 const CREATES = 5_000;
@@ -40,29 +39,6 @@ async function timed(count: number, task: (i: number) => Promise<unknown>): Prom
   return (performance.now() - start) / 1000;
 }
 
-/**
- * Writes tickets and their active-index rows straight into the table, in one
- * transaction: creating 100,000 through the store would take most of a minute,
- * and only the listing is measured. Keys and values are made by the store's
- * own key functions and its Keyv's serializer, so the rows are what the store writes.
- */
-async function seed(store: KeyvTicketStore, ids: number[]): Promise<void> {
-  const adapter = store.keyv.store as KeyvSqlite;
-  const raw = (key: string) => `${store.keyv.namespace}:${key}`;
-  const insert = `INSERT INTO ${adapter.opts.table} (key, value)
-    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)`;
-  await adapter.query('BEGIN');
-  for (let from = 0; from < ids.length; from += 10_000) {
-    const rows: [string, unknown][] = [];
-    for (const id of ids.slice(from, from + 10_000)) {
-      rows.push([raw(ticketKey(id)), await store.keyv.serializeData({ value: ticket(id) })]);
-      rows.push([raw(activeKey(id)), await store.keyv.serializeData({ value: id })]);
-    }
-    await adapter.query(insert, JSON.stringify(rows));
-  }
-  await adapter.query('COMMIT');
-}
-
 export async function bench(): Promise<BenchFigure[]> {
   const dir = await mkdtemp(join(tmpdir(), 'slawatch-bench-store-'));
   const figures: BenchFigure[] = [];
@@ -80,7 +56,7 @@ export async function bench(): Promise<BenchFigure[]> {
 
     const file = join(dir, 'listing.sqlite');
     const big = await openSqliteStore(file);
-    await seed(big, Array.from({ length: LISTED }, (_, i) => i + 1));
+    await seedTickets(big, Array.from({ length: LISTED }, (_, i) => ticket(i + 1)));
     let start = performance.now();
     let listed = 0;
     for await (const _ of big.listActive()) listed += 1;

@@ -8,7 +8,7 @@ import type { Actor, TicketEvent, TicketState } from '../domain/ticket.js';
 import type { WorkingCalendar } from '../sla/calendar.js';
 import { type Clock, TicketClocks } from '../sla/clocks.js';
 import { resolveTargets, type TicketTargets } from '../sla/targets.js';
-import { ladderFor, ladderSteps, recipientsOf, type Ladder, type LadderStep, type Recipients } from './ladder.js';
+import { ladderFor, recipientsOf, visitLadderSteps, type Ladder, type LadderStep, type Recipients } from './ladder.js';
 
 export interface PolicyContext {
   config: Config;
@@ -97,8 +97,10 @@ export function replayTimeline(events: readonly TicketEvent[], ctx: PolicyContex
     }
     clocks.apply(event, retargeted ? targetsOf() : undefined);
     if (event.type === 'claimed') timeline.assignee = event.by;
-    if (retargeted && fire) {
-      // Steps the new deadlines put in the past fire now, once: the most advanced one per clock.
+    if (fire) {
+      // Steps the event put in the past fire now, once: the most advanced one per clock. A
+      // retarget does this (new deadlines); so does a resume or reopen of a breached clock
+      // (the levels that came due while its ladder was stopped).
       for (const clock of clocks.live()) {
         const overdue = dueSteps(clock, timeline.ladder, done, event.at, false);
         const folded = foldOverdue(overdue, event.at);
@@ -122,8 +124,13 @@ export function replayTimeline(events: readonly TicketEvent[], ctx: PolicyContex
 
 export function firstUnfired(clock: Clock, ladder: Ladder, done: ReadonlySet<string> | ((key: string) => boolean)): LadderStep | undefined {
   const isDone = typeof done === 'function' ? done : (key: string) => done.has(key);
-  for (const step of ladderSteps(clock, ladder)) if (!isDone(step.key)) return step;
-  return undefined;
+  let first: LadderStep | undefined;
+  visitLadderSteps(clock, ladder, (step) => {
+    if (isDone(step.key)) return false;
+    first = step;
+    return true;
+  });
+  return first;
 }
 
 /** Unfired steps of one clock due before `now` (or at it, when `inclusive`), in order. */
@@ -136,10 +143,11 @@ export function dueSteps(
 ): LadderStep[] {
   const isDone = typeof done === 'function' ? done : (key: string) => done.has(key);
   const out: LadderStep[] = [];
-  for (const step of ladderSteps(clock, ladder)) {
-    if (inclusive ? step.at > now : step.at >= now) break;
+  visitLadderSteps(clock, ladder, (step) => {
+    if (inclusive ? step.at > now : step.at >= now) return true;
     if (!isDone(step.key)) out.push(step);
-  }
+    return false;
+  });
   return out;
 }
 

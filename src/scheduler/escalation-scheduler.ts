@@ -11,6 +11,9 @@ import { pendingDeadlines, type Notifier } from '../service/notify.js';
 import { DeadlineQueue, type DeadlineEntry } from './deadline-queue.js';
 import { DeadlineTimer, realTimers, type TimerHost } from './deadline-timer.js';
 
+/** Due tickets handled at once. */
+const FIRE_CONCURRENCY = 16;
+
 export interface SchedulerOptions {
   instanceId: string;
   /** See NotifierOptions.sendLeaseMs. */
@@ -26,7 +29,10 @@ export class EscalationScheduler {
   private readonly timer: DeadlineTimer;
   /** Queue keys per ticket, so a re-derivation can drop the ones that no longer apply. */
   private readonly keysByTicket = new Map<number, string[]>();
+  /** Workers handling due tickets, the tickets waiting for one, and their ids. */
   private firing = 0;
+  private readonly work: number[] = [];
+  private readonly waiting = new Set<number>();
 
   constructor(
     private readonly ctx: DeskContext,
@@ -54,7 +60,7 @@ export class EscalationScheduler {
 
   /** True while due tickets are being handled. */
   get busy(): boolean {
-    return this.firing > 0;
+    return this.firing > 0 || this.work.length > 0;
   }
 
   /** Re-derives one ticket's deadlines (after any change to it). */
@@ -73,28 +79,38 @@ export class EscalationScheduler {
     else this.keysByTicket.delete(ticket.id);
   }
 
-  private async fire(due: DeadlineEntry[]): Promise<void> {
-    this.firing++;
-    try {
-      await this.fireTickets(due);
-    } finally {
-      this.firing--;
+  /**
+   * Hands due tickets to a small pool of workers and returns at once, so the
+   * timer re-arms for the next instant while a burst is still being handled.
+   * A ticket already in hand is not taken twice; it is re-derived afterwards.
+   */
+  private fire(due: DeadlineEntry[]): void {
+    for (const entry of due) {
+      const id = Number(entry.key.slice(0, entry.key.indexOf(':')));
+      if (!this.waiting.has(id)) {
+        this.waiting.add(id);
+        this.work.push(id);
+      }
+    }
+    while (this.firing < FIRE_CONCURRENCY && this.work.length > 0) {
+      this.firing++;
+      void this.drainWork().finally(() => this.firing--);
     }
   }
 
-  private async fireTickets(due: DeadlineEntry[]): Promise<void> {
-    const ticketIds = [...new Set(due.map((d) => Number(d.key.slice(0, d.key.indexOf(':')))))];
-    for (const id of ticketIds) {
+  private async drainWork(): Promise<void> {
+    for (let id = this.work.shift(); id !== undefined; id = this.work.shift()) {
+      this.waiting.delete(id);
       try {
-        await this.notifier.fireDue(id);
-        const ticket = await this.ctx.store.get(id);
-        if (ticket) this.track(ticket, this.ctx.now());
+        const { ticket } = await this.notifier.fireDue(id);
+        this.track(ticket, this.ctx.now());
       } catch (err) {
         // The store failed (not the platform): try this ticket again shortly.
         this.options.onError?.(err, `ticket ${id}`);
         this.queue.set(`${id}:retry`, this.ctx.now() + (this.options.retryAfterMs ?? 15_000));
         this.keysByTicket.set(id, [...(this.keysByTicket.get(id) ?? []), `${id}:retry`]);
       }
+      this.timer.arm();
     }
   }
 }

@@ -72,11 +72,11 @@ export class Notifier {
     private readonly options: NotifierOptions,
   ) {}
 
-  /** Fires what is due for one ticket now; returns how many messages were handed to the outbox. */
-  async fireDue(ticketId: number): Promise<number> {
+  /** Fires what is due for one ticket now; returns the ticket as stored and how many messages went to the outbox. */
+  async fireDue(ticketId: number): Promise<{ ticket: Ticket; sent: number }> {
     const now = this.ctx.now();
     let items: OutboxItem[] = [];
-    await this.ctx.store.update(ticketId, (ticket) => {
+    const stored = await this.ctx.store.update(ticketId, (ticket) => {
       items = [];
       const records: Record<string, NotificationRecord> = { ...ticket.notifications };
       // Take over what a dead process was sending.
@@ -107,7 +107,7 @@ export class Notifier {
       return items.length ? { ...ticket, notifications: records } : undefined;
     });
     for (const item of items) this.outbox.enqueue(item);
-    return items.length;
+    return { ticket: stored, sent: items.length };
   }
 
   private itemsFor(ticket: Ticket, key: string, card: OutboxItem['card'], to: { people: string[]; channels: string[] }): OutboxItem[] {

@@ -77,14 +77,19 @@ export class Clock {
   /**
    * The instant at which the clock's consumed working time reaches `workMs`,
    * walking through its segments; null if that lies in the future of a paused
-   * or stopped clock.
+   * or stopped clock. A segment that ends exactly where `workMs` is reached
+   * (paused at that instant) has not reached it, as a stop exactly at the
+   * deadline is on time; the clock reaches it when it resumes.
    */
   locate(workMs: number): number | null {
     let acc = 0;
     for (const segment of this.segments) {
       if (segment.end === null) return this.calendar.addWorkingTime(segment.start, workMs - acc);
       const work = this.calendar.workingTimeBetween(segment.start, segment.end);
-      if (acc + work >= workMs) return this.calendar.addWorkingTime(segment.start, workMs - acc);
+      if (acc + work >= workMs) {
+        const at = this.calendar.addWorkingTime(segment.start, workMs - acc);
+        if (at < segment.end) return at;
+      }
       acc += work;
     }
     return null;
@@ -186,10 +191,10 @@ export class TicketClocks {
   }
 
   /** Clocks that may still produce a deadline (not stopped). */
-  *live(): Generator<Clock> {
-    for (const clock of [this.firstResponse, this.resolution, this.nextResponse]) {
-      if (clock && !clock.stopped) yield clock;
-    }
+  live(): Clock[] {
+    const out: Clock[] = [];
+    for (const clock of [this.firstResponse, this.resolution, this.nextResponse]) if (clock && !clock.stopped) out.push(clock);
+    return out;
   }
 
   all(): Clock[] {
