@@ -48,9 +48,10 @@ export function stepKey(clock: ClockKind, cycle: number, kind: NotificationKind,
  * Visits every step of a clock's ladder that its current state allows, in
  * order, with its instant: warnings the clock can still reach, the breach,
  * and the levels after it, until `visit` returns true. A stopped clock has
- * none; a paused one has only steps already reached before the pause; the
- * levels stop with the clock. (A callback rather than a generator: this runs
- * for every open ticket at every start, and generators cost ten times more.)
+ * none; a paused one has only steps already reached before the pause (and
+ * its breach, if it is breached); the levels stop with the clock. (A
+ * callback rather than a generator: this runs for every open ticket at every
+ * start, and generators cost ten times more.)
  */
 export function visitLadderSteps(clock: Clock, ladder: Ladder, visit: (step: LadderStep) => boolean | void): void {
   if (clock.stopped) return;
@@ -58,19 +59,22 @@ export function visitLadderSteps(clock: Clock, ladder: Ladder, visit: (step: Lad
   for (const fraction of ladder.warnAt) {
     const at = clock.locate(Math.round(clock.target.ms * fraction));
     if (at === null) return; // paused before reaching it
+    // Steps stay in time order: once breached, a longer target (severity lowered) has no warnings left.
+    if (clock.breachedAt !== null && at > clock.breachedAt) break;
     const key = stepKey(clockKind, cycle, 'warning', null, 0, fraction);
     if (visit({ key, kind: 'warning', clock: clockKind, cycle, level: null, repeat: 0, fraction, at })) return;
   }
   const breachAt = clock.breachedAt ?? (clock.running ? clock.dueAt : clock.locate(clock.target.ms));
   if (breachAt === null) return;
-  // After the breach the ladder climbs only while the clock keeps running.
-  if (clock.breachedAt !== null && !clock.running) return;
   let at = breachAt;
   const { levels, repeat } = ladder.policy;
   for (let r = 0; r <= repeat; r++) {
     for (let i = 0; i < levels.length; i++) {
       const kind: NotificationKind = r === 0 && i === 0 ? 'breach' : 'escalation';
       if (visit({ key: stepKey(clockKind, cycle, kind, i + 1, r), kind, clock: clockKind, cycle, level: i + 1, repeat: r, at })) return;
+      // After the breach the ladder climbs only while the clock keeps running; a paused clock
+      // still has its breach (a retarget can breach it while paused, and its pings fire now).
+      if (!clock.running) return;
       at = clock.calendar.addWorkingTime(at, (levels[i] as PolicySpec['levels'][number]).delay);
     }
   }

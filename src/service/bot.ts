@@ -8,13 +8,14 @@ import type { Config } from '../config/schema.js';
 import type { Author } from '../domain/people.js';
 import type { Platform, Ticket } from '../domain/ticket.js';
 import { EscalationScheduler } from '../scheduler/escalation-scheduler.js';
+import { startHandoffAnnouncements, type HandoffAnnouncer } from '../scheduler/handoffs.js';
 import type { TimerHost } from '../scheduler/deadline-timer.js';
 import type { TicketStore } from '../store/ports.js';
 import { openTicketFromMessage, queueRows, runCommand, type CommandRequest, type CommandResult } from './commands.js';
 import { createContext, type DeskContext } from './context.js';
 import { deleteMessage, editMessage, handleMessage, type IncomingMessage, type MessageOutcome } from './desk.js';
 import type { Logger } from './logger.js';
-import type { ChatPort, Outbound } from './messages.js';
+import type { Card, ChatPort, Outbound } from './messages.js';
 import { Notifier } from './notify.js';
 import { Outbox } from './outbox.js';
 
@@ -36,6 +37,7 @@ export class Bot {
   private readonly ports = new Map<Platform, ChatPort>();
   private readonly log: Logger;
   private busy = 0;
+  private handoffs: HandoffAnnouncer | undefined;
 
   constructor(options: BotOptions) {
     const now = options.now ?? Date.now;
@@ -74,12 +76,14 @@ export class Bot {
 
   /** Re-derives every open ticket's deadlines; what came due while down fires now. */
   async start(): Promise<{ tickets: number; deadlines: number }> {
+    this.handoffs = startHandoffAnnouncements(this.config, this.ctx.now, (card) => void this.announce(card));
     const loaded = await this.scheduler.start();
     this.log.info(loaded, 'scheduler started');
     return loaded;
   }
 
   async stop(): Promise<void> {
+    this.handoffs?.stop();
     this.scheduler.stop();
     await this.outbox.drain();
     this.outbox.close();
@@ -151,6 +155,17 @@ export class Bot {
 
   async setCursor(platform: Platform, channelId: string, messageId: string): Promise<void> {
     await this.ctx.store.setMeta(`cursor:${platform}:${channelId}`, messageId);
+  }
+
+  /** Posts a card to the announcement channel (or the staff channel) of every connected platform. */
+  async announce(card: Card): Promise<void> {
+    const channel = this.config.announcements.handoffs?.channel;
+    const posts: Outbound[] = [];
+    for (const platform of this.ports.keys()) {
+      const channelId = channel ?? this.config.staff.channels[platform];
+      if (channelId) posts.push({ type: 'post', platform, channelId, card });
+    }
+    await this.post(posts);
   }
 
   /** Posts messages a use case produced (thread acknowledgements, state changes). A failed post is logged, never lost silently. */
