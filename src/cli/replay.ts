@@ -92,8 +92,9 @@ export function replay(events: readonly TicketEvent[], ctx: PolicyContext, at: n
   const { clocks } = timeline;
   const breaches = [clocks.firstResponse, ...clocks.nextResponses, clocks.resolution]
     .filter((c): c is Clock => c !== null && c.breachedAt !== null)
-    .map((c) => ({ clock: c.kind, at: isoUtc(c.breachedAt as number), ...(c.kind === 'nextResponse' ? { cycle: c.cycle } : {}) }))
-    .sort((a, b) => a.at.localeCompare(b.at));
+    // By instant, not by text: "10:00:00.500Z" sorts before "10:00:00Z" as a string.
+    .sort((a, b) => (a.breachedAt as number) - (b.breachedAt as number))
+    .map((c) => ({ clock: c.kind, at: isoUtc(c.breachedAt as number), ...(c.kind === 'nextResponse' ? { cycle: c.cycle } : {}) }));
   return {
     state: timeline.state,
     severity: timeline.severity,

@@ -175,6 +175,8 @@ export const configSchema = z
       .strictObject({
         /** Pings for one channel that come due within this window are sent as one message. */
         coalesceWindow: duration.prefault('2s'),
+        /** How long a send belongs to the process that started it before another may take it over. */
+        sendLease: duration.prefault('10s'),
       })
       .prefault({}),
     announcements: z

@@ -57,9 +57,11 @@ export class Bot {
       });
       for (const ticket of changed) this.scheduler.refresh(ticket);
     });
-    this.notifier = new Notifier(this.ctx, this.outbox, { bootAt: now(), instanceId: this.instanceId });
+    const sendLeaseMs = options.config.notifications.sendLease;
+    this.notifier = new Notifier(this.ctx, this.outbox, { bootAt: now(), instanceId: this.instanceId, sendLeaseMs });
     this.scheduler = new EscalationScheduler(this.ctx, this.notifier, {
       instanceId: this.instanceId,
+      sendLeaseMs,
       ...(options.timers ? { host: options.timers } : {}),
       onError: (err, where) => this.log.error({ err: describe(err), where }, 'scheduler error'),
     });

@@ -35,7 +35,7 @@ export interface NotifierOptions {
   sendLeaseMs?: number;
 }
 
-export const DEFAULT_SEND_LEASE_MS = 30_000;
+export const DEFAULT_SEND_LEASE_MS = 10_000;
 
 export interface ClockDeadline {
   /** `<ticketId>:<clock>` */

@@ -134,7 +134,7 @@ describe('at most once', () => {
     const heir = replica('heir');
     // While the dead process's lease runs, nobody else touches its send.
     expect((await heir.notifier.fireDue(1)).sent).toBe(0);
-    setTime(T0 + 61 * MIN + 30_000);
+    setTime(T0 + 61 * MIN + 10_000);
     await heir.notifier.fireDue(1);
     await heir.outbox.drain();
     expect(heir.port.sent).toHaveLength(1);
