@@ -25,7 +25,7 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: stri
   const lines: string[] = [];
   let err = '';
   let partial = '';
-  const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  const waiters: { pattern: RegExp; resolve: (line: string) => void; fail: (error: Error) => void }[] = [];
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => {
     partial += chunk;
@@ -43,7 +43,15 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: stri
   });
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => (err += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  let closed = false;
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => {
+      closed = true;
+      // Nothing more will come: fail the waiters now rather than at their time-out.
+      for (const w of waiters.splice(0)) w.fail(new Error(`exited (${code}) before printing ${w.pattern}; output:\n${lines.join('\n')}\nstderr:\n${err}`));
+      resolve(code);
+    }),
+  );
   return {
     child,
     lines,
@@ -53,6 +61,7 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: stri
     waitFor(pattern, timeoutMs = 15_000) {
       const seen = lines.find((l) => pattern.test(l));
       if (seen) return Promise.resolve(seen);
+      if (closed) return Promise.reject(new Error(`exited before printing ${pattern}; stderr:\n${err}`));
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${lines.join('\n')}\nstderr:\n${err}`)), timeoutMs);
         waiters.push({
@@ -60,6 +69,10 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: stri
           resolve: (line) => {
             clearTimeout(timer);
             resolve(line);
+          },
+          fail: (error) => {
+            clearTimeout(timer);
+            reject(error);
           },
         });
       });
