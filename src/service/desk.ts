@@ -83,14 +83,15 @@ export async function handleMessage(ctx: DeskContext, msg: IncomingMessage): Pro
 
 async function tryJoin(ctx: DeskContext, ticketId: number, msg: IncomingMessage): Promise<Ticket | undefined> {
   const window = ctx.config.tickets.groupingWindow;
+  if (!(await ctx.store.get(ticketId))) return undefined;
   let joined = false;
   const ticket = await ctx.store.update(ticketId, (current) => {
     const view = viewTicket(current);
     if (view.state !== 'open' || view.staffReplied || msg.at - view.lastCustomerMessageAt > window || msg.at < view.openedAt) return undefined;
     joined = true;
     return append(current, { type: 'customer_message', at: msg.at, by: actorOf(ctx, msg.platform, msg.author), messageId: msg.messageId, text: msg.text });
-  }).catch(() => undefined);
-  if (!ticket || !joined) return undefined;
+  });
+  if (!joined) return undefined;
   await ctx.store.indexMessage(msg.platform, msg.channelId, msg.messageId, ticket.id);
   ctx.onTicketChanged?.(ticket);
   return ticket;
