@@ -19,7 +19,6 @@ export interface ClockJson {
   stoppedAt: string | null;
   breachedAt: string | null;
   remainingSeconds: number | null;
-  cycle?: number;
 }
 
 export interface ReplayJson {
@@ -27,27 +26,23 @@ export interface ReplayJson {
   severity: string;
   tier: string;
   clocks: Record<ClockKind, ClockJson | null>;
-  breaches: { clock: ClockKind; at: string; cycle?: number }[];
+  breaches: { clock: ClockKind; at: string }[];
   notifications: NotificationJson[];
   next: NotificationJson | null;
 }
 
+/** Exactly the fields the replay format promises; the readable output shows more (round, fraction, unstaffed schedules). */
 export interface NotificationJson {
   at: string;
   kind: string;
   clock: ClockKind;
-  cycle: number;
   level: number | null;
-  repeat: number;
-  fraction?: number;
   to: string[];
-  unstaffed?: string[];
-  dueAt: string;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : isoUtc(ms));
 
-export function clockJson(clock: Clock | null, at: number, withCycle = false): ClockJson | null {
+export function clockJson(clock: Clock | null, at: number): ClockJson | null {
   if (!clock) return null;
   const remaining = clock.remainingAt(at);
   return {
@@ -57,7 +52,6 @@ export function clockJson(clock: Clock | null, at: number, withCycle = false): C
     stoppedAt: iso(clock.stoppedAt),
     breachedAt: iso(clock.breachedAt),
     remainingSeconds: remaining === null ? null : Math.floor(remaining / 1000),
-    ...(withCycle ? { cycle: clock.cycle } : {}),
   };
 }
 
@@ -66,42 +60,47 @@ export function notificationJson(n: Notification): NotificationJson {
     at: isoUtc(n.at),
     kind: n.kind,
     clock: n.clock,
-    cycle: n.cycle,
     level: n.level,
-    repeat: n.repeat,
-    ...(n.fraction !== undefined ? { fraction: n.fraction } : {}),
-    to: [...n.to.people, ...n.to.groups.map((g) => `group:${g}`), ...n.to.channels.map((c) => `channel:${c}`)],
-    ...(n.to.unstaffed.length ? { unstaffed: n.to.unstaffed } : {}),
-    dueAt: isoUtc(n.dueAt),
+    to: recipientIds(n),
   };
+}
+
+/** Person ids, then `group:<id>` and `channel:<id>`. */
+function recipientIds(n: Notification): string[] {
+  return [...n.to.people, ...n.to.groups.map((g) => `group:${g}`), ...n.to.channels.map((c) => `channel:${c}`)];
 }
 
 export function policyContext(config: Config): PolicyContext {
   return { config, calendars: buildCalendars(config) };
 }
 
-export function parseLogFor(config: Config, text: string): TicketEvent[] {
-  return parseEventLog(text, {
-    tierOf: (customer) => config.customers.find((c) => c.id === customer)?.tier,
-    hasTier: (tier) => tier in config.tiers,
-  });
+/** `ticket`: from an exported log of several tickets, the one to read. */
+export function parseLogFor(config: Config, text: string, ticket?: number): TicketEvent[] {
+  return parseEventLog(
+    text,
+    {
+      tierOf: (customer) => config.customers.find((c) => c.id === customer)?.tier,
+      hasTier: (tier) => tier in config.tiers,
+    },
+    ticket === undefined ? {} : { ticket },
+  );
 }
 
 export function replay(events: readonly TicketEvent[], ctx: PolicyContext, at: number): ReplayJson {
   const timeline = replayTimeline(events, ctx, at, true);
   const { clocks } = timeline;
-  const breaches = [clocks.firstResponse, ...clocks.nextResponses, clocks.resolution]
+  const breaches = [clocks.firstResponse, ...clocks.nextResponses, clocks.resolution, ...clocks.retired]
     .filter((c): c is Clock => c !== null && c.breachedAt !== null)
     // By instant, not by text: "10:00:00.500Z" sorts before "10:00:00Z" as a string.
     .sort((a, b) => (a.breachedAt as number) - (b.breachedAt as number))
-    .map((c) => ({ clock: c.kind, at: isoUtc(c.breachedAt as number), ...(c.kind === 'nextResponse' ? { cycle: c.cycle } : {}) }));
+    .map((c) => ({ clock: c.kind, at: isoUtc(c.breachedAt as number) }));
   return {
     state: timeline.state,
     severity: timeline.severity,
     tier: timeline.tier,
     clocks: {
       firstResponse: clockJson(clocks.firstResponse, at),
-      nextResponse: clockJson(clocks.nextResponse, at, true),
+      nextResponse: clockJson(clocks.nextResponse, at),
       resolution: clockJson(clocks.resolution, at),
     },
     breaches,
@@ -117,8 +116,10 @@ export function replayText(events: readonly TicketEvent[], ctx: PolicyContext, a
   for (const clock of timeline.clocks.all()) lines.push(`  ${describeClock(clock, at)}`);
   if (timeline.fired.length) lines.push('notifications:');
   for (const n of timeline.fired) {
-    const to = notificationJson(n).to.join(', ') || 'staff channel';
-    lines.push(`  ${isoUtc(n.at)}  ${n.kind.padEnd(10)} ${CLOCK_LABEL[n.clock]}${n.level ? ` level ${n.level}` : ''}${n.repeat ? ` (round ${n.repeat + 1})` : ''} → ${to}`);
+    const to = recipientIds(n).join(', ') || 'staff channel';
+    const what = n.kind === 'warning' ? ` at ${Math.round((n.fraction ?? 0) * 100)} %` : ` level ${n.level}${n.repeat ? ` (round ${n.repeat + 1})` : ''}`;
+    const nobody = n.to.unstaffed.length ? ` (nobody on call: ${n.to.unstaffed.join(', ')})` : '';
+    lines.push(`  ${isoUtc(n.at)}  ${n.kind.padEnd(10)} ${CLOCK_LABEL[n.clock]}${what} → ${to}${nobody}`);
   }
   if (timeline.next) lines.push(`next: ${isoUtc(timeline.next.at)} ${timeline.next.kind} ${CLOCK_LABEL[timeline.next.clock]}`);
   return lines.join('\n');

@@ -179,6 +179,8 @@ export class TicketClocks {
   resolution: Clock | null = null;
   /** Every next-response cycle, oldest first. */
   readonly nextResponses: Clock[] = [];
+  /** Breached clocks a retarget dropped (the new targets have none for them): their breach stays on record. */
+  readonly retired: Clock[] = [];
   state: TicketState = 'open';
   staffReplied = false;
   /** After a reopen the next customer message starts a next-response cycle even without a staff reply. */
@@ -277,7 +279,11 @@ export class TicketClocks {
     this.targets = targets;
     const swap = (clock: Clock | null, target: ClockTarget | undefined): Clock | null => {
       if (!clock) return null;
-      if (!target) return clock.stopped ? clock : null;
+      if (!target) {
+        if (clock.stopped) return clock;
+        if (clock.breachedAt !== null) this.retired.push(clock);
+        return null;
+      }
       clock.retarget(target);
       clock.checkBreach(at, false);
       return clock;

@@ -29,7 +29,7 @@ escalation:
 notifications: { coalesceWindow: 1s, sendLease: 3s }
 `;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 describe('SIGKILL at random moments', () => {
   let dir: string;
