@@ -13,7 +13,10 @@ import { isoUtc, parseInstant } from '../domain/time.js';
 import { scheduleToICal } from '../oncall/ical.js';
 import { renderHandoffTable } from '../oncall/render.js';
 import { onCallAt } from '../oncall/schedule.js';
+import { CSV_SECTIONS, REPORT_FORMATS, type CsvSection, type ReportFormat } from '../report/render.js';
+import { GROUP_BY, type GroupBy } from '../report/report.js';
 import { parseLogFor, policyContext, replay, replayText } from './replay.js';
+import { exportCommand, reportCommand, ReportUsageError } from './report.js';
 import { runDemo } from './demo.js';
 import { startBot } from './start.js';
 
@@ -75,19 +78,83 @@ export function buildProgram(io: Io = defaultIo): Command {
     .addOption(new Option('-c, --config <file>', 'config file').env('SLAWATCH_CONFIG'))
     .option('--at <time>', 'the instant to evaluate at (ISO time; default now)')
     .option('--json', 'print JSON', false)
-    .action(async (file: string, opts: { config?: string; at?: string; json: boolean }) => {
+    .option('--ticket <id>', 'from an exported log of several tickets (slawatch export): the ticket to replay')
+    .action(async (file: string, opts: { config?: string; at?: string; json: boolean; ticket?: string }) => {
       const config = await configFrom(opts.config);
       const at = instant(opts.at, '--at');
+      const ticket = opts.ticket === undefined ? undefined : Number(opts.ticket);
+      if (ticket !== undefined && !(Number.isSafeInteger(ticket) && ticket >= 1)) throw new UsageError(`--ticket: expected a ticket number (got "${opts.ticket}")`, 2);
       let text: string;
       try {
         text = await readFile(file, 'utf8');
       } catch {
         throw new UsageError(`cannot read event log "${file}"`);
       }
-      const events = parseLogFor(config, text);
+      const events = parseLogFor(config, text, ticket);
       const ctx = policyContext(config);
       io.out(opts.json ? JSON.stringify(replay(events, ctx, at)) : replayText(events, ctx, at));
     });
+
+  // Options both `report` and `export` take: where the tickets are, and which of them.
+  const storeOptions = (command: Command): Command =>
+    command
+      .addOption(new Option('-c, --config <file>', 'config file (default ./slawatch.yaml, else the bundled example)').env('SLAWATCH_CONFIG'))
+      .addOption(new Option('--store <path>', "SQLite file (default: the config's store.path)").env('SLAWATCH_STORE'))
+      .option('--since <duration>', 'tickets opened in the last 30d, 4w, 12h … (up to --at)')
+      .option('--from <date|time>', 'tickets opened from this date (in --timezone) or ISO time on')
+      .option('--to <date|time>', 'tickets opened before this ISO time, or up to and including this date')
+      .option('--at <time>', 'the instant to evaluate at (ISO time; default now); tickets opened later are left out')
+      .addOption(new Option('--timezone <zone>', 'IANA time zone of dates and months').env('SLAWATCH_TIMEZONE').default('UTC'));
+  interface StoreFlags {
+    config?: string;
+    store?: string;
+    since?: string;
+    from?: string;
+    to?: string;
+    at?: string;
+    timezone: string;
+  }
+  const storeFlags = (opts: StoreFlags) => ({
+    config: opts.config,
+    store: opts.store,
+    since: opts.since,
+    from: opts.from,
+    to: opts.to,
+    at: instant(opts.at, '--at'),
+    timezone: opts.timezone,
+  });
+
+  storeOptions(
+    program
+      .command('report')
+      .description('SLA compliance over the stored tickets: per tier, customer, severity or assignee, with breached tickets and a monthly summary per customer'),
+  )
+    .addOption(new Option('--by <grouping>', 'group by').choices(GROUP_BY).default('tier'))
+    .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('table'))
+    .addOption(new Option('--section <table>', 'with --format csv: which table to print').choices(CSV_SECTIONS).default('groups'))
+    .addOption(new Option('--slack-workspace <name>', 'Slack workspace (acme or acme.slack.com) for thread permalinks').env('SLAWATCH_SLACK_WORKSPACE'))
+    .addOption(new Option('--discord-guild <id>', 'Discord guild id for message links (default DISCORD_GUILD_ID)').env('SLAWATCH_DISCORD_GUILD'))
+    .action(async (opts: StoreFlags & { by: GroupBy; format: ReportFormat; section: CsvSection; slackWorkspace?: string; discordGuild?: string }) => {
+      const discordGuild = opts.discordGuild ?? (process.env.DISCORD_GUILD_ID?.trim() || undefined);
+      await reportCommand(
+        {
+          ...storeFlags(opts),
+          by: opts.by,
+          format: opts.format,
+          section: opts.section,
+          links: { ...(opts.slackWorkspace ? { slackWorkspace: opts.slackWorkspace } : {}), ...(discordGuild ? { discordGuild } : {}) },
+        },
+        io,
+      );
+    });
+
+  storeOptions(
+    program
+      .command('export')
+      .description("every stored ticket's event log as JSON Lines, one event a line with its \"ticket\" (replay one with slawatch replay --ticket <id>)"),
+  ).action(async (opts: StoreFlags) => {
+    await exportCommand(storeFlags(opts), io);
+  });
 
   program
     .command('oncall')
@@ -163,6 +230,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     if (err instanceof EventLogError) {
       io.err(`event log: ${err.message}`);
       return 1;
+    }
+    if (err instanceof ReportUsageError) {
+      io.err(`slawatch: ${err.message}`);
+      return err.exitCode;
     }
     if (err instanceof UsageError) {
       io.err(`slawatch: ${err.message}`);

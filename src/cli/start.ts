@@ -5,11 +5,19 @@
  */
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
+import { connectDiscord } from '../../adapters/discord/index.js';
+import { HttpServer } from '../../adapters/http/server.js';
+import type { PlatformConnection } from '../../adapters/platform.js';
 import { ShellAdapter } from '../../adapters/shell/shell-adapter.js';
+import { createSlackConnection } from '../../adapters/slack/index.js';
 import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { PrometheusMetrics } from '../observability/prometheus.js';
+import { meteredStore } from '../store/metered.js';
 import { Bot } from '../service/bot.js';
-import { createLogger } from '../service/logger.js';
+import { createLogger, type Logger } from '../service/logger.js';
 import { openStore } from '../store/open.js';
+import type { TicketStore } from '../store/ports.js';
 
 export interface StartOptions {
   configPath?: string;
@@ -32,18 +40,75 @@ export function resolveConfigPath(given: string | undefined): { path: string; bu
   return { path: EXAMPLE_CONFIG_PATH, bundled: true };
 }
 
-export async function startBot(options: StartOptions, io: Io): Promise<void> {
+export async function startBot(options: StartOptions, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const { path, bundled } = resolveConfigPath(options.configPath);
   const config = await loadConfigFile(path);
   if (options.storePath) config.store = { ...config.store, backend: 'sqlite', path: options.storePath };
+  const platforms = { slack: Boolean(env.SLACK_BOT_TOKEN), discord: Boolean(env.DISCORD_TOKEN) };
+  if (platforms.slack || platforms.discord) return startPlatforms(config, platforms, env);
+  return startShell(config, options, io, bundled ? path : undefined, env);
+}
 
-  const platformTokens = ['SLACK_BOT_TOKEN', 'DISCORD_TOKEN'].filter((name) => process.env[name]);
-  if (platformTokens.length > 0) {
-    throw new Error(`${platformTokens.join(' and ')} ${platformTokens.length > 1 ? 'are' : 'is'} set, but this build runs the shell adapter only; unset ${platformTokens.length > 1 ? 'them' : 'it'} to use the shell`);
+/** Slack and/or Discord, with health, readiness and metrics on the HTTP port. */
+async function startPlatforms(config: Config, platforms: { slack: boolean; discord: boolean }, env: NodeJS.ProcessEnv): Promise<void> {
+  const logger = createLogger({ level: env.LOG_LEVEL ?? 'info' });
+  const holder: { bot?: Bot } = {};
+  const metrics = new PrometheusMetrics(() => holder.bot?.stateSnapshot() ?? { openTicketsByTier: {}, runningClocks: {} });
+  const store = meteredStore(await openStore(config.store), metrics);
+  const bot = new Bot({ config, store, logger });
+  holder.bot = bot;
+  bot.useMetrics(metrics);
+  const connections: PlatformConnection[] = [];
+  const http = new HttpServer({
+    port: Number(env.PORT ?? 3000),
+    ...(env.HOST ? { host: env.HOST } : {}),
+    readiness: [
+      { name: 'store', check: () => store.ping() },
+      { name: 'platforms', check: async () => connections.length > 0 && connections.every((c) => c.ready()) },
+    ],
+    metrics: () => metrics.render(),
+  });
+  try {
+    // Adapters attach their ports before the scheduler starts, so what came due while down finds them.
+    if (platforms.slack) connections.push(await createSlackConnection(bot, env, logger, { http }));
+    if (platforms.discord) connections.push(await connectDiscord(bot, env, logger));
+    const port = await http.listen();
+    logger.info({ port, platforms: connections.map((c) => c.name) }, 'HTTP server listening');
+    await bot.start();
+  } catch (err) {
+    await shutdown(connections, bot, http, store, logger);
+    throw err;
   }
+  await untilSignal(() => shutdown(connections, bot, http, store, logger));
+}
 
+async function shutdown(connections: PlatformConnection[], bot: Bot, http: HttpServer | undefined, store: TicketStore, logger: Logger): Promise<void> {
+  for (const connection of connections) {
+    await connection.stop().catch((err: unknown) => logger.warn({ platform: connection.name, err: String(err) }, 'adapter did not stop cleanly'));
+  }
+  await bot.stop();
+  await http?.close();
+  await store.close();
+}
+
+/** Resolves never; on SIGINT/SIGTERM runs `stop` and exits 0. */
+function untilSignal(stop: () => Promise<void>): Promise<void> {
+  let stopping: Promise<void> | undefined;
+  const onSignal = () => {
+    stopping ??= stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return new Promise<void>(() => undefined);
+}
+
+/** No chat tokens: the terminal chat on the SQLite store. */
+async function startShell(config: Config, options: StartOptions, io: Io, bundledPath: string | undefined, env: NodeJS.ProcessEnv): Promise<void> {
   // The shell owns stdout for the conversation; logs go to stderr, quiet unless asked.
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
+  const logger = createLogger({ level: env.LOG_LEVEL ?? 'warn' });
   const store = await openStore(config.store);
   const bot = new Bot({ config, store, logger });
   const shell = new ShellAdapter(bot, {
@@ -55,7 +120,7 @@ export async function startBot(options: StartOptions, io: Io): Promise<void> {
   });
   bot.attach(shell);
 
-  if (bundled) io.out(`(no config file given: running on the bundled example, ${relative(process.cwd(), path) || path})`);
+  if (bundledPath) io.out(`(no config file given: running on the bundled example, ${relative(process.cwd(), bundledPath) || bundledPath})`);
   if (config.store.backend === 'sqlite') io.out(`(tickets are kept in ${config.store.path})`);
   shell.greet();
 

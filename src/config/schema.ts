@@ -184,11 +184,25 @@ export const configSchema = z
         handoffs: z.strictObject({ schedules: z.array(id).default([]), channel: z.string().optional() }).optional(),
       })
       .default({}),
+    /** The weekly SLA digest posted to the staff channel (see src/report/digest.ts). */
+    digest: z
+      .strictObject({
+        cron: z
+          .string()
+          .regex(/^\s*\S+(\s+\S+){4,5}\s*$/, 'expected a cron expression such as "0 9 * * 1" (5 or 6 fields)')
+          .default('0 9 * * 1'),
+        timezone: timezone.default('UTC'),
+        /** Where to post it; default: the staff channel. */
+        channel: z.string().optional(),
+      })
+      .optional(),
     store: z
       .strictObject({
         backend: z.enum(['sqlite', 'redis', 'memory']).default('sqlite'),
         path: z.string().default('./data/slawatch.sqlite'),
         url: z.string().optional(),
+        /** Redis only: every key starts with "<prefix>:", so several deployments can share one Redis (default slawatch). */
+        prefix: id.optional(),
       })
       .default({ backend: 'sqlite', path: './data/slawatch.sqlite' }),
   })

@@ -43,10 +43,19 @@ export interface LogContext {
 
 type Json = Record<string, unknown>;
 
+export interface ParseOptions {
+  /**
+   * From an exported log of several tickets (every line carries `"ticket": <id>`),
+   * the events of this ticket only. Without it, a log may hold one ticket.
+   */
+  ticket?: number;
+}
+
 /** Parses a JSON Lines event log. Every problem names its line; nothing is guessed. */
-export function parseEventLog(text: string, ctx: LogContext): TicketEvent[] {
+export function parseEventLog(text: string, ctx: LogContext, options: ParseOptions = {}): TicketEvent[] {
   const events: TicketEvent[] = [];
   const lines = text.split(/\r?\n/);
+  const belongs = ticketFilter(options.ticket);
   lines.forEach((raw, index) => {
     const lineNo = index + 1;
     if (!raw.trim()) return;
@@ -57,13 +66,42 @@ export function parseEventLog(text: string, ctx: LogContext): TicketEvent[] {
       throw new EventLogError(lineNo, `not valid JSON (${(err as Error).message})`);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new EventLogError(lineNo, 'expected a JSON object');
+    if (!belongs(value as Json, lineNo)) return;
     const event = toEvent(value as Json, lineNo, ctx, events.length === 0);
     const previous = events[events.length - 1];
     if (previous && event.at < previous.at) throw new EventLogError(lineNo, `events must be in time order (${isoUtc(event.at)} is before the previous event)`);
     events.push(event);
   });
+  if (events.length === 0 && options.ticket !== undefined) throw new EventLogError(1, `ticket ${options.ticket} is not in this log`);
   if (events.length === 0) throw new EventLogError(1, 'the log is empty: expected an "opened" event');
   return events;
+}
+
+/**
+ * Whether a line belongs to the ticket asked for. Lines of an exported log
+ * carry `ticket`; either every line does or none does. A log of several
+ * tickets needs one asked for; a log of one replays as it is.
+ */
+function ticketFilter(wanted: number | undefined): (json: Json, line: number) => boolean {
+  let tagged: boolean | undefined;
+  let only: number | undefined;
+  return (json, line) => {
+    const id = json.ticket;
+    const hasId = id !== undefined;
+    if (tagged !== undefined && hasId !== tagged) {
+      throw new EventLogError(line, hasId ? 'unexpected "ticket": the lines before carry none' : 'missing "ticket": the lines before carry one');
+    }
+    tagged = hasId;
+    if (!hasId) {
+      if (wanted !== undefined) throw new EventLogError(line, `no "ticket" field: selecting ticket ${wanted} needs an exported log of several tickets`);
+      return true;
+    }
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) throw new EventLogError(line, '"ticket" must be a ticket number');
+    if (wanted !== undefined) return id === wanted;
+    if (only !== undefined && id !== only) throw new EventLogError(line, `the log holds several tickets (${only}, ${id}, …): choose one (slawatch replay --ticket <id>)`);
+    only = id;
+    return true;
+  };
 }
 
 function toEvent(json: Json, line: number, ctx: LogContext, first: boolean): TicketEvent {

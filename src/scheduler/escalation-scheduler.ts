@@ -5,7 +5,7 @@
  * re-derived; what came due while the bot was down fires at once, late.
  * While running, each ticket change re-derives that ticket's instants.
  */
-import type { Ticket } from '../domain/ticket.js';
+import { isOpenState, viewTicket, type Ticket } from '../domain/ticket.js';
 import type { DeskContext } from '../service/context.js';
 import { pendingDeadlines, type Notifier } from '../service/notify.js';
 import { DeadlineQueue, type DeadlineEntry } from './deadline-queue.js';
@@ -29,6 +29,8 @@ export class EscalationScheduler {
   private readonly timer: DeadlineTimer;
   /** Queue keys per ticket, so a re-derivation can drop the ones that no longer apply. */
   private readonly keysByTicket = new Map<number, string[]>();
+  /** Tier of every open (not resolved, not closed) ticket. */
+  private readonly openTiers = new Map<number, string>();
   /** Workers handling due tickets, the tickets waiting for one, and their ids. */
   private firing = 0;
   private readonly work: number[] = [];
@@ -69,8 +71,25 @@ export class EscalationScheduler {
     this.timer.arm();
   }
 
+  /** Open tickets by tier and clocks with a deadline ahead, for metrics. */
+  snapshot(): { openTicketsByTier: Record<string, number>; runningClocks: Record<string, number> } {
+    const openTicketsByTier: Record<string, number> = {};
+    for (const tier of this.openTiers.values()) openTicketsByTier[tier] = (openTicketsByTier[tier] ?? 0) + 1;
+    const runningClocks: Record<string, number> = {};
+    for (const keys of this.keysByTicket.values()) {
+      for (const key of keys) {
+        const clock = key.slice(key.indexOf(':') + 1);
+        if (clock === 'firstResponse' || clock === 'nextResponse' || clock === 'resolution') runningClocks[clock] = (runningClocks[clock] ?? 0) + 1;
+      }
+    }
+    return { openTicketsByTier, runningClocks };
+  }
+
   private track(ticket: Ticket, now: number): void {
     const previous = this.keysByTicket.get(ticket.id) ?? [];
+    const view = viewTicket(ticket);
+    if (isOpenState(view.state)) this.openTiers.set(ticket.id, view.tier);
+    else this.openTiers.delete(ticket.id);
     const deadlines = pendingDeadlines(this.ctx, ticket, now, this.options.instanceId, this.options.sendLeaseMs);
     const keys = deadlines.map((d) => d.key);
     for (const key of previous) if (!keys.includes(key)) this.queue.delete(key);

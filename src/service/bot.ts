@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { Author } from '../domain/people.js';
-import type { Platform, Ticket } from '../domain/ticket.js';
+import { viewTicket, type Platform, type Ticket } from '../domain/ticket.js';
+import { noMetrics, type Metrics, type StateSnapshot } from '../observability/metrics.js';
 import { EscalationScheduler } from '../scheduler/escalation-scheduler.js';
 import { startHandoffAnnouncements, type HandoffAnnouncer } from '../scheduler/handoffs.js';
 import type { TimerHost } from '../scheduler/deadline-timer.js';
@@ -37,6 +38,7 @@ export class Bot {
   private readonly ports = new Map<Platform, ChatPort>();
   private readonly log: Logger;
   private busy = 0;
+  private metrics: Metrics = noMetrics;
   private handoffs: HandoffAnnouncer | undefined;
 
   constructor(options: BotOptions) {
@@ -47,9 +49,19 @@ export class Bot {
     this.ctx.onTicketChanged = (ticket) => this.scheduler.refresh(ticket);
     const coalesce = options.config.notifications.coalesceWindow;
     this.outbox = new Outbox({ intervalMs: { default: coalesce, shell: 0 }, now }, async (results) => {
+      const sentAt = now();
       for (const r of results) {
-        if (r.error) this.log.warn({ key: r.item.key, channel: r.item.channelId, err: describe(r.error) }, 'notification not sent; will retry');
-        else this.log.info({ key: r.item.key, channel: r.item.channelId }, 'notification sent');
+        const about = r.item.about;
+        if (r.error) {
+          this.log.warn({ key: r.item.key, channel: r.item.channelId, err: describe(r.error) }, 'notification not sent; will retry');
+          if (about) this.metrics.notificationFailed(about.kind);
+        } else {
+          this.log.info({ key: r.item.key, channel: r.item.channelId, late: about?.late }, 'notification sent');
+          if (about && !r.item.key.includes('@')) {
+            this.metrics.notificationSent(about.kind, about.late, sentAt - about.dueAt);
+            if (about.kind === 'breach') this.metrics.breach(about.tier, about.clock);
+          }
+        }
       }
       const changed = await this.notifier.recordResults(results).catch((err: unknown) => {
         this.log.error({ err: describe(err) }, 'could not record sent notifications');
@@ -69,6 +81,16 @@ export class Bot {
 
   get config(): Config {
     return this.ctx.config;
+  }
+
+  /** Reports to these metrics from now on. */
+  useMetrics(metrics: Metrics): void {
+    this.metrics = metrics;
+  }
+
+  /** Open tickets by tier and running clocks (the metrics' gauges). */
+  stateSnapshot(): StateSnapshot {
+    return this.scheduler.snapshot();
   }
 
   attach(port: ChatPort): void {
@@ -109,6 +131,7 @@ export class Bot {
   async receiveMessage(msg: IncomingMessage): Promise<MessageOutcome> {
     return this.track(async () => {
       const { result, outbound } = await handleMessage(this.ctx, msg);
+      if (result.kind === 'opened') this.metrics.ticketOpened(viewTicket(result.ticket).tier);
       if (result.kind === 'ignored') this.log.debug({ platform: msg.platform, channel: msg.channelId, reason: result.reason }, 'message ignored');
       else this.log.info({ platform: msg.platform, channel: msg.channelId, outcome: result.kind, ticket: 'ticket' in result ? result.ticket.id : result.ticketId }, 'message handled');
       await this.post(outbound);

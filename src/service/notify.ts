@@ -99,7 +99,8 @@ export class Notifier {
           const late = step.at < this.options.bootAt || now - step.at > (this.options.lateAfterMs ?? 60_000);
           const notification = toNotification(step, clock, timeline, this.ctx);
           const card = notificationCard(this.ctx, ticket, notification, now, late, clock.calendar.timezone);
-          const rendered = this.itemsFor(ticket, `${ticket.id}/${step.key}`, card, notification.to);
+          const about = { kind: step.kind, tier: timeline.tier, clock: step.clock, dueAt: step.at, late };
+          const rendered = this.itemsFor(ticket, `${ticket.id}/${step.key}`, card, notification.to).map((item) => ({ ...item, about }));
           records[step.key] = { status: 'sending', dueAt: step.at, late, owner: this.options.instanceId, claimedAt: now, outbox: rendered };
           items.push(...rendered);
         }

@@ -19,6 +19,8 @@ export interface OutboxItem {
   dm?: string[];
   /** A send another process may have completed before it died: the port should check before posting. */
   resend?: boolean;
+  /** What the notification is about, for metrics. */
+  about?: { kind: string; tier: string; clock: string; dueAt: number; late: boolean };
 }
 
 export interface OutboxResult {

@@ -1,7 +1,9 @@
 /**
  * The ticket store over keyv. One implementation serves every backend; what
- * differs per backend is passed in: how to list keys by prefix (`KeyPager`)
- * and how to lock (`Locker`). See open.ts for the memory and SQLite pieces.
+ * differs per backend is passed in: how to list keys by prefix (`KeyPager`),
+ * how to lock (`Locker`) and, for a backend shared by several processes, the
+ * operations it does atomically itself (`BackendOps`). See open.ts for the
+ * memory and SQLite pieces, redis.ts for Redis.
  *
  * Key layout (inside the keyv namespace, `slawatch:` by default):
  *   ticket:0000000042           the ticket (zero-padded, so key order = id order)
@@ -14,7 +16,7 @@ import { Keyv, type KeyvStoreAdapter } from 'keyv';
 import { viewTicket, type Platform, type Ticket } from '../domain/ticket.js';
 import { StoreError, type TicketStore } from './ports.js';
 
-/** Runs sections one at a time per key. In-process now; a Redis lock can implement it later. */
+/** Runs sections one at a time per key: within one process (InProcessLocker) or across processes (RedisLocker). */
 export interface Locker {
   withLock<T>(key: string, section: () => Promise<T>): Promise<T>;
 }
@@ -27,6 +29,22 @@ export interface KeyPager {
    * undefined), in ascending code-unit order.
    */
   keysAfter(prefix: string, after: string | undefined, limit: number): Promise<string[]>;
+}
+
+/**
+ * What a backend shared by several processes does natively and atomically.
+ * Without it (memory, SQLite: one process), the store does the same under its locker.
+ */
+export interface BackendOps {
+  /** Adds one to the counter `key` (logical key, 0 when absent) and answers the new value. */
+  increment(key: string): Promise<number>;
+  /**
+   * Writes `next` as the ticket at `key` only if the stored ticket still has
+   * `expectedVersion` (compare-and-set); answers whether it wrote.
+   */
+  replaceTicket(key: string, expectedVersion: number, next: Ticket): Promise<boolean>;
+  /** Whether the backend answers. */
+  ping(): Promise<void>;
 }
 
 /** A per-key mutex made of promise chains: each holder waits for the one before it. */
@@ -54,6 +72,9 @@ export const DEFAULT_NAMESPACE = 'slawatch';
 const ID_DIGITS = 10;
 const MAX_TICKET_ID = 10 ** ID_DIGITS - 1;
 
+/** The first segment of every key the store writes through keyv. */
+const KEY_FAMILIES = ['ticket', 'active', 'msg', 'meta', 'counter'];
+
 /**
  * A Keyv set up the way the store needs it: errors thrown instead of
  * swallowed (by default `get` answers undefined and `set` false), and plain
@@ -62,6 +83,9 @@ const MAX_TICKET_ID = 10 ** ID_DIGITS - 1;
  * leaves rows readable with SQLite's json functions.
  */
 export function createStoreKeyv(store: KeyvStoreAdapter | Map<string, string>, namespace = DEFAULT_NAMESPACE): Keyv {
+  // keyv leaves a key that already starts with "<namespace>:" unprefixed in get/set (not in getMany),
+  // so a namespace named like a key family would make `meta:x` and `meta:meta:x` the same row.
+  if (KEY_FAMILIES.includes(namespace)) throw new StoreError(`"${namespace}" cannot be the store's namespace: the store uses it for its own keys`);
   return new Keyv({
     store,
     namespace,
@@ -76,6 +100,8 @@ export interface KeyvTicketStoreOptions {
   keyv: Keyv;
   pager: KeyPager;
   locker?: Locker;
+  /** For a backend shared by several processes: ids, ticket writes and ping done by the backend itself. */
+  ops?: BackendOps;
   /** Keys read per page when listing. */
   pageSize?: number;
 }
@@ -85,6 +111,7 @@ export class KeyvTicketStore implements TicketStore {
   readonly keyv: Keyv;
   private readonly pager: KeyPager;
   private readonly locker: Locker;
+  private readonly ops: BackendOps | undefined;
   private readonly pageSize: number;
   private readonly prefix: string;
   private closed = false;
@@ -95,11 +122,19 @@ export class KeyvTicketStore implements TicketStore {
     this.keyv = options.keyv;
     this.pager = options.pager;
     this.locker = options.locker ?? new InProcessLocker();
+    this.ops = options.ops;
     this.pageSize = options.pageSize ?? 500;
     this.prefix = `${options.keyv.namespace}:`;
   }
 
   async nextTicketId(): Promise<number> {
+    this.assertOpen();
+    const ops = this.ops;
+    if (ops) {
+      const next = await this.guard('allocating a ticket id', () => ops.increment('counter:ticket'));
+      if (next > MAX_TICKET_ID) throw new StoreError(`ticket ids are exhausted (${MAX_TICKET_ID})`);
+      return next;
+    }
     return this.locker.withLock('counter:ticket', async () => {
       const last = (await this.read<number>('counter:ticket')) ?? 0;
       const next = last + 1;
@@ -112,6 +147,7 @@ export class KeyvTicketStore implements TicketStore {
   async create(ticket: Ticket): Promise<void> {
     const key = ticketKey(ticket.id);
     const active = isActive(ticket); // throws (before any write) on a ticket without an opening event
+    this.assertOpen();
     await this.locker.withLock(key, async () => {
       if (await this.exists(key)) throw new StoreError(`ticket ${ticket.id} already exists`);
       // Index first: a leftover index entry is harmless (listing skips it), a missing one hides the ticket.
@@ -127,6 +163,7 @@ export class KeyvTicketStore implements TicketStore {
 
   async update(id: number, change: (current: Ticket) => Ticket | undefined): Promise<Ticket> {
     const key = ticketKey(id);
+    this.assertOpen();
     return this.locker.withLock(key, async () => {
       const current = await this.read<Ticket>(key);
       if (!current) throw new StoreError(`ticket ${id} does not exist`);
@@ -138,7 +175,15 @@ export class KeyvTicketStore implements TicketStore {
       const nowActive = isActive(next);
       // Same order rule as create: the active index only ever holds too much, never too little.
       if (nowActive && !wasActive) await this.write(activeKey(id), id);
-      await this.write(key, next);
+      const ops = this.ops;
+      if (ops) {
+        // Belt and braces behind the lock: should the lock have been lost (a holder stalled past its
+        // expiry), a write based on a stale read fails here instead of overwriting a newer ticket.
+        const written = await this.guard(`writing ${key}`, () => ops.replaceTicket(key, current.version, next));
+        if (!written) throw new StoreError(`ticket ${id} changed while this update held its lock (the lock expired?); nothing was written`);
+      } else {
+        await this.write(key, next);
+      }
       if (wasActive && !nowActive) {
         await this.remove(activeKey(id), `ticket ${id} was saved, but removing it from the active index`);
       }
@@ -180,13 +225,16 @@ export class KeyvTicketStore implements TicketStore {
     await this.write(`meta:${key}`, value);
   }
 
-  withLock<T>(key: string, section: () => Promise<T>): Promise<T> {
+  async withLock<T>(key: string, section: () => Promise<T>): Promise<T> {
+    this.assertOpen();
     // Own prefix, so a caller's key can never wait on (or deadlock with) the store's own ticket locks.
     return this.locker.withLock(`app:${key}`, section);
   }
 
   async ping(): Promise<void> {
-    await this.read('meta:ping');
+    const ops = this.ops;
+    if (ops) await this.guard('ping', () => ops.ping());
+    else await this.read('meta:ping');
   }
 
   async close(): Promise<void> {
@@ -214,6 +262,16 @@ export class KeyvTicketStore implements TicketStore {
       after = raw[raw.length - 1];
       yield raw.map((key) => key.slice(this.prefix.length));
       if (raw.length < this.pageSize) return;
+    }
+  }
+
+  /** Runs one of the backend's own operations, its failures as StoreErrors. */
+  private async guard<T>(what: string, run: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    try {
+      return await run();
+    } catch (error) {
+      throw storeError(what, error);
     }
   }
 

@@ -1,6 +1,7 @@
 /**
- * Opens the configured store: keyv over a Map (tests, demos) or over a SQLite
- * file. The backend-specific pieces live here: how each lists keys by prefix.
+ * Opens the configured store: keyv over a Map (tests, demos), over a SQLite
+ * file, or over Redis (several replicas; its pieces live in redis.ts). The
+ * memory and SQLite pieces live here: how each lists keys by prefix.
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -9,6 +10,7 @@ import type { Keyv } from 'keyv';
 import type { Config } from '../config/schema.js';
 import { createStoreKeyv, KeyvTicketStore, type KeyPager } from './keyv-store.js';
 import { StoreError, type TicketStore } from './ports.js';
+import { openRedisStore } from './redis.js';
 
 export async function openStore(config: Config['store'], options?: { baseDir?: string }): Promise<TicketStore> {
   switch (config.backend) {
@@ -17,7 +19,7 @@ export async function openStore(config: Config['store'], options?: { baseDir?: s
     case 'sqlite':
       return openSqliteStore(resolve(options?.baseDir ?? process.cwd(), config.path));
     case 'redis':
-      throw new Error('the redis backend arrives with multi-replica support; use backend "sqlite" (one replica) for now');
+      return openRedisStore({ url: config.url, prefix: config.prefix });
   }
 }
 

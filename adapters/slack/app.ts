@@ -1,0 +1,191 @@
+/**
+ * The Bolt app and its transport. HTTP by default: one endpoint,
+ * /slack/events, for events, slash commands and interactivity, every request
+ * signature-checked by Bolt (unsigned, wrongly signed or more than five
+ * minutes old → 401). Socket Mode when SLACK_APP_TOKEN is set.
+ *
+ * In HTTP mode the app answers after handling (processBeforeResponse), so
+ * a crash mid-way makes Slack redeliver rather than lose the message; the
+ * handlers bound their wait (context.ts) so the answer is never late.
+ *
+ * The Web API client rejects a 429 instead of pausing every call: the
+ * per-channel queue (channel-queue.ts) waits it out for that channel alone.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
+import { describe } from '../../src/service/bot.js';
+import type { Logger } from '../../src/service/logger.js';
+import type { WebClient } from './context.js';
+import type { SlackEnv } from './env.js';
+
+export const EVENTS_PATH = '/slack/events';
+
+export interface BotIdentity {
+  userId: string;
+  botId?: string;
+  teamId?: string;
+}
+
+export interface SlackTransport {
+  app: App;
+  client: WebClient;
+  identity: BotIdentity;
+  mode: SlackEnv['mode'];
+  /** Listens (HTTP) or connects (Socket Mode). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  ready(): boolean;
+  /** HTTP mode, once started: where the server listens. */
+  address(): AddressInfo | undefined;
+}
+
+type WebClientOptions = NonNullable<ConstructorParameters<typeof webApi.WebClient>[1]>;
+
+/** Web API options: Slack's URL (or a fake's), few quick retries for network errors, 429s handed to our queue. */
+function clientOptions(env: SlackEnv, logger: BoltLogger): WebClientOptions {
+  return {
+    slackApiUrl: env.apiUrl,
+    logger,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1_000 },
+    timeout: 15_000,
+  };
+}
+
+/** Checks the bot token (auth.test) and learns who the bot is, with a clear error if Slack says no. */
+async function identify(env: SlackEnv, logger: BoltLogger): Promise<BotIdentity> {
+  const client = new webApi.WebClient(env.botToken, clientOptions(env, logger));
+  try {
+    const result = await client.auth.test();
+    if (!result.user_id) throw new Error('auth.test answered without the bot\'s user id');
+    return { userId: result.user_id, ...(result.bot_id ? { botId: result.bot_id } : {}), ...(result.team_id ? { teamId: result.team_id } : {}) };
+  } catch (err) {
+    if (err instanceof webApi.WebAPIPlatformError) {
+      throw new Error(`Slack rejected SLACK_BOT_TOKEN (auth.test: ${err.data.error}). Check the token, and that the app is installed to the workspace.`, { cause: err });
+    }
+    throw new Error(`could not reach the Slack Web API at ${env.apiUrl} (auth.test): ${describe(err)}`, { cause: err });
+  }
+}
+
+/** A server that already listens on the bot's port (health, metrics): Slack's endpoint is mounted on it. */
+export interface SharedHttpServer {
+  mount(prefix: string, listener: (req: IncomingMessage, res: ServerResponse) => void): void;
+}
+
+export async function buildTransport(env: SlackEnv, log: Logger, boltLog: BoltLogger, shared?: SharedHttpServer): Promise<SlackTransport> {
+  const identity = await identify(env, boltLog);
+  const options = clientOptions(env, boltLog);
+
+  let connected = false;
+  let receiver: HTTPReceiver | SocketModeReceiver;
+  if (env.mode === 'socket') {
+    const socket = new SocketModeReceiver({
+      appToken: env.appToken as string,
+      logger: boltLog,
+      // apps.connections.open goes to SLACK_API_URL too; reconnecting keeps trying longer than a message post would.
+      installerOptions: { clientOptions: { ...options, retryConfig: { retries: 10, factor: 1.6, minTimeout: 500, maxTimeout: 30_000 } } },
+    });
+    socket.client.on('connected', () => {
+      connected = true;
+    });
+    for (const state of ['disconnected', 'reconnecting', 'disconnecting']) {
+      socket.client.on(state, () => {
+        connected = false;
+      });
+    }
+    receiver = socket;
+  } else {
+    receiver = new HTTPReceiver({
+      signingSecret: env.signingSecret as string,
+      endpoints: EVENTS_PATH,
+      processBeforeResponse: true,
+      logger: boltLog,
+    });
+  }
+
+  const app = new App({
+    token: env.botToken,
+    receiver,
+    botUserId: identity.userId,
+    // Known ids spare Bolt its own auth.test; an empty bot id matches no message.
+    botId: identity.botId ?? '',
+    tokenVerificationEnabled: false,
+    deferInitialization: true,
+    clientOptions: options,
+    logger: boltLog,
+    ignoreSelf: true,
+    convoStore: false,
+  });
+  await app.init();
+  // A listener that fails is logged; the request is still answered (Slack would only redeliver the same failure).
+  app.error(async (error) => {
+    log.error({ err: describe(error) }, 'Slack listener failed');
+  });
+
+  let server: Server | undefined;
+  let mounted = false;
+  return {
+    app,
+    client: app.client,
+    identity,
+    mode: env.mode,
+    async start() {
+      if (receiver instanceof SocketModeReceiver) {
+        await receiver.start();
+        return;
+      }
+      const http = receiver;
+      if (shared) {
+        // Served on the bot's own HTTP server; answers 503 once stopped, so Slack retries elsewhere or later.
+        mounted = true;
+        shared.mount(EVENTS_PATH, (req, res) => (mounted ? route(http, req, res) : res.writeHead(503).end()));
+        return;
+      }
+      server = createServer((req, res) => route(http, req, res));
+      await new Promise<void>((resolve, reject) => {
+        server?.once('error', reject);
+        server?.listen(env.port, env.host, () => {
+          server?.off('error', reject);
+          resolve();
+        });
+      });
+    },
+    async stop() {
+      if (receiver instanceof SocketModeReceiver) {
+        await receiver.stop();
+        connected = false;
+        return;
+      }
+      mounted = false;
+      const closing = server;
+      server = undefined;
+      if (!closing) return;
+      await new Promise<void>((resolve) => {
+        closing.close(() => resolve());
+        closing.closeIdleConnections();
+        // Give requests in flight a moment, then drop what keeps the server open.
+        setTimeout(() => closing.closeAllConnections(), 2_000).unref();
+      });
+    },
+    ready() {
+      return receiver instanceof SocketModeReceiver ? connected : mounted || Boolean(server?.listening);
+    },
+    address() {
+      const address = server?.address();
+      return address && typeof address === 'object' ? address : undefined;
+    },
+  };
+}
+
+/** Hands a request to Bolt's receiver; unknown paths get a 404. */
+function route(receiver: HTTPReceiver, req: IncomingMessage, res: ServerResponse): void {
+  // Bolt recognises form bodies only by the bare media type; "…; charset=utf-8" would be misread as JSON.
+  const type = req.headers['content-type'];
+  if (type && /^application\/x-www-form-urlencoded\s*;/i.test(type)) req.headers['content-type'] = 'application/x-www-form-urlencoded';
+  try {
+    receiver.requestListener(req, res);
+  } catch {
+    if (!res.headersSent) res.writeHead(404).end();
+  }
+}

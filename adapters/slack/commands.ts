@@ -1,0 +1,85 @@
+/**
+ * `/sla <command>`: the core's ticket commands (src/service/commands.ts
+ * parses, authorises and answers). The answer goes back in the command's
+ * response: ephemeral in a customer's channel — the customer reads that
+ * channel — and wherever the core marks it private; state changes run in an
+ * internal channel are shown to the channel.
+ *
+ * Slack does not let apps' slash commands run inside threads, so a command
+ * names its ticket (`/sla claim 42`); a `thread_ts` in the payload is used
+ * when Slack provides one.
+ */
+import type { App, RespondArguments } from '@slack/bolt';
+import { describe } from '../../src/service/bot.js';
+import { parseCommand, type CommandResult } from '../../src/service/commands.js';
+import { customerForChannel } from '../../src/service/context.js';
+import { ACK_BUDGET_MS, type SlackContext } from './context.js';
+import { renderReply } from './render.js';
+import { asRecord, personAuthor, stringField } from './slack-message.js';
+import { isSlackTs } from './text.js';
+
+export const SLASH_COMMAND = '/sla';
+
+const FAILED = 'Sorry — something went wrong running that command. It has been logged.';
+
+interface Answered {
+  command: CommandResult;
+  permalinks: Map<string, string>;
+}
+
+export function registerCommands(app: App, ctx: SlackContext): void {
+  app.command(SLASH_COMMAND, async ({ command, ack, respond }) => {
+    const payload = asRecord(command);
+    const channelId = stringField(payload, 'channel_id');
+    const userId = stringField(payload, 'user_id');
+    if (!channelId || !userId) {
+      ctx.log.warn({ command: SLASH_COMMAND }, 'skipped a malformed slash command');
+      await ack({ response_type: 'ephemeral', text: 'Sorry — that command arrived incomplete. Please try again.' });
+      return;
+    }
+    const text = stringField(payload, 'text') ?? '';
+    const threadTs = stringField(payload, 'thread_ts');
+    const request = {
+      platform: 'slack' as const,
+      channelId,
+      ...(isSlackTs(threadTs) ? { threadId: threadTs } : {}),
+      author: personAuthor(ctx.facts, userId, stringField(payload, 'user_team')),
+      text,
+    };
+    let result: Answered | undefined;
+    const work = (async () => {
+      const command = await ctx.bot.runCommand(request);
+      result = { command, permalinks: await ctx.port.permalinksFor(command.reply.cards ?? []) };
+    })().catch((err: unknown) => ctx.log.error({ command: SLASH_COMMAND, err: describe(err) }, 'slash command failed'));
+    // The answer must reach Slack within 3 s; a command still busy after that answers through response_url.
+    const timing = await ctx.background.within(work, ACK_BUDGET_MS);
+    if (timing === 'done' && result) {
+      await ack(answer(ctx, channelId, text, result));
+      return;
+    }
+    if (timing === 'done') {
+      await ack({ response_type: 'ephemeral', text: FAILED });
+      return;
+    }
+    await ack({ response_type: 'ephemeral', text: 'Working on it…' });
+    void work.then(async () => {
+      const late = result ? answer(ctx, channelId, text, result) : { response_type: 'ephemeral' as const, text: FAILED };
+      await respond({ ...late, replace_original: true }).catch((err: unknown) => ctx.log.warn({ err: describe(err) }, 'could not deliver a late command answer'));
+    });
+  });
+  // Another command pointed at this app (a renamed or stale one in the app settings): answer at once instead of timing out.
+  app.command(new RegExp(`^(?!${SLASH_COMMAND}$)`), async ({ ack, command }) => {
+    ctx.log.warn({ command: stringField(asRecord(command), 'command') }, 'a slash command this app does not know');
+    await ack({ response_type: 'ephemeral', text: `slawatch answers ${SLASH_COMMAND}. Try ${SLASH_COMMAND} help.` });
+  });
+}
+
+function answer(ctx: SlackContext, channelId: string, text: string, { command: result, permalinks }: Answered): RespondArguments {
+  const inCustomerChannel = customerForChannel(ctx.bot.config, 'slack', channelId) !== undefined;
+  const ephemeral = result.reply.ephemeral || inCustomerChannel;
+  const parsed = parseCommand(text);
+  const isHelp = !('error' in parsed) && parsed.name === 'help';
+  const reply = isHelp ? { ...result.reply, text: `Usage: ${SLASH_COMMAND} <command>\n${result.reply.text}` } : result.reply;
+  const rendered = renderReply(reply, { config: ctx.bot.config, withActions: true, permalinks, code: isHelp || /\n/.test(reply.text) });
+  return { response_type: ephemeral ? 'ephemeral' : 'in_channel', text: rendered.text, blocks: rendered.blocks };
+}

@@ -1,0 +1,111 @@
+/**
+ * The Slack adapter's entry: `connectSlack` (a Connector, adapters/platform.ts)
+ * reads and checks the environment, builds the Bolt app, attaches the Slack
+ * port to the bot, catches up on what happened while the bot was down, and
+ * then starts receiving.
+ *
+ * Call it before `bot.start()`, so notifications that came due while the bot
+ * was down find the port attached.
+ */
+import type { Connector, PlatformConnection } from '../platform.js';
+import type { Bot } from '../../src/service/bot.js';
+import { describe } from '../../src/service/bot.js';
+import type { Logger } from '../../src/service/logger.js';
+import { registerActions } from './actions.js';
+import { buildTransport, type SharedHttpServer, type SlackTransport } from './app.js';
+import { boltLogger, libraryLogLevel } from './bolt-logger.js';
+import { ChannelQueues } from './channel-queue.js';
+import { registerCommands } from './commands.js';
+import { Background, type SlackContext } from './context.js';
+import { CursorBook } from './cursors.js';
+import { describeSlackEnv, readSlackEnv } from './env.js';
+import { registerEvents } from './events.js';
+import { registerHome } from './home.js';
+import { SlackPort } from './port.js';
+import { reconcile, type ReconcileOptions, type ReconcileReport } from './reconcile.js';
+import type { AuthorFacts } from './slack-message.js';
+import { StaffDirectory } from './staff.js';
+
+export { SlackEnvError } from './env.js';
+
+export interface SlackConnection extends PlatformConnection {
+  readonly transport: SlackTransport;
+  readonly context: SlackContext;
+  /** What the start-up catch-up found. */
+  readonly reconciled: ReconcileReport;
+}
+
+export interface SlackConnectOptions {
+  /** Serve Slack's endpoint on this server instead of a server of the adapter's own. */
+  http?: SharedHttpServer;
+  /** How often staff user groups are re-read (ms; default 5 min). */
+  staffRefreshMs?: number;
+  reconcile?: ReconcileOptions;
+}
+
+export async function createSlackConnection(bot: Bot, env: NodeJS.ProcessEnv, logger: Logger, options: SlackConnectOptions = {}): Promise<SlackConnection> {
+  const settings = readSlackEnv(env);
+  logger.info(describeSlackEnv(settings), 'connecting to Slack');
+  const transport = await buildTransport(settings, logger, boltLogger(logger, libraryLogLevel(env.SLACK_LOG_LEVEL)), options.http);
+  const { app, client, identity } = transport;
+
+  const staff = new StaffDirectory(client, bot.config.staff.slackGroups, logger, options.staffRefreshMs);
+  await staff.start();
+  const facts: AuthorFacts = {
+    botUserId: identity.userId,
+    ...(identity.botId ? { botId: identity.botId } : {}),
+    groupsOf: (userId) => staff.groupsOf(userId),
+    teamOf: (userId) => staff.teamOf(userId),
+    noteTeam: (userId, team) => staff.noteTeam(userId, team),
+  };
+  const queues = new ChannelQueues({
+    onRateLimited: (lane, seconds) => logger.warn({ lane, retryAfterSec: seconds }, 'Slack rate limit: waiting before the next call in this channel'),
+  });
+  const port = new SlackPort({ client, queues, log: logger, config: () => bot.config });
+  const context: SlackContext = {
+    bot,
+    client,
+    log: logger,
+    staff,
+    queues,
+    facts,
+    cursors: new CursorBook(bot),
+    background: new Background((err) => logger.error({ err: describe(err) }, 'Slack handler failed')),
+    port,
+  };
+  bot.attach(port);
+  registerEvents(app, context);
+  registerCommands(app, context);
+  registerActions(app, context);
+  registerHome(app, context);
+
+  const reconciled = await reconcile(context, options.reconcile);
+  try {
+    await transport.start();
+  } catch (err) {
+    staff.stop();
+    throw new Error(`could not start receiving from Slack: ${describe(err)}`, { cause: err });
+  }
+  const where = transport.address();
+  logger.info({ mode: transport.mode, ...(where ? { port: where.port } : {}), bot: identity.userId }, 'Slack connected');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    name: 'slack',
+    transport,
+    context,
+    reconciled,
+    ready: () => transport.ready(),
+    stop() {
+      stopping ??= (async () => {
+        await transport.stop().catch((err: unknown) => logger.warn({ err: describe(err) }, 'Slack receiver did not stop cleanly'));
+        await context.background.drain();
+        staff.stop();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** The Connector `slawatch start` calls when SLACK_BOT_TOKEN is set. */
+export const connectSlack: Connector = (bot, env, logger) => createSlackConnection(bot, env, logger);

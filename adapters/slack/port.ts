@@ -1,0 +1,179 @@
+/**
+ * The ChatPort for Slack: how the bot's outbound messages become Web API
+ * calls.
+ *
+ * - `thread`: into the ticket's thread (chat.postMessage with thread_ts).
+ *   Customers read it, so it carries no buttons and no pings.
+ * - `notify`: into the staff channel, with the people to ping, a permalink
+ *   to the thread and the ticket buttons; optionally a DM to each person.
+ *   Each post carries its idempotency key in Slack message metadata, so a
+ *   resend after a crash first looks for it in the channel's history.
+ * - `post`: announcements into any channel.
+ *
+ * Every call goes through the per-channel queue (channel-queue.ts).
+ */
+import type { Config } from '../../src/config/schema.js';
+import { platformIdOf } from '../../src/domain/people.js';
+import { describe } from '../../src/service/bot.js';
+import { customerForChannel } from '../../src/service/context.js';
+import type { Logger } from '../../src/service/logger.js';
+import type { Card, ChatPort, Outbound, SendOptions, SentRef } from '../../src/service/messages.js';
+import type { ChannelQueues } from './channel-queue.js';
+import type { WebClient } from './context.js';
+import { permalinkKey, renderCards, type SlackMessage } from './render.js';
+import { asRecord, stringField } from './slack-message.js';
+import { msToTs } from './text.js';
+
+/** Slack message metadata that marks a notification post; its payload carries the idempotency key. */
+export const NOTIFICATION_EVENT_TYPE = 'slawatch_notification';
+
+/** How far back a resend looks for an earlier attempt. */
+const RESEND_LOOKBACK_MS = 2 * 24 * 3_600_000;
+const PERMALINKS_KEPT = 2_000;
+
+export interface SlackPortDeps {
+  client: WebClient;
+  queues: ChannelQueues;
+  log: Logger;
+  config: () => Config;
+}
+
+export class SlackPort implements ChatPort {
+  readonly platform = 'slack' as const;
+  private readonly permalinks = new Map<string, string>();
+
+  constructor(private readonly deps: SlackPortDeps) {}
+
+  async send(message: Outbound, options: SendOptions = {}): Promise<SentRef | undefined> {
+    switch (message.type) {
+      case 'thread':
+        return this.postThread(message.channelId, message.threadId, message.card);
+      case 'notify':
+        return this.notify(message, options);
+      case 'post':
+        return this.postMessage(message.channelId, renderCards([message.card], { config: this.deps.config(), withActions: false, permalinks: await this.permalinksFor([message.card]) }));
+    }
+  }
+
+  /** Posts into a ticket's thread, where the customer reads: no buttons, no pings. */
+  private postThread(channelId: string, threadId: string, card: Card): Promise<SentRef | undefined> {
+    const { mentions: _none, actions: _staffOnly, link: _sameThread, ...visible } = card;
+    const rendered = renderCards([visible], { config: this.deps.config(), withActions: false });
+    return this.postMessage(channelId, rendered, { thread_ts: threadId });
+  }
+
+  private async notify(message: Extract<Outbound, { type: 'notify' }>, options: SendOptions): Promise<SentRef | undefined> {
+    const config = this.deps.config();
+    // Pings belong to the staff: never into a customer's channel, whatever a policy says.
+    if (customerForChannel(config, 'slack', message.channelId)) {
+      this.deps.log.error({ channel: message.channelId, keys: message.keys }, 'refusing to post a staff notification into a customer channel; check the escalation policy\'s channel: targets');
+      return undefined;
+    }
+    const key = options.idempotencyKey ?? message.keys.join('|');
+    if (options.resend) {
+      const earlier = await this.findNotification(message.channelId, key);
+      if (earlier) {
+        this.deps.log.info({ channel: message.channelId, key }, 'notification was already posted before a restart; not posting it again');
+        return earlier;
+      }
+    }
+    const permalinks = await this.permalinksFor(message.cards);
+    const rendered = renderCards(message.cards, { config, withActions: true, permalinks });
+    const ref = await this.postMessage(message.channelId, rendered, {
+      metadata: { event_type: NOTIFICATION_EVENT_TYPE, event_payload: { key } },
+    });
+    if (message.dm?.length) await this.sendDms(message.dm, message.channelId, message.cards, permalinks);
+    return ref;
+  }
+
+  /** A DM to each pinged person who has a Slack id; a failed DM is logged, the channel post stands. */
+  private async sendDms(people: string[], channelId: string, cards: Card[], permalinks: ReadonlyMap<string, string>): Promise<void> {
+    const config = this.deps.config();
+    const quiet = cards.map(({ mentions: _pingedAlready, ...card }) => card);
+    const rendered = renderCards(quiet, { config, withActions: true, permalinks });
+    const intro = `You were pinged in <#${channelId}>:`;
+    const dm: SlackMessage = {
+      text: `${intro}\n${rendered.text}`,
+      blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: intro } }, ...rendered.blocks].slice(0, 50),
+    };
+    for (const personId of new Set(people)) {
+      const userId = platformIdOf(config, 'slack', personId);
+      if (!userId) continue;
+      try {
+        await this.postMessage(userId, dm, {}, `dm:${userId}`);
+      } catch (err) {
+        this.deps.log.warn({ person: personId, err: describe(err) }, 'could not send the notification DM');
+      }
+    }
+  }
+
+  private async postMessage(channel: string, message: SlackMessage, extra: Record<string, unknown> = {}, lane = channel): Promise<SentRef | undefined> {
+    const result = await this.deps.queues.run(lane, () =>
+      this.deps.client.chat.postMessage({
+        channel,
+        text: message.text,
+        blocks: message.blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+        ...extra,
+      }),
+    );
+    // Posted either way; without a ts there is just nothing to refer to later.
+    if (!result.ts) {
+      this.deps.log.warn({ channel }, 'chat.postMessage answered without a message ts');
+      return undefined;
+    }
+    return { platform: 'slack', channelId: result.channel ?? channel, messageId: result.ts };
+  }
+
+  /** Looks up (and remembers) the permalink of each Slack thread the cards link to. A failed lookup only drops the link. */
+  async permalinksFor(cards: readonly Card[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (const card of cards) {
+      if (!card.link || card.link.platform !== 'slack') continue;
+      const key = permalinkKey(card.link.channelId, card.link.threadId);
+      if (found.has(key)) continue;
+      let url = this.permalinks.get(key);
+      if (!url) {
+        try {
+          const result = await this.deps.client.chat.getPermalink({ channel: card.link.channelId, message_ts: card.link.threadId });
+          url = result.permalink;
+        } catch (err) {
+          this.deps.log.warn({ channel: card.link.channelId, thread: card.link.threadId, err: describe(err) }, 'could not get the thread permalink');
+        }
+        if (url) {
+          if (this.permalinks.size >= PERMALINKS_KEPT) this.permalinks.delete(this.permalinks.keys().next().value as string);
+          this.permalinks.set(key, url);
+        }
+      }
+      if (url) found.set(key, url);
+    }
+    return found;
+  }
+
+  /** A message in `channelId` that already carries this idempotency key (a send that went through before a crash). */
+  private async findNotification(channelId: string, key: string): Promise<SentRef | undefined> {
+    try {
+      const history = await this.deps.queues.run(channelId, () =>
+        this.deps.client.conversations.history({ channel: channelId, limit: 200, include_all_metadata: true, oldest: msToTs(Date.now() - RESEND_LOOKBACK_MS) }),
+      );
+      for (const raw of history.messages ?? []) {
+        const message = asRecord(raw);
+        const metadata = asRecord(message?.metadata);
+        if (stringField(metadata, 'event_type') !== NOTIFICATION_EVENT_TYPE) continue;
+        if (stringField(asRecord(metadata?.event_payload), 'key') !== key) continue;
+        const ts = stringField(message, 'ts');
+        if (ts) return { platform: 'slack', channelId, messageId: ts };
+      }
+    } catch (err) {
+      // Better a possible repeat than a lost ping.
+      this.deps.log.warn({ channel: channelId, err: describe(err) }, 'could not check the channel history before resending; sending');
+    }
+    return undefined;
+  }
+
+  /** Replaces a message the bot posted (a staff-channel ping after a button was used). */
+  async update(channelId: string, ts: string, message: SlackMessage): Promise<void> {
+    await this.deps.queues.run(channelId, () => this.deps.client.chat.update({ channel: channelId, ts, text: message.text, blocks: message.blocks }));
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * `slawatch report` and `slawatch export`: read the stored tickets one page at
+ * a time (`listAll`, oldest first) and either aggregate them into the SLA
+ * report or write their event logs as JSON Lines. Never holds all tickets.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadConfigFile } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { exportTicket } from '../report/export.js';
+import { checkLinkOptions, type LinkOptions } from '../report/links.js';
+import { PeriodError, resolvePeriod, type Period, type PeriodInput } from '../report/period.js';
+import { renderReport, type CsvSection, type ReportFormat } from '../report/render.js';
+import { ReportBuilder, type GroupBy } from '../report/report.js';
+import { openSqliteStore } from '../store/open.js';
+import type { TicketStore } from '../store/ports.js';
+import { resolveConfigPath } from './start.js';
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+/** Thrown for problems the user fixes on the command line; main.ts maps it to its UsageError. */
+export class ReportUsageError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+    this.name = 'ReportUsageError';
+  }
+}
+
+export interface StoreOptions extends PeriodInput {
+  config?: string;
+  store?: string;
+  at: number;
+  timezone: string;
+}
+
+export interface ReportCommandOptions extends StoreOptions {
+  by: GroupBy;
+  format: ReportFormat;
+  section: CsvSection;
+  links: LinkOptions;
+}
+
+/** The last 30 days when no period is given. */
+const REPORT_DEFAULT_DAYS = 30;
+
+export async function reportCommand(options: ReportCommandOptions, io: Io): Promise<void> {
+  const linkProblem = checkLinkOptions(options.links);
+  if (linkProblem) throw new ReportUsageError(linkProblem);
+  const period = periodOf(options, { from: options.at - REPORT_DEFAULT_DAYS * 86_400_000, to: options.at });
+  const config = await loadConfigFile(resolveConfigPath(options.config).path);
+  const builder = new ReportBuilder(config, { by: options.by, from: period.from, to: period.to, at: options.at, timezone: options.timezone, links: options.links });
+  await withStore(config, options.store, async (store) => {
+    for await (const ticket of store.listAll()) builder.add(ticket);
+  });
+  io.out(renderReport(builder.build(), options.format, options.section));
+}
+
+/** Writes about this many characters at a time: one write per ticket is slow for a million tickets. */
+const EXPORT_CHUNK = 1 << 16;
+
+export async function exportCommand(options: StoreOptions, io: Io): Promise<void> {
+  const period = periodOf(options, { from: null, to: null });
+  const config = await loadConfigFile(resolveConfigPath(options.config).path);
+  const opened = (at: number) => (period.from === null || at >= period.from) && (period.to === null || at < period.to) && at <= options.at;
+  await withStore(config, options.store, async (store) => {
+    let chunk: string[] = [];
+    let size = 0;
+    for await (const ticket of store.listAll()) {
+      const first = ticket.events[0];
+      if (!first || !opened(first.at)) continue;
+      const text = exportTicket(ticket);
+      chunk.push(text);
+      size += text.length;
+      if (size >= EXPORT_CHUNK) {
+        io.out(chunk.join('\n'));
+        chunk = [];
+        size = 0;
+      }
+    }
+    if (chunk.length) io.out(chunk.join('\n'));
+  });
+}
+
+function periodOf(options: StoreOptions, fallback: Period): Period {
+  try {
+    return resolvePeriod(options, options.at, options.timezone, fallback);
+  } catch (error) {
+    if (error instanceof PeriodError) throw new ReportUsageError(error.message);
+    throw error;
+  }
+}
+
+/**
+ * Opens the SQLite file given (or the config's), read for the command, and
+ * closes it. A file that does not exist is an error rather than a new empty
+ * store: a typo in the path must not print an empty report.
+ */
+async function withStore(config: Config, given: string | undefined, use: (store: TicketStore) => Promise<void>): Promise<void> {
+  let path: string;
+  if (given) path = resolve(given);
+  else if (config.store.backend === 'sqlite') path = resolve(config.store.path);
+  else throw new ReportUsageError(`the config's store is "${config.store.backend}"; name the SQLite file with --store <path> (or SLAWATCH_STORE)`);
+  if (!existsSync(path)) throw new ReportUsageError(`no ticket store at ${path} (name it with --store <path> or SLAWATCH_STORE)`, 1);
+  const store = await openSqliteStore(path);
+  try {
+    await use(store);
+  } finally {
+    await store.close();
+  }
+}
