@@ -217,8 +217,10 @@ export async function openTicketFromMessage(ctx: DeskContext, msg: IncomingMessa
   if (!isStaff(ctx.config, msg.platform, opener)) return refuse('Only the support team can open a ticket from a message.');
   const customer = customerForChannel(ctx.config, msg.platform, msg.channelId);
   if (!customer) return refuse('This channel is not bound to a customer.');
-  const existing = await ctx.store.findByMessage(msg.platform, msg.channelId, msg.messageId);
-  if (existing !== undefined) return refuse(`That message already belongs to ticket ${ticketRef(existing)}.`);
+  for (const id of new Set([msg.messageId, msg.threadId ?? msg.messageId])) {
+    const existing = await ctx.store.findByMessage(msg.platform, msg.channelId, id);
+    if (existing !== undefined) return refuse(`That ${id === msg.messageId ? 'message' : 'thread'} already belongs to ticket ${ticketRef(existing)}.`);
+  }
   const result = await ctx.store.withLock(`channel:${msg.platform}:${msg.channelId}`, () =>
     openTicket(ctx, msg, customer.id, customer.tier, actorOf(ctx, msg.platform, opener), severity),
   );

@@ -110,13 +110,15 @@ export async function openTicket(
   severity?: Severity,
 ): Promise<DeskResult<MessageOutcome>> {
   const guessed = severity ? undefined : guessSeverity(msg.text);
+  // Opened on a reply inside a thread (staff can do that): the ticket lives in that thread.
+  const threadId = msg.threadId && msg.threadId !== msg.messageId ? msg.threadId : msg.messageId;
   const id = await ctx.store.nextTicketId();
   const ticket: Ticket = {
     id,
     customer: customerId,
     platform: msg.platform,
     channelId: msg.channelId,
-    threadId: msg.messageId,
+    threadId,
     events: [
       {
         type: 'opened',
@@ -135,12 +137,13 @@ export async function openTicket(
   };
   await ctx.store.create(ticket);
   await ctx.store.indexMessage(msg.platform, msg.channelId, msg.messageId, id);
+  if (threadId !== msg.messageId) await ctx.store.indexMessage(msg.platform, msg.channelId, threadId, id);
   await ctx.store.setMeta(lastTicketKey(msg.platform, msg.channelId), String(id));
   ctx.onTicketChanged?.(ticket);
   const card = ticketAckCard(ctx, ticket, ctx.now());
   return {
     result: { kind: 'opened', ticket },
-    outbound: [{ type: 'thread', platform: msg.platform, channelId: msg.channelId, threadId: msg.messageId, card, ticketId: id }],
+    outbound: [{ type: 'thread', platform: msg.platform, channelId: msg.channelId, threadId, card, ticketId: id }],
   };
 }
 

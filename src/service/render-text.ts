@@ -23,7 +23,7 @@ export function cardToLine(card: Card, options: TextOptions = {}): string {
     ...(card.mentions?.groups ?? []).map((g) => options.mentionGroup?.(g) ?? `@group:${g}`),
   ];
   parts.push(`${mentions.length ? `${mentions.join(' ')} ` : ''}${ICON[card.tone]}${escape(card.title)}`);
-  for (const field of card.fields) parts.push(`${field.label}: ${escape(field.value)}`);
+  for (const field of card.fields) parts.push(`${escape(field.label)}: ${escape(field.value)}`);
   if (card.quote) parts.push(`“${escape(oneLine(card.quote, 120))}”`);
   if (card.body) parts.push(...card.body.split('\n').map((l) => escape(l)));
   return parts.join(' · ');

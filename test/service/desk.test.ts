@@ -154,3 +154,19 @@ describe('commands', () => {
     expect((await h.command('acme', 'alice', 'help')).reply.text).toMatch(/severity <level>/);
   });
 });
+
+describe('staff open tickets from messages', () => {
+  it('on a top-level message; on a reply inside a thread, the ticket lives in that thread', async () => {
+    const h = await harness(CONFIG);
+    const message = (messageId: string, threadId?: string) => ({ platform: 'shell' as const, channelId: 'acme', messageId, ...(threadId ? { threadId } : {}), author: { userId: 'dana' }, text: 'hm', at: T0 });
+    const customer = await h.bot.openFromMessage(message('top'), { userId: 'dana' });
+    expect(customer.reply.text).toMatch(/Only the support team/);
+    const opened = await h.bot.openFromMessage(message('reply', 'root'), { userId: 'alice', personId: 'alice' });
+    expect(opened.ticket).toMatchObject({ id: 1, threadId: 'root' });
+    expect(h.port.sent.at(-1)?.message).toMatchObject({ type: 'thread', threadId: 'root' });
+    // Later replies in that thread belong to the ticket.
+    expect((await h.say('acme', 'dana', 'more detail', { threadId: 'root' })).kind).toBe('customer_message');
+    expect((await h.bot.openFromMessage(message('another', 'root'), { userId: 'alice', personId: 'alice' })).reply.text).toBe('That thread already belongs to ticket #1.');
+    expect((await h.bot.openFromMessage(message('top2'), { userId: 'alice', personId: 'alice' })).ticket?.id).toBe(2);
+  });
+});

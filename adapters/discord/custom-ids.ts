@@ -1,0 +1,24 @@
+/**
+ * The ids on the bot's buttons and select: `slawatch:<action>:<ticket>`.
+ * They carry the ticket number, so a click names its ticket wherever the
+ * card was posted (the customer's thread, the staff channel, a reply).
+ */
+import { SEVERITIES, type Severity } from '../../src/config/schema.js';
+import type { TicketAction } from '../../src/service/messages.js';
+
+const PREFIX = 'slawatch';
+const ACTIONS: readonly TicketAction[] = ['claim', 'wait', 'resolve', 'severity'];
+
+export function actionId(action: TicketAction, ticketId: number): string {
+  return `${PREFIX}:${action}:${ticketId}`;
+}
+
+export function parseActionId(customId: string): { action: TicketAction; ticketId: number } | undefined {
+  const [prefix, action, id] = customId.split(':');
+  if (prefix !== PREFIX || !ACTIONS.includes(action as TicketAction) || !/^\d+$/.test(id ?? '')) return undefined;
+  return { action: action as TicketAction, ticketId: Number(id) };
+}
+
+export function isSeverity(value: string | undefined): value is Severity {
+  return (SEVERITIES as readonly string[]).includes(value ?? '');
+}

@@ -1,0 +1,104 @@
+/**
+ * Gateway message events → the bot. MESSAGE_CREATE, MESSAGE_UPDATE and
+ * MESSAGE_DELETE are read from discord.js's raw dispatch stream (the JSON the
+ * gateway sent), translated by inbound.ts and handed to `Bot.receiveMessage`,
+ * `messageEdited` and `messageDeleted`. Reconciliation feeds REST history
+ * through `created` too, so both paths obey the same rules and dedup.
+ *
+ * Work is queued per customer channel: a ticket's thread and its channel
+ * share one queue, so an edit never overtakes its message.
+ */
+import { GatewayDispatchEvents, type Client } from 'discord.js';
+import type { Bot } from '../../src/service/bot.js';
+import { describe } from '../../src/service/bot.js';
+import type { Logger } from '../../src/service/logger.js';
+import type { ChannelMap, Place } from './channel-map.js';
+import type { Cursors } from './cursors.js';
+import { asWireMessage, isConversation, isFromBot, textOf, toIncoming, type WireMessage } from './inbound.js';
+import type { RoleDirectory } from './roles.js';
+import type { KeyedSerial } from './serial.js';
+
+export interface IntakeDeps {
+  bot: Bot;
+  client: Client;
+  channels: ChannelMap;
+  roles: RoleDirectory;
+  cursors: Cursors;
+  serial: KeyedSerial;
+  log: Logger;
+}
+
+export type Origin = 'gateway' | 'reconcile';
+
+export class MessageIntake {
+  constructor(private readonly deps: IntakeDeps) {}
+
+  /** Subscribes to the raw dispatches (discord.js hands their `d` untyped, hence the checks in asWireMessage). */
+  listen(): void {
+    const { client, log } = this.deps;
+    const guard = (what: string, work: Promise<unknown>) =>
+      void work.catch((err: unknown) => log.error({ err: describe(err) }, `discord: ${what} failed`));
+    client.ws.on(GatewayDispatchEvents.MessageCreate, (data: unknown) => {
+      const message = asWireMessage(data);
+      if (message) guard('message', this.created(message, 'gateway'));
+    });
+    client.ws.on(GatewayDispatchEvents.MessageUpdate, (data: unknown) => {
+      const message = asWireMessage(data);
+      if (message) guard('edit', this.updated(message));
+    });
+    client.ws.on(GatewayDispatchEvents.MessageDelete, (data: unknown) => {
+      const message = asWireMessage(data);
+      if (message) guard('deletion', this.deleted(message.channel_id, [message.id]));
+    });
+    client.ws.on(GatewayDispatchEvents.MessageDeleteBulk, (data: { ids?: unknown; channel_id?: unknown }) => {
+      const ids = Array.isArray(data.ids) ? data.ids.filter((id): id is string => typeof id === 'string') : [];
+      if (typeof data.channel_id === 'string') guard('deletion', this.deleted(data.channel_id, ids));
+    });
+    client.ws.on(GatewayDispatchEvents.ThreadCreate, (data: { id?: unknown; parent_id?: unknown }) => {
+      if (typeof data.id === 'string' && typeof data.parent_id === 'string' && this.deps.channels.isBound(data.parent_id)) {
+        this.deps.channels.rememberThread(data.id, data.parent_id, true);
+      }
+    });
+  }
+
+  /** A message was posted (or found while reconciling). Resolves once it is recorded. */
+  async created(message: WireMessage, origin: Origin): Promise<void> {
+    const place = this.deps.channels.resolve(message.channel_id);
+    if (!place.bound) return;
+    await this.deps.serial.run(place.channelId, async () => {
+      if (isConversation(message)) await this.record(message, place, origin);
+      await this.deps.cursors.advance(message.channel_id, message.id);
+    });
+  }
+
+  private async record(message: WireMessage, place: Place, origin: Origin): Promise<void> {
+    const { bot, client, roles, channels, log } = this.deps;
+    const botUserId = client.user?.id;
+    const groups = isFromBot(message, botUserId) ? [] : await roles.rolesOf(message);
+    const outcome = await bot.receiveMessage(toIncoming(message, place, groups, botUserId));
+    if (outcome.kind === 'opened') channels.rememberThread(outcome.ticket.threadId, outcome.ticket.channelId, channels.threadExists(outcome.ticket.threadId));
+    if (origin === 'reconcile' && outcome.kind !== 'duplicate' && outcome.kind !== 'ignored') {
+      log.info({ channel: message.channel_id, message: message.id, outcome: outcome.kind }, 'discord: caught up on a message missed while disconnected');
+    }
+  }
+
+  /** An edit: only a changed text matters (Discord also sends updates for link previews, without content). */
+  async updated(message: WireMessage): Promise<void> {
+    if (message.content === undefined || isFromBot(message, this.deps.client.user?.id)) return;
+    const place = this.deps.channels.resolve(message.channel_id);
+    if (!place.bound) return;
+    const at = message.edited_timestamp ? Date.parse(message.edited_timestamp) : this.deps.bot.ctx.now();
+    await this.deps.serial.run(place.channelId, () =>
+      this.deps.bot.messageEdited('discord', place.channelId, message.id, textOf(message), Number.isFinite(at) ? at : this.deps.bot.ctx.now()),
+    );
+  }
+
+  /** Deletions carry no timestamp: they are noted at the time they arrive. */
+  async deleted(channelId: string, ids: readonly string[]): Promise<void> {
+    const place = this.deps.channels.resolve(channelId);
+    if (!place.bound) return;
+    await this.deps.serial.run(place.channelId, async () => {
+      for (const id of ids) await this.deps.bot.messageDeleted('discord', place.channelId, id, this.deps.bot.ctx.now());
+    });
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * `connectDiscord`: slawatch as a Discord bot. Reads and checks the
+ * environment, builds the client, attaches the port (so the bot can post),
+ * listens for messages and interactions, logs in, and catches up on what
+ * was posted while the bot was away. Reconnection is discord.js's job; when
+ * a session could not be resumed, the adapter reconciles again.
+ */
+import { Events, RESTEvents, type Client } from 'discord.js';
+import type { Connector, PlatformConnection } from '../platform.js';
+import type { Bot } from '../../src/service/bot.js';
+import { describe } from '../../src/service/bot.js';
+import { redactSecrets, type Logger } from '../../src/service/logger.js';
+import { ChannelMap } from './channel-map.js';
+import { createDiscordClient } from './client.js';
+import { Cursors } from './cursors.js';
+import { readDiscordEnv } from './env.js';
+import { MessageIntake } from './events.js';
+import { InteractionDesk } from './interactions.js';
+import { DiscordPort } from './port.js';
+import { Reconciler } from './reconcile.js';
+import { DiscordRenderer } from './render.js';
+import { RoleDirectory } from './roles.js';
+import { KeyedSerial } from './serial.js';
+
+export interface DiscordOptions {
+  /** How long a command may take before its answer is deferred (ms). */
+  quickReplyMs?: number;
+  /** How long to wait for the gateway at start-up (ms). */
+  readyTimeoutMs?: number;
+}
+
+export interface DiscordConnection extends PlatformConnection {
+  readonly client: Client;
+  /** Resolves once no reconciliation, message or post of the adapter is in progress (tests, shutdown). */
+  settled(): Promise<void>;
+}
+
+export const connectDiscord: Connector = (bot, env, logger) => startDiscord(bot, env, logger);
+
+export async function startDiscord(bot: Bot, env: NodeJS.ProcessEnv, log: Logger, options: DiscordOptions = {}): Promise<DiscordConnection> {
+  const settings = readDiscordEnv(env);
+  const hide = (text: string) => redactSecrets(text.split(settings.token).join('[redacted]'));
+  const client = createDiscordClient(settings);
+  const channels = new ChannelMap(bot.config, client, settings.guildId);
+  const renderer = new DiscordRenderer(bot.config, channels);
+  const roles = new RoleDirectory(client, channels, log);
+  const cursors = new Cursors(bot);
+  const serial = new KeyedSerial();
+  const intake = new MessageIntake({ bot, client, channels, roles, cursors, serial, log });
+  const reconciler = new Reconciler({ bot, client, channels, intake, cursors, log });
+  const desk = new InteractionDesk({ bot, channels, renderer, roles, log, ...(options.quickReplyMs !== undefined ? { quickReplyMs: options.quickReplyMs } : {}) });
+
+  if (!bot.config.staff.channels.discord) log.warn({}, 'discord: no staff channel configured (staff.channels.discord); pings for Discord tickets go elsewhere or nowhere');
+  if (channels.boundChannels.length === 0) log.warn({}, 'discord: no customer has a Discord channel (customers[].channels.discord); no ticket will open');
+
+  bot.attach(new DiscordPort({ client, config: bot.config, channels, renderer, log }));
+  intake.listen();
+  desk.listen(client);
+  for await (const ticket of bot.activeTickets('discord')) channels.rememberThread(ticket.threadId, ticket.channelId, false);
+
+  let connected = false;
+  let sessions = 0;
+  let stopping = false;
+  const catchUp = (reason: string) => void reconciler.run(reason).catch((err: unknown) => log.error({ err: hide(describe(err)) }, 'discord: reconciliation failed'));
+  client.on(Events.ShardReady, (shard) => {
+    connected = true;
+    log.info({ shard }, 'discord: gateway session ready');
+    // A session after the first one replaces a session that could not be resumed: its missed events
+    // were not replayed, so read them over REST. (The first one is caught up on after login.)
+    if (++sessions > 1) catchUp('new gateway session');
+  });
+  client.on(Events.ShardResume, (shard, replayed) => {
+    connected = true;
+    log.info({ shard, replayed }, 'discord: gateway session resumed');
+  });
+  client.on(Events.ShardReconnecting, (shard) => {
+    connected = false;
+    if (!stopping) log.warn({ shard }, 'discord: gateway disconnected; reconnecting');
+  });
+  client.on(Events.ShardDisconnect, (event, shard) => {
+    connected = false;
+    log.error({ shard, code: event.code }, 'discord: gateway closed for good (check the token and the enabled intents)');
+  });
+  client.on(Events.ShardError, (err, shard) => log.warn({ shard, err: hide(describe(err)) }, 'discord: gateway error'));
+  client.on(Events.Error, (err) => log.error({ err: hide(describe(err)) }, 'discord: client error'));
+  client.on(Events.Warn, (message) => log.warn({ detail: hide(message) }, 'discord: warning'));
+  client.rest.on(RESTEvents.RateLimited, (info) => log.warn({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'discord: rate limited; requests wait in the queue'));
+
+  try {
+    await withTimeout(client.login(settings.token), options.readyTimeoutMs ?? 120_000, 'the Discord gateway did not become ready');
+  } catch (err) {
+    await client.destroy().catch(() => undefined);
+    throw new Error(`Discord login failed: ${hide(describe(err))}`);
+  }
+  await reconciler.startCursors(bot.ctx.now());
+  await reconciler.run('start-up');
+  log.info({ user: client.user?.id, application: settings.applicationId, channels: channels.boundChannels.length }, 'discord: connected');
+
+  const settled = async () => {
+    await reconciler.settled();
+    await serial.idle();
+  };
+  return {
+    name: 'discord',
+    client,
+    ready: () => connected && client.isReady(),
+    settled,
+    async stop() {
+      await settled();
+      // Deliver what is queued while REST still has its token (destroying the client clears it).
+      await bot.outbox.drain().catch((err: unknown) => log.warn({ err: hide(describe(err)) }, 'discord: could not deliver queued messages before stopping'));
+      stopping = true;
+      connected = false;
+      await client.destroy();
+    },
+  };
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} within ${Math.round(ms / 1000)} s`)), ms)));
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * Slash commands, buttons, the severity select and the "Open ticket" message
+ * command → the bot. Discord wants an answer within 3 seconds:
+ *
+ * - Buttons and the select are acknowledged at once (deferUpdate); then the
+ *   action runs and the message is edited to show the ticket's new state, or
+ *   the clicker gets a private note saying why not.
+ * - Commands are answered directly when the core is quick, which it nearly
+ *   always is; if it is not, the answer is deferred (privately) and delivered
+ *   when ready. Either way the answer keeps the visibility the core chose.
+ *
+ * Who may do what is the core's decision; the adapter only says who asked
+ * and where (a ticket thread maps to its customer channel and ticket).
+ */
+import {
+  ComponentType,
+  Events,
+  GatewayDispatchEvents,
+  MessageFlags,
+  type APIEmbed,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Client,
+  type GuildMember,
+  type Interaction,
+  type InteractionReplyOptions,
+  type Message,
+  type MessageContextMenuCommandInteraction,
+  type StringSelectMenuInteraction,
+  type APIInteractionGuildMember,
+} from 'discord.js';
+import type { Author } from '../../src/domain/people.js';
+import type { Bot } from '../../src/service/bot.js';
+import { describe } from '../../src/service/bot.js';
+import type { Logger } from '../../src/service/logger.js';
+import type { Card, Reply } from '../../src/service/messages.js';
+import type { ChannelMap, Place } from './channel-map.js';
+import { commandText, OPEN_TICKET_COMMAND_NAME, SLA_COMMAND_NAME } from './commands.js';
+import { isSeverity, parseActionId } from './custom-ids.js';
+import { toIncoming, type WireMessage } from './inbound.js';
+import type { ActionRow, DiscordRenderer, RenderedMessage } from './render.js';
+import type { RoleDirectory } from './roles.js';
+
+export interface InteractionDeps {
+  bot: Bot;
+  channels: ChannelMap;
+  renderer: DiscordRenderer;
+  roles: RoleDirectory;
+  log: Logger;
+  /** How long a command may take before its answer is deferred (ms); Discord's limit is 3 s. */
+  quickReplyMs?: number;
+}
+
+const DEFAULT_QUICK_REPLY_MS = 1500;
+const SOMETHING_WENT_WRONG = 'Sorry — that did not work. Please try again in a moment.';
+
+export class InteractionDesk {
+  /** Channel facts from the raw INTERACTION_CREATE, for interactions whose channel discord.js could not resolve. */
+  private readonly rawChannels = new Map<string, { channelId?: string; parentId?: string }>();
+
+  constructor(private readonly deps: InteractionDeps) {}
+
+  listen(client: Client): void {
+    // The raw dispatch is emitted just before discord.js builds the interaction from it.
+    client.ws.on(GatewayDispatchEvents.InteractionCreate, (data: { id?: unknown; channel_id?: unknown; channel?: { id?: unknown; parent_id?: unknown } }) => {
+      if (typeof data.id !== 'string') return;
+      const channelId = typeof data.channel?.id === 'string' ? data.channel.id : typeof data.channel_id === 'string' ? data.channel_id : undefined;
+      const parentId = typeof data.channel?.parent_id === 'string' ? data.channel.parent_id : undefined;
+      this.rawChannels.set(data.id, { ...(channelId ? { channelId } : {}), ...(parentId ? { parentId } : {}) });
+    });
+    client.on(Events.InteractionCreate, (interaction) => {
+      void this.handle(interaction)
+        .catch((err: unknown) => this.deps.log.error({ err: describe(err), interaction: interaction.id }, 'discord: interaction failed'))
+        .finally(() => this.rawChannels.delete(interaction.id));
+    });
+  }
+
+  /** Where the interaction happened, in the core's terms (a ticket thread → its customer channel and ticket). */
+  private placeOf(interaction: Interaction): Place {
+    const raw = this.rawChannels.get(interaction.id);
+    const channelId = interaction.channelId ?? raw?.channelId ?? '';
+    if (raw?.parentId && channelId && this.deps.channels.isBound(raw.parentId)) this.deps.channels.rememberThread(channelId, raw.parentId, true);
+    return this.deps.channels.resolve(channelId);
+  }
+
+  async handle(interaction: Interaction): Promise<void> {
+    if (interaction.isChatInputCommand() && interaction.commandName === SLA_COMMAND_NAME) return this.slash(interaction);
+    if (interaction.isMessageContextMenuCommand() && interaction.commandName === OPEN_TICKET_COMMAND_NAME) return this.openTicket(interaction);
+    if (interaction.isButton() || interaction.isStringSelectMenu()) return this.component(interaction);
+  }
+
+  private async slash(interaction: ChatInputCommandInteraction): Promise<void> {
+    const place = this.placeOf(interaction);
+    const work = this.deps.bot
+      .runCommand({
+        platform: 'discord',
+        channelId: place.channelId,
+        ...(place.threadId ? { threadId: place.threadId } : {}),
+        author: authorOf(interaction),
+        text: commandText(interaction.options),
+      })
+      .then((result) => result.reply);
+    await this.answer(interaction, work);
+  }
+
+  private async openTicket(interaction: MessageContextMenuCommandInteraction): Promise<void> {
+    const target = interaction.targetMessage;
+    const place = this.deps.channels.resolve(target.channelId);
+    const work = (async (): Promise<Reply> => {
+      if (place.threadId) return { ephemeral: true, text: 'Open a ticket from a message in the channel itself, not from one inside a thread.' };
+      const wire = wireOf(target);
+      const roles = await this.deps.roles.rolesOf(wire);
+      const result = await this.deps.bot.openFromMessage(toIncoming(wire, place, roles, interaction.client.user.id), authorOf(interaction));
+      if (result.ticket) this.deps.channels.rememberThread(result.ticket.threadId, result.ticket.channelId, this.deps.channels.threadExists(result.ticket.threadId));
+      return result.reply;
+    })();
+    await this.answer(interaction, work);
+  }
+
+  /** Answers a command: directly if the core is quick, else deferred and delivered when ready. */
+  private async answer(interaction: ChatInputCommandInteraction | MessageContextMenuCommandInteraction, work: Promise<Reply>): Promise<void> {
+    const failed = (err: unknown): Reply => {
+      this.deps.log.error({ err: describe(err), interaction: interaction.id }, 'discord: command failed');
+      return { ephemeral: true, text: SOMETHING_WENT_WRONG };
+    };
+    const settled = work.catch(failed);
+    const quickMs = this.deps.quickReplyMs ?? DEFAULT_QUICK_REPLY_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const quick = await Promise.race([settled, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), quickMs)))]);
+    clearTimeout(timer);
+    if (quick) {
+      await interaction.reply(replyOptions(this.deps.renderer.reply(quick), quick.ephemeral));
+      return;
+    }
+    // Slow: hold the answer privately, then deliver it. A public answer replaces the private placeholder.
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const reply = await settled;
+    const rendered = this.deps.renderer.reply(reply);
+    if (reply.ephemeral) {
+      await interaction.editReply(editOptions(rendered));
+    } else {
+      await interaction.deleteReply();
+      await interaction.followUp(replyOptions(rendered, false));
+    }
+  }
+
+  /** Claim, Waiting on customer, Resolve, severity: acknowledge now, act, then edit the message. */
+  private async component(interaction: ButtonInteraction | StringSelectMenuInteraction): Promise<void> {
+    const parsed = parseActionId(interaction.customId);
+    if (!parsed) return;
+    await interaction.deferUpdate();
+    const severity = interaction.isStringSelectMenu() ? interaction.values[0] : undefined;
+    if (parsed.action === 'severity' && !isSeverity(severity)) {
+      await interaction.followUp(replyOptions(this.deps.renderer.reply({ ephemeral: true, text: 'Pick one of urgent, high, normal or low.' }), true));
+      return;
+    }
+    const text = parsed.action === 'severity' ? `severity ${severity} ${parsed.ticketId}` : `${parsed.action} ${parsed.ticketId}`;
+    const place = this.placeOf(interaction);
+    let reply: Reply;
+    let card: Card | undefined;
+    try {
+      const result = await this.deps.bot.runCommand({
+        platform: 'discord',
+        channelId: place.channelId,
+        ...(place.threadId ? { threadId: place.threadId } : {}),
+        author: authorOf(interaction),
+        text,
+      });
+      reply = result.reply;
+      // A change that went through answers with the ticket's new status card; a refusal with a private note.
+      card = result.ticket && !reply.ephemeral ? reply.cards?.[0] : undefined;
+    } catch (err) {
+      this.deps.log.error({ err: describe(err), interaction: interaction.id }, 'discord: button action failed');
+      reply = { ephemeral: true, text: SOMETHING_WENT_WRONG };
+    }
+    if (card) {
+      const current = {
+        embeds: interaction.message.embeds.map((embed): APIEmbed => embed.toJSON()),
+        components: interaction.message.components.filter((c) => c.type === ComponentType.ActionRow).map((row) => row.toJSON() as ActionRow),
+      };
+      const next = this.deps.renderer.afterAction(current, parsed.ticketId, card);
+      await interaction.editReply({ embeds: next.embeds, components: next.components, allowedMentions: { parse: [] } });
+    } else {
+      await interaction.followUp(replyOptions(this.deps.renderer.reply(reply), true));
+    }
+  }
+}
+
+/** Who is asking: their id, name and roles (the staff check is the core's). */
+function authorOf(interaction: Interaction): Author {
+  const member = interaction.member as GuildMember | APIInteractionGuildMember | null;
+  const roles = !member ? [] : Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()];
+  const nick = member ? ('nickname' in member ? member.nickname : member.nick) : undefined;
+  return {
+    userId: interaction.user.id,
+    name: nick ?? interaction.user.globalName ?? interaction.user.username,
+    isBot: interaction.user.bot,
+    groups: roles,
+  };
+}
+
+/** The JSON-shaped view of a discord.js message (the target of "Open ticket"). */
+function wireOf(message: Message): WireMessage {
+  return {
+    id: message.id,
+    channel_id: message.channelId,
+    ...(message.guildId ? { guild_id: message.guildId } : {}),
+    type: message.type,
+    author: { id: message.author.id, username: message.author.username, global_name: message.author.globalName, bot: message.author.bot, system: message.system },
+    ...(message.member ? { member: { roles: [...message.member.roles.cache.keys()], nick: message.member.nickname } } : {}),
+    ...(message.webhookId ? { webhook_id: message.webhookId } : {}),
+    content: message.content,
+    timestamp: new Date(message.createdTimestamp).toISOString(),
+    attachments: [...message.attachments.values()].map((a) => ({ filename: a.name })),
+  };
+}
+
+function replyOptions(rendered: RenderedMessage, ephemeral: boolean): InteractionReplyOptions {
+  return { ...editOptions(rendered), ...(ephemeral ? { flags: MessageFlags.Ephemeral as const } : {}) };
+}
+
+function editOptions(rendered: RenderedMessage) {
+  return {
+    content: rendered.content,
+    embeds: rendered.embeds,
+    components: rendered.components,
+    allowedMentions: { parse: [], users: rendered.allowedMentions.users, roles: rendered.allowedMentions.roles },
+  };
+}
