@@ -12,10 +12,4 @@ describe('openStore', () => {
     expect(await b.getMeta('k')).toBeUndefined();
     await Promise.all([a.close(), b.close()]);
   });
-
-  it('refuses the redis backend until multi-replica support lands', async () => {
-    await expect(openStore({ backend: 'redis', path: 'unused', url: 'redis://localhost:6379' })).rejects.toThrow(
-      'the redis backend arrives with multi-replica support',
-    );
-  });
 });
