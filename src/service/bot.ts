@@ -10,6 +10,7 @@ import { viewTicket, type Platform, type Ticket } from '../domain/ticket.js';
 import { noMetrics, type Metrics, type StateSnapshot } from '../observability/metrics.js';
 import { EscalationScheduler } from '../scheduler/escalation-scheduler.js';
 import { startHandoffAnnouncements, type HandoffAnnouncer } from '../scheduler/handoffs.js';
+import { startWeeklyDigest, type DigestJob } from '../scheduler/digest.js';
 import type { TimerHost } from '../scheduler/deadline-timer.js';
 import type { TicketStore } from '../store/ports.js';
 import { openTicketFromMessage, queueRows, runCommand, type CommandRequest, type CommandResult } from './commands.js';
@@ -40,6 +41,7 @@ export class Bot {
   private busy = 0;
   private metrics: Metrics = noMetrics;
   private handoffs: HandoffAnnouncer | undefined;
+  private digest: DigestJob | undefined;
 
   constructor(options: BotOptions) {
     const now = options.now ?? Date.now;
@@ -100,7 +102,14 @@ export class Bot {
 
   /** Re-derives every open ticket's deadlines; what came due while down fires now. */
   async start(): Promise<{ tickets: number; deadlines: number }> {
-    this.handoffs = startHandoffAnnouncements(this.config, this.ctx.now, (card) => void this.announce(card));
+    this.handoffs = startHandoffAnnouncements(this.config, this.ctx.now, (card) => void this.announce(card, this.config.announcements.handoffs?.channel));
+    this.digest = startWeeklyDigest(
+      this.config,
+      () => this.ctx.store.listAll(),
+      this.ctx.now,
+      (card) => this.announce(card, this.config.digest?.channel),
+      (err) => this.log.error({ err: describe(err) }, 'weekly digest failed'),
+    );
     const loaded = await this.scheduler.start();
     this.log.info(loaded, 'scheduler started');
     return loaded;
@@ -108,6 +117,7 @@ export class Bot {
 
   async stop(): Promise<void> {
     this.handoffs?.stop();
+    this.digest?.stop();
     this.scheduler.stop();
     await this.outbox.drain();
     this.outbox.close();
@@ -182,9 +192,8 @@ export class Bot {
     await this.ctx.store.setMeta(`cursor:${platform}:${channelId}`, messageId);
   }
 
-  /** Posts a card to the announcement channel (or the staff channel) of every connected platform. */
-  async announce(card: Card): Promise<void> {
-    const channel = this.config.announcements.handoffs?.channel;
+  /** Posts a card to `channel` (default: the staff channel) of every connected platform. */
+  async announce(card: Card, channel?: string): Promise<void> {
     const posts: Outbound[] = [];
     for (const platform of this.ports.keys()) {
       const channelId = channel ?? this.config.staff.channels[platform];
