@@ -15,6 +15,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import { describe } from '../../src/service/bot.js';
+import { StoreError } from '../../src/store/ports.js';
 import type { Logger } from '../../src/service/logger.js';
 import type { WebClient } from './context.js';
 import type { SlackEnv } from './env.js';
@@ -118,8 +119,14 @@ export async function buildTransport(env: SlackEnv, log: Logger, boltLog: BoltLo
     convoStore: false,
   });
   await app.init();
-  // A listener that fails is logged; the request is still answered (Slack would only redeliver the same failure).
+  // A listener that fails is logged and the request still answered (Slack would only redeliver the same
+  // failure) — unless the store could not take the event: that request is refused, so Slack redelivers it.
   app.error(async (error) => {
+    const original = (error as { original?: unknown }).original ?? error;
+    if (original instanceof StoreError) {
+      log.warn({ err: describe(original) }, 'store unavailable: event refused, Slack will redeliver it');
+      throw error;
+    }
     log.error({ err: describe(error) }, 'Slack listener failed');
   });
 

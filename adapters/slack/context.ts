@@ -36,11 +36,19 @@ export class Background {
 
   constructor(private readonly onError: (err: unknown) => void) {}
 
-  /** Resolves when `work` settles or after `ms`, whichever comes first. A failure of `work` goes to onError. */
-  async within(work: Promise<unknown>, ms: number): Promise<'done' | 'later'> {
+  /**
+   * Resolves when `work` settles or after `ms`, whichever comes first. A
+   * failure of `work` goes to onError — except one that `refuse` picks, which
+   * rejects (within the budget) so the request is refused and redelivered.
+   */
+  async within(work: Promise<unknown>, ms: number, refuse?: (err: unknown) => boolean): Promise<'done' | 'later'> {
+    let refused: unknown;
     const tracked: Promise<void> = work.then(
       () => undefined,
-      (err: unknown) => this.onError(err),
+      (err: unknown) => {
+        if (refuse?.(err)) refused = err;
+        else this.onError(err);
+      },
     );
     void tracked.finally(() => this.running.delete(tracked));
     this.running.add(tracked);
@@ -49,7 +57,9 @@ export class Background {
       timer = setTimeout(() => resolve('later'), ms);
     });
     try {
-      return await Promise.race([tracked.then(() => 'done' as const), late]);
+      const outcome = await Promise.race([tracked.then(() => 'done' as const), late]);
+      if (refused !== undefined) throw refused;
+      return outcome;
     } finally {
       clearTimeout(timer);
     }

@@ -12,20 +12,24 @@ import type { App } from '@slack/bolt';
 import { isStaff, type Author } from '../../src/domain/people.js';
 import { describe } from '../../src/service/bot.js';
 import { customerForChannel } from '../../src/service/context.js';
+import { StoreError } from '../../src/store/ports.js';
 import { ACK_BUDGET_MS, type SlackContext } from './context.js';
 import { fetchMessage } from './history.js';
 import { asRecord, isBotMessage, isPersonMessage, personAuthor, stringField, toIncoming, type Json } from './slack-message.js';
 import { isSlackTs, slackToPlain, tsToMs } from './text.js';
 
+const isStoreError = (err: unknown): boolean => err instanceof StoreError;
+
 /** The reaction a staff member adds to a message to open a ticket on it. */
 export const TICKET_REACTION = 'ticket';
 
 export function registerEvents(app: App, ctx: SlackContext): void {
+  // A message the store could not take is refused (HTTP 500), so Slack delivers it again.
   app.event('message', async ({ event }) => {
-    await ctx.background.within(handleMessageEvent(ctx, event), ACK_BUDGET_MS);
+    await ctx.background.within(handleMessageEvent(ctx, event), ACK_BUDGET_MS, isStoreError);
   });
   app.event('reaction_added', async ({ event }) => {
-    await ctx.background.within(handleReaction(ctx, event), ACK_BUDGET_MS);
+    await ctx.background.within(handleReaction(ctx, event), ACK_BUDGET_MS, isStoreError);
   });
 }
 
