@@ -16,7 +16,9 @@ import { PrometheusMetrics } from '../observability/prometheus.js';
 import { meteredStore } from '../store/metered.js';
 import { Bot } from '../service/bot.js';
 import { createLogger, type Logger } from '../service/logger.js';
+import type { Coordinator } from '../store/coordination.js';
 import { openStore } from '../store/open.js';
+import { RedisCoordinator } from '../store/redis-coordination.js';
 import type { TicketStore } from '../store/ports.js';
 
 export interface StartOptions {
@@ -55,7 +57,9 @@ async function startPlatforms(config: Config, platforms: { slack: boolean; disco
   const holder: { bot?: Bot } = {};
   const metrics = new PrometheusMetrics(() => holder.bot?.stateSnapshot() ?? { openTicketsByTier: {}, runningClocks: {} });
   const store = meteredStore(await openStore(config.store), metrics);
-  const bot = new Bot({ config, store, logger });
+  // Replicas share a Redis store: they elect a leader and tell each other of ticket changes.
+  const coordinator = config.store.backend === 'redis' ? await RedisCoordinator.connect({ url: config.store.url, prefix: config.store.prefix }) : undefined;
+  const bot = new Bot({ config, store, logger, ...(coordinator ? { coordinator } : {}) });
   holder.bot = bot;
   bot.useMetrics(metrics);
   const connections: PlatformConnection[] = [];
@@ -64,30 +68,45 @@ async function startPlatforms(config: Config, platforms: { slack: boolean; disco
     ...(env.HOST ? { host: env.HOST } : {}),
     readiness: [
       { name: 'store', check: () => store.ping() },
-      { name: 'platforms', check: async () => connections.length > 0 && connections.every((c) => c.ready()) },
+      // A replica that does not lead holds no Discord connection; it is ready when what it holds is connected.
+      { name: 'platforms', check: async () => connections.every((c) => c.ready()) && (connections.length > 0 || !platforms.slack) },
     ],
     metrics: () => metrics.render(),
   });
+  if (platforms.discord) {
+    // One gateway connection for all replicas: the leader holds it (alone, a process always leads).
+    bot.onLeadership(async (leading) => {
+      const current = connections.find((c) => c.name === 'discord');
+      if (leading && !current) {
+        connections.push(await connectDiscord(bot, env, logger));
+        await bot.resync(); // Discord's pings can be delivered here now
+      } else if (!leading && current) {
+        connections.splice(connections.indexOf(current), 1);
+        bot.detach('discord');
+        await current.stop();
+      }
+    });
+  }
   try {
-    // Adapters attach their ports before the scheduler starts, so what came due while down finds them.
+    // Slack attaches its port before the scheduler starts, so what came due while down finds it.
     if (platforms.slack) connections.push(await createSlackConnection(bot, env, logger, { http }));
-    if (platforms.discord) connections.push(await connectDiscord(bot, env, logger));
     const port = await http.listen();
-    logger.info({ port, platforms: connections.map((c) => c.name) }, 'HTTP server listening');
+    logger.info({ port, platforms: Object.keys(platforms).filter((p) => platforms[p as keyof typeof platforms]) }, 'HTTP server listening');
     await bot.start();
   } catch (err) {
-    await shutdown(connections, bot, http, store, logger);
+    await shutdown(connections, bot, http, store, logger, coordinator);
     throw err;
   }
-  await untilSignal(() => shutdown(connections, bot, http, store, logger));
+  await untilSignal(() => shutdown(connections, bot, http, store, logger, coordinator));
 }
 
-async function shutdown(connections: PlatformConnection[], bot: Bot, http: HttpServer | undefined, store: TicketStore, logger: Logger): Promise<void> {
-  for (const connection of connections) {
+async function shutdown(connections: PlatformConnection[], bot: Bot, http: HttpServer | undefined, store: TicketStore, logger: Logger, coordinator?: Coordinator): Promise<void> {
+  for (const connection of [...connections]) {
     await connection.stop().catch((err: unknown) => logger.warn({ platform: connection.name, err: String(err) }, 'adapter did not stop cleanly'));
   }
   await bot.stop();
   await http?.close();
+  await coordinator?.close();
   await store.close();
 }
 

@@ -5,7 +5,7 @@
  * re-derived; what came due while the bot was down fires at once, late.
  * While running, each ticket change re-derives that ticket's instants.
  */
-import { isOpenState, viewTicket, type Ticket } from '../domain/ticket.js';
+import { isOpenState, viewTicket, type Platform, type Ticket } from '../domain/ticket.js';
 import type { DeskContext } from '../service/context.js';
 import { pendingDeadlines, type Notifier } from '../service/notify.js';
 import { DeadlineQueue, type DeadlineEntry } from './deadline-queue.js';
@@ -18,6 +18,8 @@ export interface SchedulerOptions {
   instanceId: string;
   /** See NotifierOptions.sendLeaseMs. */
   sendLeaseMs?: number;
+  /** Whether this process can deliver to a platform now (its port is attached). */
+  canDeliver?: (platform: Platform) => boolean;
   host?: TimerHost;
   /** Wait before retrying a ticket whose notification could not be sent (ms). */
   retryAfterMs?: number;
@@ -60,6 +62,26 @@ export class EscalationScheduler {
     this.timer.stop();
   }
 
+  /**
+   * Re-derives every open ticket from the store and forgets tickets that are
+   * no longer open — for a replica that may have missed news of changes.
+   */
+  async resync(): Promise<void> {
+    const now = this.ctx.now();
+    const seen = new Set<number>();
+    for await (const ticket of this.ctx.store.listActive()) {
+      seen.add(ticket.id);
+      this.track(ticket, now);
+    }
+    for (const [id, keys] of this.keysByTicket) {
+      if (seen.has(id)) continue;
+      for (const key of keys) this.queue.delete(key);
+      this.keysByTicket.delete(id);
+      this.openTiers.delete(id);
+    }
+    this.timer.arm();
+  }
+
   /** True while due tickets are being handled. */
   get busy(): boolean {
     return this.firing > 0 || this.work.length > 0;
@@ -90,7 +112,7 @@ export class EscalationScheduler {
     const view = viewTicket(ticket);
     if (isOpenState(view.state)) this.openTiers.set(ticket.id, view.tier);
     else this.openTiers.delete(ticket.id);
-    const deadlines = pendingDeadlines(this.ctx, ticket, now, this.options.instanceId, this.options.sendLeaseMs);
+    const deadlines = pendingDeadlines(this.ctx, ticket, now, this.options.instanceId, this.options.sendLeaseMs, this.options.canDeliver);
     const keys = deadlines.map((d) => d.key);
     for (const key of previous) if (!keys.includes(key)) this.queue.delete(key);
     for (const d of deadlines) this.queue.set(d.key, d.at);

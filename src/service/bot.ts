@@ -12,7 +12,9 @@ import { EscalationScheduler } from '../scheduler/escalation-scheduler.js';
 import { startHandoffAnnouncements, type HandoffAnnouncer } from '../scheduler/handoffs.js';
 import { startWeeklyDigest, type DigestJob } from '../scheduler/digest.js';
 import type { TimerHost } from '../scheduler/deadline-timer.js';
+import { LocalCoordinator, type Coordinator } from '../store/coordination.js';
 import type { TicketStore } from '../store/ports.js';
+import { Leadership } from '../scheduler/leadership.js';
 import { openTicketFromMessage, queueRows, runCommand, type CommandRequest, type CommandResult } from './commands.js';
 import { createContext, type DeskContext } from './context.js';
 import { deleteMessage, editMessage, handleMessage, type IncomingMessage, type MessageOutcome } from './desk.js';
@@ -28,6 +30,10 @@ export interface BotOptions {
   now?: () => number;
   timers?: TimerHost;
   instanceId?: string;
+  /** Several replicas on one store: leader lease and news of changed tickets. Default: one process alone. */
+  coordinator?: Coordinator;
+  /** How often a replica re-derives every open ticket, in case it missed news (ms; replicas only). */
+  resyncEveryMs?: number;
 }
 
 export class Bot {
@@ -42,13 +48,32 @@ export class Bot {
   private metrics: Metrics = noMetrics;
   private handoffs: HandoffAnnouncer | undefined;
   private digest: DigestJob | undefined;
+  private readonly coordinator: Coordinator;
+  private readonly replicated: boolean;
+  private readonly leadership: Leadership;
+  private readonly leaderListeners: ((leading: boolean) => void | Promise<void>)[] = [];
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private readonly resyncEveryMs: number;
 
   constructor(options: BotOptions) {
     const now = options.now ?? Date.now;
     this.log = options.logger;
     this.instanceId = options.instanceId ?? randomUUID();
     this.ctx = createContext(options.config, options.store, now);
-    this.ctx.onTicketChanged = (ticket) => this.scheduler.refresh(ticket);
+    this.coordinator = options.coordinator ?? new LocalCoordinator();
+    this.replicated = options.coordinator !== undefined;
+    this.resyncEveryMs = options.resyncEveryMs ?? 120_000;
+    this.ctx.onTicketChanged = (ticket) => {
+      this.scheduler.refresh(ticket);
+      if (this.replicated) {
+        this.coordinator.publishTicketChange(ticket.id, this.instanceId).catch((err: unknown) => this.log.warn({ err: describe(err) }, 'could not tell other replicas of a ticket change'));
+      }
+    };
+    this.leadership = new Leadership(
+      this.coordinator,
+      { owner: this.instanceId, onError: (err) => this.log.warn({ err: describe(err) }, 'leader lease') },
+      (leading) => this.leadershipChanged(leading),
+    );
     const coalesce = options.config.notifications.coalesceWindow;
     this.outbox = new Outbox({ intervalMs: { default: coalesce, shell: 0 }, now }, async (results) => {
       const sentAt = now();
@@ -76,6 +101,7 @@ export class Bot {
     this.scheduler = new EscalationScheduler(this.ctx, this.notifier, {
       instanceId: this.instanceId,
       sendLeaseMs,
+      canDeliver: (platform) => this.outbox.hasPort(platform),
       ...(options.timers ? { host: options.timers } : {}),
       onError: (err, where) => this.log.error({ err: describe(err), where }, 'scheduler error'),
     });
@@ -100,8 +126,56 @@ export class Bot {
     this.outbox.attach(port);
   }
 
-  /** Re-derives every open ticket's deadlines; what came due while down fires now. */
+  /** Stops delivering to a platform (the leader lost its Discord gateway); its notifications wait for a replica that can. */
+  detach(platform: Platform): void {
+    this.ports.delete(platform);
+    this.outbox.detach(platform);
+  }
+
+  /** Re-derives every open ticket (after attaching a platform, say). */
+  async resync(): Promise<void> {
+    await this.scheduler.resync();
+  }
+
+  /**
+   * Re-derives every open ticket's deadlines (what came due while down fires
+   * now), listens for other replicas' changes, and runs for leadership.
+   */
   async start(): Promise<{ tickets: number; deadlines: number }> {
+    if (this.replicated) {
+      await this.coordinator.onTicketChange((id, from) => {
+        if (from !== this.instanceId) void this.refreshFromStore(id);
+      });
+      this.resyncTimer = setInterval(() => {
+        this.scheduler.resync().catch((err: unknown) => this.log.warn({ err: describe(err) }, 'resync failed'));
+      }, this.resyncEveryMs);
+      this.resyncTimer.unref();
+    }
+    const loaded = await this.scheduler.start();
+    this.log.info(loaded, 'scheduler started');
+    await this.leadership.start();
+    return loaded;
+  }
+
+  /** True while this replica leads (always, alone). */
+  get isLeader(): boolean {
+    return this.leadership.isLeader;
+  }
+
+  /** Called when this replica becomes or stops being the leader (e.g. to connect Discord's gateway). */
+  onLeadership(listener: (leading: boolean) => void | Promise<void>): void {
+    this.leaderListeners.push(listener);
+  }
+
+  private async leadershipChanged(leading: boolean): Promise<void> {
+    this.log.info({ instance: this.instanceId, leading }, leading ? 'leading: running the recurring jobs' : 'no longer leading');
+    if (leading) this.startRecurring();
+    else this.stopRecurring();
+    for (const listener of this.leaderListeners) await listener(leading);
+  }
+
+  /** Handoff announcements and the digest: the leader's work. */
+  private startRecurring(): void {
     this.handoffs = startHandoffAnnouncements(this.config, this.ctx.now, (card) => void this.announce(card, this.config.announcements.handoffs?.channel));
     this.digest = startWeeklyDigest(
       this.config,
@@ -110,14 +184,28 @@ export class Bot {
       (card) => this.announce(card, this.config.digest?.channel),
       (err) => this.log.error({ err: describe(err) }, 'weekly digest failed'),
     );
-    const loaded = await this.scheduler.start();
-    this.log.info(loaded, 'scheduler started');
-    return loaded;
+  }
+
+  private stopRecurring(): void {
+    this.handoffs?.stop();
+    this.digest?.stop();
+    this.handoffs = undefined;
+    this.digest = undefined;
+  }
+
+  private async refreshFromStore(id: number): Promise<void> {
+    try {
+      const ticket = await this.ctx.store.get(id);
+      if (ticket) this.scheduler.refresh(ticket);
+    } catch (err) {
+      this.log.warn({ ticket: id, err: describe(err) }, 'could not load a ticket another replica changed');
+    }
   }
 
   async stop(): Promise<void> {
-    this.handoffs?.stop();
-    this.digest?.stop();
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    await this.leadership.stop();
+    this.stopRecurring();
     this.scheduler.stop();
     await this.outbox.drain();
     this.outbox.close();

@@ -14,7 +14,7 @@
  * for one clock only the most advanced step; the ones it supersedes are
  * recorded as `skipped`.
  */
-import type { NotificationRecord, Ticket } from '../domain/ticket.js';
+import type { NotificationRecord, Platform, Ticket } from '../domain/ticket.js';
 import { isOpenState, viewTicket } from '../domain/ticket.js';
 import { dueSteps, firstUnfired, foldOverdue, replayTimeline, toNotification } from '../escalation/timeline.js';
 import { notificationCard } from './cards.js';
@@ -44,8 +44,17 @@ export interface ClockDeadline {
 }
 
 /** The next instant each live clock of a ticket needs attention (none for resolved or closed tickets). */
-export function pendingDeadlines(ctx: DeskContext, ticket: Ticket, now: number, instanceId: string, leaseMs = DEFAULT_SEND_LEASE_MS): ClockDeadline[] {
+export function pendingDeadlines(
+  ctx: DeskContext,
+  ticket: Ticket,
+  now: number,
+  instanceId: string,
+  leaseMs = DEFAULT_SEND_LEASE_MS,
+  canDeliver: (platform: Platform) => boolean = () => true,
+): ClockDeadline[] {
   const out: ClockDeadline[] = [];
+  // A replica only takes on notifications it can deliver (only the leader holds Discord's gateway).
+  if (!canDeliver(notifyPlatform(ctx, ticket))) return out;
   // Another process's send is taken over when its lease runs out; a failed one is retried at its time.
   let resendAt = Infinity;
   for (const record of Object.values(ticket.notifications)) {
@@ -60,6 +69,11 @@ export function pendingDeadlines(ctx: DeskContext, ticket: Ticket, now: number, 
     if (step) out.push({ key: `${ticket.id}:${clock.kind}`, at: step.at });
   }
   return out;
+}
+
+/** The platform whose staff channel gets a ticket's notifications. */
+export function notifyPlatform(ctx: DeskContext, ticket: Ticket): Platform {
+  return staffChannelFor(ctx.config, ticket.platform)?.platform ?? ticket.platform;
 }
 
 const isOutboxItem = (v: unknown): v is OutboxItem =>
@@ -78,6 +92,7 @@ export class Notifier {
     let items: OutboxItem[] = [];
     const stored = await this.ctx.store.update(ticketId, (ticket) => {
       items = [];
+      if (!this.outbox.hasPort(notifyPlatform(this.ctx, ticket))) return undefined;
       const records: Record<string, NotificationRecord> = { ...ticket.notifications };
       // Take over what a dead process was sending.
       for (const [key, record] of Object.entries(records)) {

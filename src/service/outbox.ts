@@ -62,6 +62,10 @@ export class Outbox {
     this.ports.set(port.platform, port);
   }
 
+  detach(platform: Platform): void {
+    this.ports.delete(platform);
+  }
+
   hasPort(platform: Platform): boolean {
     return this.ports.has(platform);
   }

@@ -105,7 +105,7 @@ export function queueWrite(multi: RedisMulti, layout: RedisKeyLayout, raw: strin
  * Redis never answers keeps waiting inside the client (a late reply still
  * reaches it), but the caller gets its failure in bounded time.
  */
-function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
+export function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
@@ -434,7 +434,7 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<K
 }
 
 /** Reconnects forever: 50 ms, 100 ms … up to 2 s between attempts, jittered so replicas do not retry in step. */
-function reconnectDelay(retries: number): number {
+export function reconnectDelay(retries: number): number {
   return Math.round(Math.min(2_000, 50 * 2 ** retries) * (0.5 + Math.random() / 2));
 }
 
@@ -443,7 +443,7 @@ function reasonOf(error: unknown): string {
 }
 
 /** The URL without its password, for messages. */
-function redacted(url: string): string {
+export function redacted(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
