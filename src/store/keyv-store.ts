@@ -29,6 +29,11 @@ export interface KeyPager {
    * undefined), in ascending code-unit order.
    */
   keysAfter(prefix: string, after: string | undefined, limit: number): Promise<string[]>;
+  /**
+   * Optional: the stored (serialized) values of raw keys, in one round trip —
+   * for backends whose adapter's getMany is slow for a listing page.
+   */
+  valuesOf?(rawKeys: string[]): Promise<Map<string, string>>;
 }
 
 /**
@@ -288,6 +293,14 @@ export class KeyvTicketStore implements TicketStore {
     this.assertOpen();
     if (keys.length === 0) return [];
     try {
+      if (this.pager.valuesOf) {
+        const raw = await this.pager.valuesOf(keys.map((key) => this.prefix + key));
+        return keys.map((key) => {
+          const stored = raw.get(this.prefix + key);
+          // Rows hold what keyv wrote: { value, expires } serialized by createStoreKeyv's JSON.
+          return stored === undefined ? undefined : (JSON.parse(stored) as { value: T }).value;
+        });
+      }
       return await this.keyv.getMany<T>(keys);
     } catch (error) {
       throw storeError(`reading ${keys.length} keys from ${keys[0]}`, error);

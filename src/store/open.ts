@@ -87,5 +87,13 @@ function sqlitePager(adapter: KeyvSqlite): KeyPager {
       }[];
       return rows.map((row) => row.key);
     },
+    // @keyv/sqlite's getMany matches rows to keys with a linear search per key: slow for a page of 500.
+    async valuesOf(rawKeys) {
+      const rows = (await adapter.query(`SELECT key, value FROM ${table} WHERE key IN (${rawKeys.map(() => '?').join(',')})`, ...rawKeys)) as {
+        key: string;
+        value: string;
+      }[];
+      return new Map(rows.map((row) => [row.key, row.value]));
+    },
   };
 }
