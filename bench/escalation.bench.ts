@@ -15,7 +15,7 @@ import { silentLogger } from '../src/service/logger.js';
 import type { ChatPort, Outbound, SentRef } from '../src/service/messages.js';
 import { openSqliteStore } from '../src/store/open.js';
 import type { BenchFigure } from './run.js';
-import { seedTickets } from './seed.js';
+import { percentile, seedTickets } from './support.js';
 
 const OPEN_TICKETS = 100_000;
 const PROBES = 2_000;
@@ -65,7 +65,6 @@ class TimingPort implements ChatPort {
   }
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 export async function bench(): Promise<BenchFigure[]> {
   const dir = await mkdtemp(join(tmpdir(), 'slawatch-bench-escalation-'));

@@ -9,9 +9,11 @@ import type { Ticket } from '../src/domain/ticket.js';
 import { activeKey, ticketKey, type KeyvTicketStore } from '../src/store/keyv-store.js';
 import { openRedisStore, queueWrite, type RedisKeyvAdapter } from '../src/store/redis.js';
 import type { BenchFigure } from './run.js';
+import { sampleTicket, timed } from './support.js';
+
+const T0 = Date.UTC(2026, 2, 10, 9, 0);
 
 const URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const T0 = Date.UTC(2026, 2, 10, 9, 0);
 const CREATES = 5_000;
 const UPDATES = 5_000;
 const CONTENDED = 1_000;
@@ -19,36 +21,14 @@ const LISTED = 100_000;
 const CONCURRENCY = 100;
 const SEED_BATCH = 1_000;
 
-function ticket(id: number): Ticket {
-  return {
-    id,
-    customer: 'acme',
-    platform: 'slack',
-    channelId: 'C0ACME',
-    threadId: `1710061200.${String(id).padStart(6, '0')}`,
-    events: [{ type: 'opened', at: T0 + id, customer: 'acme', tier: 'enterprise', severity: 'normal', text: 'the export job fails' }],
-    notifications: {},
-    version: 1,
-  };
-}
-
 const followUp = (i: number) => (t: Ticket): Ticket => ({ ...t, events: [...t.events, { type: 'customer_message', at: T0 + i, text: `follow-up ${i}` }] });
-
-/** Runs `task(0 … count-1)` with at most CONCURRENCY in flight; returns seconds taken. */
-async function timed(count: number, task: (i: number) => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  for (let from = 0; from < count; from += CONCURRENCY) {
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count - from) }, (_, i) => task(from + i)));
-  }
-  return (performance.now() - start) / 1000;
-}
 
 /**
  * Writes tickets and their active-index entries straight into Redis, pipelined:
  * the same keys, values and index entries the store writes (its Keyv's
  * serializer, its key functions, the adapter's queueWrite), minus the locking.
  */
-async function seedTickets(store: KeyvTicketStore, tickets: readonly Ticket[]): Promise<void> {
+async function seedRedis(store: KeyvTicketStore, tickets: readonly Ticket[]): Promise<void> {
   const { redis, layout } = store.keyv.store as RedisKeyvAdapter;
   for (let from = 0; from < tickets.length; from += SEED_BATCH) {
     const pipeline = redis.multi();
@@ -74,7 +54,7 @@ export async function bench(): Promise<BenchFigure[]> {
   try {
     const idSeconds = await timed(CREATES, () => store.nextTicketId());
     figures.push({ name: 'redis: nextTicketId', value: Math.round(CREATES / idSeconds), unit: 'ids/s', note: `${CREATES}, ${CONCURRENCY} asking at once` });
-    const createSeconds = await timed(CREATES, (i) => store.create(ticket(i + 1)));
+    const createSeconds = await timed(CREATES, (i) => store.create(sampleTicket(i + 1)));
     figures.push({ name: 'redis: create', value: Math.round(CREATES / createSeconds), unit: 'tickets/s', note: `${CREATES}, ${CONCURRENCY} in flight` });
     const updateSeconds = await timed(UPDATES, (i) => store.update((i % CONCURRENCY) + 1, followUp(i)));
     figures.push({ name: 'redis: update (append one event)', value: Math.round(UPDATES / updateSeconds), unit: 'updates/s', note: `${UPDATES} over ${CONCURRENCY} tickets` });
@@ -82,7 +62,7 @@ export async function bench(): Promise<BenchFigure[]> {
     figures.push({ name: 'redis: update one ticket from two replicas', value: Math.round(CONTENDED / hotSeconds), unit: 'updates/s', note: `${CONTENDED}, ${CONCURRENCY} in flight, lock contention` });
 
     const before = await usedMemory(big);
-    await seedTickets(big, Array.from({ length: LISTED }, (_, i) => ticket(i + 1)));
+    await seedRedis(big, Array.from({ length: LISTED }, (_, i) => sampleTicket(i + 1)));
     const after = await usedMemory(big);
     let start = performance.now();
     let listed = 0;

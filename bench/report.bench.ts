@@ -18,7 +18,7 @@ import type { Actor, Ticket, TicketEvent } from '../src/domain/ticket.js';
 import { ReportBuilder } from '../src/report/report.js';
 import { openSqliteStore } from '../src/store/open.js';
 import type { BenchFigure } from './run.js';
-import { seedTickets } from './seed.js';
+import { gc, rng, seedTickets } from './support.js';
 
 const TICKETS = Number(process.env.REPORT_BENCH_TICKETS ?? 1_000_000);
 const SEED_BATCH = 20_000;
@@ -70,18 +70,6 @@ calendars:
 store:
   backend: memory
 `);
-
-/** mulberry32: a seeded PRNG so runs are comparable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const STAFF: Actor[] = ['alice', 'bob', 'carol', 'dave'].map((id) => ({ platform: 'slack', userId: `U0${id.toUpperCase()}`, personId: id }));
 const SEVERITY_WEIGHTS: [Severity, number][] = [
@@ -139,12 +127,6 @@ function makeTicket(id: number, random: () => number): Ticket {
     notifications: {},
     version: 1,
   };
-}
-
-function gc(): void {
-  const collect = (globalThis as { gc?: () => void }).gc;
-  collect?.();
-  collect?.();
 }
 
 const MiB = 1024 * 1024;

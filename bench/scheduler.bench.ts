@@ -13,6 +13,7 @@ import type { Job } from 'node-schedule';
 import { DeadlineQueue } from '../src/scheduler/deadline-queue.js';
 import { DeadlineTimer, realTimers } from '../src/scheduler/deadline-timer.js';
 import type { BenchFigure } from './run.js';
+import { gc, percentile, rng } from './support.js';
 
 const TICKETS = 100_000;
 const CLOCKS = ['first_response', 'next_response', 'resolution', 'customer_update'] as const;
@@ -34,18 +35,6 @@ const NAIVE_BUDGET_MS = 12_000;
 const HEAP_REPEATS = 5;
 const DELAY_ENTRIES = 2_000;
 const DELAY_WINDOW_MS = 3_000;
-
-/** mulberry32: a seeded PRNG so runs are comparable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function shuffle<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {
@@ -72,19 +61,8 @@ function instants(count: number, from: number, random: () => number): Float64Arr
   return ats;
 }
 
-function gc(): void {
-  const collect = (globalThis as { gc?: () => void }).gc;
-  collect?.();
-  collect?.();
-}
-
 const MB = 1024 * 1024;
 const elapsedNs = (start: bigint): number => Number(process.hrtime.bigint() - start);
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 interface OpCost {
   insertNs: number;
