@@ -23,9 +23,10 @@ export function ticketRef(id: number): string {
   return `#${id}`;
 }
 
-/** `Fri 27 Nov 14:15 CET` in the given zone. */
+/** `Fri 27 Nov 14:15 CET` in the given zone (with seconds when there are any: `14:15:30`). */
 export function formatInstant(ms: number, zone: string): string {
-  return DateTime.fromMillis(ms, { zone }).toFormat('ccc d LLL HH:mm ZZZZ');
+  const time = DateTime.fromMillis(ms, { zone });
+  return time.toFormat(time.second ? 'ccc d LLL HH:mm:ss ZZZZ' : 'ccc d LLL HH:mm ZZZZ');
 }
 
 export function customerName(ctx: DeskContext, id: string): string {
