@@ -59,7 +59,7 @@ export class DiscordPort implements ChatPort {
   async send(message: Outbound, options: SendOptions = {}): Promise<SentRef | undefined> {
     switch (message.type) {
       case 'thread':
-        return this.sendToThread(message);
+        return this.sendToThread(message, options);
       case 'notify':
         return this.sendNotification(message, options);
       case 'post':
@@ -67,16 +67,20 @@ export class DiscordPort implements ChatPort {
     }
   }
 
-  private async sendToThread(message: ThreadMessage): Promise<SentRef> {
+  /** A post with an idempotency key (an acknowledgement) has the key's nonce; a resend first looks for it in the thread. */
+  private async sendToThread(message: ThreadMessage, options: SendOptions): Promise<SentRef> {
     const rendered = this.deps.renderer.threadMessage(message.card);
     const target = await this.ensureThread(message);
+    const nonce = options.idempotencyKey ? nonceFor(options.idempotencyKey) : randomNonce();
+    const earlier = options.idempotencyKey && options.resend ? await this.findSent(target.channelId, nonce, []) : undefined;
+    if (earlier) return earlier;
     try {
-      return await this.post(target.channelId, rendered, randomNonce(), target.replyTo);
+      return await this.post(target.channelId, rendered, nonce, target.replyTo);
     } catch (err) {
       // The thread was deleted (or never made): start it again on the opening message and post once more.
       if (!(err instanceof DiscordAPIError) || err.code !== RESTJSONErrorCodes.UnknownChannel || target.channelId !== message.threadId) throw err;
       const again = await this.startThread(message);
-      return this.post(again.channelId, rendered, randomNonce(), again.replyTo);
+      return this.post(again.channelId, rendered, nonce, again.replyTo);
     }
   }
 

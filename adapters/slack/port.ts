@@ -24,8 +24,10 @@ import { permalinkKey, renderCards, type SlackMessage } from './render.js';
 import { asRecord, stringField } from './slack-message.js';
 import { msToTs } from './text.js';
 
-/** Slack message metadata that marks a notification post; its payload carries the idempotency key. */
+/** Slack message metadata that marks a notification post; its payload carries the idempotency key (keys joined by "|" when coalesced). */
 export const NOTIFICATION_EVENT_TYPE = 'slawatch_notification';
+/** The same for a thread post that has an idempotency key (a ticket's acknowledgement). */
+export const THREAD_POST_EVENT_TYPE = 'slawatch_thread_post';
 
 /** How far back a resend looks for an earlier attempt. */
 const RESEND_LOOKBACK_MS = 2 * 24 * 3_600_000;
@@ -47,7 +49,7 @@ export class SlackPort implements ChatPort {
   async send(message: Outbound, options: SendOptions = {}): Promise<SentRef | undefined> {
     switch (message.type) {
       case 'thread':
-        return this.postThread(message.channelId, message.threadId, message.card);
+        return this.postThread(message.channelId, message.threadId, message.card, options);
       case 'notify':
         return this.notify(message, options);
       case 'post':
@@ -55,11 +57,22 @@ export class SlackPort implements ChatPort {
     }
   }
 
-  /** Posts into a ticket's thread, where the customer reads: no buttons, no pings. */
-  private postThread(channelId: string, threadId: string, card: Card): Promise<SentRef | undefined> {
+  /**
+   * Posts into a ticket's thread, where the customer reads: no buttons, no pings. A post with an
+   * idempotency key carries it in its metadata; a resend first looks for it in the thread.
+   */
+  private async postThread(channelId: string, threadId: string, card: Card, options: SendOptions): Promise<SentRef | undefined> {
+    const key = options.idempotencyKey;
+    if (key && options.resend) {
+      const earlier = await this.findInThread(channelId, threadId, key);
+      if (earlier) {
+        this.deps.log.info({ channel: channelId, thread: threadId, key }, 'thread message was already posted before a restart; not posting it again');
+        return earlier;
+      }
+    }
     const { mentions: _none, actions: _staffOnly, link: _sameThread, ...visible } = card;
     const rendered = renderCards([visible], { config: this.deps.config(), withActions: false });
-    return this.postMessage(channelId, rendered, { thread_ts: threadId });
+    return this.postMessage(channelId, rendered, { thread_ts: threadId, ...(key ? { metadata: { event_type: THREAD_POST_EVENT_TYPE, event_payload: { key } } } : {}) });
   }
 
   private async notify(message: Extract<Outbound, { type: 'notify' }>, options: SendOptions): Promise<SentRef | undefined> {
@@ -69,20 +82,25 @@ export class SlackPort implements ChatPort {
       this.deps.log.error({ channel: message.channelId, keys: message.keys }, 'refusing to post a staff notification into a customer channel; check the escalation policy\'s channel: targets');
       return undefined;
     }
-    const key = options.idempotencyKey ?? message.keys.join('|');
-    if (options.resend) {
-      const earlier = await this.findNotification(message.channelId, key);
-      if (earlier) {
-        this.deps.log.info({ channel: message.channelId, key }, 'notification was already posted before a restart; not posting it again');
-        return earlier;
+    let { cards, keys } = message;
+    if (options.resend && cards.length === keys.length) {
+      // Post only what no earlier attempt did.
+      const posted = await this.postedKeys(message.channelId);
+      const already = keys.filter((key) => posted.has(key));
+      if (already.length) {
+        this.deps.log.info({ channel: message.channelId, keys: already }, 'notification was already posted before a restart; not posting it again');
+        if (already.length === keys.length) return posted.get(keys[0] as string);
+        cards = cards.filter((_, i) => !posted.has(keys[i] as string));
+        keys = keys.filter((key) => !posted.has(key));
       }
     }
-    const permalinks = await this.permalinksFor(message.cards);
-    const rendered = renderCards(message.cards, { config, withActions: true, permalinks });
+    const key = keys === message.keys ? (options.idempotencyKey ?? keys.join('|')) : keys.join('|');
+    const permalinks = await this.permalinksFor(cards);
+    const rendered = renderCards(cards, { config, withActions: true, permalinks });
     const ref = await this.postMessage(message.channelId, rendered, {
       metadata: { event_type: NOTIFICATION_EVENT_TYPE, event_payload: { key } },
     });
-    if (message.dm?.length) await this.sendDms(message.dm, message.channelId, message.cards, permalinks);
+    if (message.dm?.length) await this.sendDms(message.dm, message.channelId, cards, permalinks);
     return ref;
   }
 
@@ -151,23 +169,43 @@ export class SlackPort implements ChatPort {
     return found;
   }
 
-  /** A message in `channelId` that already carries this idempotency key (a send that went through before a crash). */
-  private async findNotification(channelId: string, key: string): Promise<SentRef | undefined> {
+  /**
+   * The notification keys that recent posts in `channelId` already carry, with the post of each
+   * (sends that went through before a crash). A post carries several keys when it was coalesced,
+   * and a resend may be coalesced differently, so keys are matched one by one.
+   */
+  private async postedKeys(channelId: string): Promise<Map<string, SentRef>> {
+    const posted = new Map<string, SentRef>();
     try {
       const history = await this.deps.queues.run(channelId, () =>
         this.deps.client.conversations.history({ channel: channelId, limit: 200, include_all_metadata: true, oldest: msToTs(Date.now() - RESEND_LOOKBACK_MS) }),
       );
       for (const raw of history.messages ?? []) {
         const message = asRecord(raw);
-        const metadata = asRecord(message?.metadata);
-        if (stringField(metadata, 'event_type') !== NOTIFICATION_EVENT_TYPE) continue;
-        if (stringField(asRecord(metadata?.event_payload), 'key') !== key) continue;
         const ts = stringField(message, 'ts');
-        if (ts) return { platform: 'slack', channelId, messageId: ts };
+        if (!ts) continue;
+        for (const key of metadataKeys(message, NOTIFICATION_EVENT_TYPE)) posted.set(key, { platform: 'slack', channelId, messageId: ts });
       }
     } catch (err) {
       // Better a possible repeat than a lost ping.
       this.deps.log.warn({ channel: channelId, err: describe(err) }, 'could not check the channel history before resending; sending');
+    }
+    return posted;
+  }
+
+  /** A reply in a thread that already carries this idempotency key. */
+  private async findInThread(channelId: string, threadId: string, key: string): Promise<SentRef | undefined> {
+    try {
+      const replies = await this.deps.queues.run(channelId, () =>
+        this.deps.client.conversations.replies({ channel: channelId, ts: threadId, limit: 200, include_all_metadata: true }),
+      );
+      for (const raw of replies.messages ?? []) {
+        const message = asRecord(raw);
+        const ts = stringField(message, 'ts');
+        if (ts && metadataKeys(message, THREAD_POST_EVENT_TYPE).includes(key)) return { platform: 'slack', channelId, messageId: ts };
+      }
+    } catch (err) {
+      this.deps.log.warn({ channel: channelId, thread: threadId, err: describe(err) }, 'could not check the thread before resending; sending');
     }
     return undefined;
   }
@@ -176,4 +214,11 @@ export class SlackPort implements ChatPort {
   async update(channelId: string, ts: string, message: SlackMessage): Promise<void> {
     await this.deps.queues.run(channelId, () => this.deps.client.chat.update({ channel: channelId, ts, text: message.text, blocks: message.blocks }));
   }
+}
+
+/** The idempotency keys a message's Slack metadata of `eventType` carries (none for other messages). */
+function metadataKeys(message: Record<string, unknown> | undefined, eventType: string): string[] {
+  const metadata = asRecord(message?.metadata);
+  if (stringField(metadata, 'event_type') !== eventType) return [];
+  return stringField(asRecord(metadata?.event_payload), 'key')?.split('|') ?? [];
 }

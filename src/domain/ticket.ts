@@ -84,6 +84,13 @@ export interface Ticket {
   events: TicketEvent[];
   /** Notification keys already handled (see escalation/plan.ts). */
   notifications: Record<string, NotificationRecord>;
+  /**
+   * The acknowledgement in the ticket's thread: `pending` from the ticket's
+   * creation until the platform took it, then `posted`. A redelivery of the
+   * opening message posts a pending one. (Tickets from before this record
+   * existed have none, and are never acknowledged again.)
+   */
+  ack?: { status: 'pending' | 'posted'; at?: number; ref?: string };
   /** Bumped on every save; lets stores detect concurrent writers. */
   version: number;
 }

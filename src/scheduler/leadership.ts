@@ -59,8 +59,9 @@ export class Leadership {
       if (held) this.lastHeldAt = Date.now();
     } catch (err) {
       this.options.onError?.(err);
-      // Cannot reach the store: keep leading only while the lease we last renewed is surely ours.
-      held = this.leading && Date.now() - this.lastHeldAt < this.ttlMs - this.renewEveryMs;
+      // Cannot reach the store: keep leading only if the lease we last renewed is surely ours until the next
+      // tick, with a tick to spare for a late timer — else another replica could take it over while we still lead.
+      held = this.leading && Date.now() - this.lastHeldAt + 2 * this.renewEveryMs < this.ttlMs;
     }
     if (this.stopped) return;
     if (held !== this.leading) await this.set(held);

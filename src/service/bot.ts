@@ -19,9 +19,9 @@ import { openTicketFromMessage, queueRows, runCommand, type CommandRequest, type
 import { createContext, type DeskContext } from './context.js';
 import { deleteMessage, editMessage, handleMessage, type IncomingMessage, type MessageOutcome } from './desk.js';
 import type { Logger } from './logger.js';
-import type { Card, ChatPort, Outbound } from './messages.js';
+import type { Card, ChatPort, Outbound, SentRef } from './messages.js';
 import { Notifier } from './notify.js';
-import { Outbox } from './outbox.js';
+import { Outbox, type OutboxItem } from './outbox.js';
 
 export interface BotOptions {
   config: Config;
@@ -54,6 +54,7 @@ export class Bot {
   private readonly leaderListeners: ((leading: boolean) => void | Promise<void>)[] = [];
   private resyncTimer: NodeJS.Timeout | undefined;
   private readonly resyncEveryMs: number;
+  private readonly changeListeners = new Set<(ticket: Ticket) => void>();
 
   constructor(options: BotOptions) {
     const now = options.now ?? Date.now;
@@ -65,6 +66,7 @@ export class Bot {
     this.resyncEveryMs = options.resyncEveryMs ?? 120_000;
     this.ctx.onTicketChanged = (ticket) => {
       this.scheduler.refresh(ticket);
+      this.emitTicketChanged(ticket);
       if (this.replicated) {
         this.coordinator.publishTicketChange(ticket.id, this.instanceId).catch((err: unknown) => this.log.warn({ err: describe(err) }, 'could not tell other replicas of a ticket change'));
       }
@@ -75,7 +77,17 @@ export class Bot {
       (leading) => this.leadershipChanged(leading),
     );
     const coalesce = options.config.notifications.coalesceWindow;
-    this.outbox = new Outbox({ intervalMs: { default: coalesce, shell: 0 }, now }, async (results) => {
+    const sendLeaseMs = options.config.notifications.sendLease;
+    // Among replicas a send lease can run out while its notification waits here (a stalled store, say);
+    // renewing it before sending keeps another replica's takeover from posting the same ping.
+    const renew = async (items: OutboxItem[]): Promise<OutboxItem[]> => {
+      const kept = await this.notifier.renewClaims(items);
+      const dropped = items.filter((item) => !kept.includes(item)).map((item) => item.key);
+      if (dropped.length) this.log.warn({ keys: dropped }, 'notifications waited past their send lease and another replica took them over; not sending them here');
+      return kept;
+    };
+    const renewClaims = this.replicated ? { renewClaims: { afterMs: sendLeaseMs / 2, renew } } : {};
+    this.outbox = new Outbox({ intervalMs: { default: coalesce, shell: 0 }, now, ...renewClaims }, async (results) => {
       const sentAt = now();
       for (const r of results) {
         const about = r.item.about;
@@ -96,7 +108,6 @@ export class Bot {
       });
       for (const ticket of changed) this.scheduler.refresh(ticket);
     });
-    const sendLeaseMs = options.config.notifications.sendLease;
     this.notifier = new Notifier(this.ctx, this.outbox, { bootAt: now(), instanceId: this.instanceId, sendLeaseMs });
     this.scheduler = new EscalationScheduler(this.ctx, this.notifier, {
       instanceId: this.instanceId,
@@ -143,9 +154,15 @@ export class Bot {
    */
   async start(): Promise<{ tickets: number; deadlines: number }> {
     if (this.replicated) {
-      await this.coordinator.onTicketChange((id, from) => {
-        if (from !== this.instanceId) void this.refreshFromStore(id);
-      });
+      await this.coordinator.onTicketChange(
+        (id, from) => {
+          if (from !== this.instanceId) void this.refreshFromStore(id);
+        },
+        () => {
+          this.log.info({ instance: this.instanceId }, 'news of ticket changes may have been missed while Redis was away; re-deriving every open ticket');
+          this.resyncAfterGap();
+        },
+      );
       this.resyncTimer = setInterval(() => {
         this.scheduler.resync().catch((err: unknown) => this.log.warn({ err: describe(err) }, 'resync failed'));
       }, this.resyncEveryMs);
@@ -155,6 +172,14 @@ export class Bot {
     this.log.info(loaded, 'scheduler started');
     await this.leadership.start();
     return loaded;
+  }
+
+  /** Re-derives every open ticket, trying again each second a few times while the store is not back yet. */
+  private resyncAfterGap(attempt = 1): void {
+    this.scheduler.resync().catch((err: unknown) => {
+      this.log.warn({ err: describe(err), attempt }, 'resync failed');
+      if (attempt < 10) setTimeout(() => this.resyncAfterGap(attempt + 1), 1_000).unref();
+    });
   }
 
   /** True while this replica leads (always, alone). */
@@ -196,7 +221,10 @@ export class Bot {
   private async refreshFromStore(id: number): Promise<void> {
     try {
       const ticket = await this.ctx.store.get(id);
-      if (ticket) this.scheduler.refresh(ticket);
+      if (ticket) {
+        this.scheduler.refresh(ticket);
+        this.emitTicketChanged(ticket);
+      }
     } catch (err) {
       this.log.warn({ ticket: id, err: describe(err) }, 'could not load a ticket another replica changed');
     }
@@ -266,6 +294,24 @@ export class Bot {
     return queueRows(this.ctx, this.ctx.now());
   }
 
+  /** Calls `listener` after each ticket change this bot makes or hears of from another replica (the queue page's live updates). Returns the unsubscribe. */
+  onTicketChanged(listener: (ticket: Ticket) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => {
+      this.changeListeners.delete(listener);
+    };
+  }
+
+  private emitTicketChanged(ticket: Ticket): void {
+    for (const listener of this.changeListeners) {
+      try {
+        listener(ticket);
+      } catch (err) {
+        this.log.warn({ ticket: ticket.id, err: describe(err) }, 'ticket change listener failed');
+      }
+    }
+  }
+
   /** Tickets not yet closed on one platform (adapters reconcile their threads after downtime). */
   async *activeTickets(platform: Platform): AsyncGenerator<Ticket> {
     for await (const ticket of this.ctx.store.listActive()) if (ticket.platform === platform) yield ticket;
@@ -290,12 +336,19 @@ export class Bot {
     await this.post(posts);
   }
 
-  /** Posts messages a use case produced (thread acknowledgements, state changes). A failed post is logged, never lost silently. */
+  /**
+   * Posts messages a use case produced (thread acknowledgements, state changes). A failed post is logged, never lost silently.
+   * A store failure while acknowledging a ticket is thrown, so the event that opened it is refused and delivered again.
+   */
   async post(outbound: readonly Outbound[]): Promise<void> {
     for (const message of outbound) {
       const port = this.ports.get(message.platform);
       if (!port) {
         this.log.warn({ platform: message.platform }, 'no connection for this platform; message not posted');
+        continue;
+      }
+      if (message.type === 'thread' && message.ack) {
+        await this.acknowledge(port, message, message.ack.resend);
         continue;
       }
       try {
@@ -304,6 +357,29 @@ export class Bot {
         this.log.error({ platform: message.platform, channel: message.channelId, err: describe(err) }, 'post failed');
       }
     }
+  }
+
+  /**
+   * Posts a ticket's acknowledgement unless the ticket records it posted, then
+   * records it — under a lock per ticket, so two deliveries of the opening
+   * message on two replicas do not both post it. A redelivery (`resend`) asks
+   * the platform first whether an attempt of a process that died got through.
+   */
+  private async acknowledge(port: ChatPort, message: Extract<Outbound, { type: 'thread' }>, resend: boolean): Promise<void> {
+    const id = message.ticketId;
+    await this.ctx.store.withLock(`ack:${id}`, async () => {
+      if ((await this.ctx.store.get(id))?.ack?.status !== 'pending') return;
+      if (resend) this.log.info({ ticket: id }, 'the acknowledgement of this ticket was not recorded by an earlier delivery; posting it unless the thread has it');
+      let ref: SentRef | undefined;
+      try {
+        ref = await port.send(message, { idempotencyKey: `${id}/ack`, resend });
+      } catch (err) {
+        this.log.error({ platform: message.platform, channel: message.channelId, ticket: id, err: describe(err) }, 'acknowledgement not posted; a redelivery of the message will post it');
+        return;
+      }
+      const posted = { status: 'posted' as const, at: this.ctx.now(), ...(ref ? { ref: ref.messageId } : {}) };
+      await this.ctx.store.update(id, (ticket) => (ticket.ack?.status === 'pending' ? { ...ticket, ack: posted } : undefined));
+    });
   }
 
   private async track<T>(work: () => Promise<T>): Promise<T> {

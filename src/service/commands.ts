@@ -3,11 +3,12 @@
  * plain words in the shell). Parsing and authorisation live here so the
  * adapters stay thin.
  */
-import { SEVERITIES, type Severity } from '../config/schema.js';
+import { SEVERITIES, type ClockKind, type Severity } from '../config/schema.js';
 import { displayName, isStaff, type Author } from '../domain/people.js';
 import { viewTicket, type Platform, type Ticket, type TicketEvent } from '../domain/ticket.js';
 import { onCallAt } from '../oncall/schedule.js';
 import { replayTimeline } from '../escalation/timeline.js';
+import type { Clock } from '../sla/clocks.js';
 import { customerName, formatInstant, statusCard, ticketRef, ticketStateCard } from './cards.js';
 import { customerForChannel, type DeskContext } from './context.js';
 import { actorOf, applyAction, CommandError, openTicket, type IncomingMessage } from './desk.js';
@@ -160,10 +161,16 @@ async function findTicket(ctx: DeskContext, request: CommandRequest, ticketId: n
   return id === undefined ? undefined : ctx.store.get(id);
 }
 
-interface QueueRow {
+export interface QueueRow {
   ticket: Ticket;
   /** The earliest running deadline, or Infinity. */
   dueAt: number;
+  /** The clock that deadline belongs to; null when no clock is running. */
+  dueClock: ClockKind | null;
+  /** Some clock is breached and still running. */
+  breached: boolean;
+  /** The tier now (after any change). */
+  tier: string;
   line: string;
 }
 
@@ -176,13 +183,18 @@ export async function queueRows(ctx: DeskContext, now: number, filter?: (t: Tick
     if (view.state === 'resolved') continue;
     const timeline = replayTimeline(ticket.events, ctx, now, false);
     const running = timeline.clocks.all().filter((c) => c.status() === 'running' || c.status() === 'breached');
-    const due = Math.min(...running.map((c) => (c.stopped ? Infinity : (c.dueAt ?? Infinity))));
+    let earliest: Clock | undefined;
+    for (const c of running) if (!c.stopped && c.dueAt !== null && (!earliest || c.dueAt < (earliest.dueAt as number))) earliest = c;
+    const due = earliest?.dueAt ?? Infinity;
     const breached = timeline.clocks.all().some((c) => c.status() === 'breached' && !c.stopped);
     const assignee = view.assignee ? (view.assignee.personId ? displayName(ctx.config, view.assignee.personId) : (view.assignee.name ?? view.assignee.userId)) : 'unclaimed';
     const left = Number.isFinite(due) ? (breached ? `overdue ${formatDuration(now - due)}` : `${formatDuration(due - now)} left`) : view.state === 'waiting_on_customer' ? 'waiting on customer' : 'no deadline';
     rows.push({
       ticket,
       dueAt: due,
+      dueClock: earliest?.kind ?? null,
+      breached,
+      tier: timeline.tier,
       line: `${ticketRef(ticket.id)}  ${customerName(ctx, ticket.customer)} · ${timeline.tier} · ${view.severity} · ${left} · ${assignee}`,
     });
   }

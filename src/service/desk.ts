@@ -59,7 +59,8 @@ export async function handleMessage(ctx: DeskContext, msg: IncomingMessage): Pro
   if (!customer) return none('channel is not bound to a customer');
 
   const known = await ctx.store.findByMessage(msg.platform, msg.channelId, msg.messageId);
-  if (known !== undefined) return { result: { kind: 'duplicate', ticketId: known }, outbound: [] };
+  const knownTicket = known === undefined ? undefined : await ctx.store.get(known);
+  if (knownTicket) return duplicate(ctx, knownTicket, msg);
 
   const staff = isStaff(ctx.config, msg.platform, msg.author);
   const inThread = msg.threadId !== undefined && msg.threadId !== msg.messageId;
@@ -71,7 +72,12 @@ export async function handleMessage(ctx: DeskContext, msg: IncomingMessage): Pro
   // three quick messages never race into three tickets.
   return ctx.store.withLock(`channel:${msg.platform}:${msg.channelId}`, async () => {
     const again = await ctx.store.findByMessage(msg.platform, msg.channelId, msg.messageId);
-    if (again !== undefined) return { result: { kind: 'duplicate', ticketId: again } as MessageOutcome, outbound: [] };
+    if (again !== undefined) {
+      const ticket = await ctx.store.get(again);
+      if (ticket) return duplicate(ctx, ticket, msg);
+      // An earlier delivery took ticket number `again` for this message and stopped before writing the ticket.
+      return openTicket(ctx, msg, customer.id, customer.tier, actorOf(ctx, msg.platform, msg.author), undefined, again);
+    }
     const lastId = await ctx.store.getMeta(lastTicketKey(msg.platform, msg.channelId));
     if (lastId) {
       const joined = await tryJoin(ctx, Number(lastId), msg);
@@ -81,11 +87,32 @@ export async function handleMessage(ctx: DeskContext, msg: IncomingMessage): Pro
   });
 }
 
+/**
+ * A message the store already holds. Nothing happens twice — but if it opened
+ * its ticket and the acknowledgement was never posted (the process died, or
+ * the store failed, in between), this delivery posts it.
+ */
+function duplicate(ctx: DeskContext, ticket: Ticket, msg: IncomingMessage): DeskResult<MessageOutcome> {
+  const opening = ticket.events[0]?.messageId === msg.messageId;
+  const outbound: Outbound[] = opening && ticket.ack?.status === 'pending' ? [ackMessage(ctx, ticket, true)] : [];
+  return { result: { kind: 'duplicate', ticketId: ticket.id }, outbound };
+}
+
+function ackMessage(ctx: DeskContext, ticket: Ticket, resend: boolean): Outbound {
+  const card = ticketAckCard(ctx, ticket, ctx.now());
+  return { type: 'thread', platform: ticket.platform, channelId: ticket.channelId, threadId: ticket.threadId, card, ticketId: ticket.id, ack: { resend } };
+}
+
 async function tryJoin(ctx: DeskContext, ticketId: number, msg: IncomingMessage): Promise<Ticket | undefined> {
   const window = ctx.config.tickets.groupingWindow;
   if (!(await ctx.store.get(ticketId))) return undefined;
   let joined = false;
   const ticket = await ctx.store.update(ticketId, (current) => {
+    // Joined by an earlier delivery that stopped before indexing the message.
+    if (current.events.some((e) => e.messageId === msg.messageId)) {
+      joined = true;
+      return undefined;
+    }
     const view = viewTicket(current);
     if (view.state !== 'open' || view.staffReplied || msg.at - view.lastCustomerMessageAt > window || msg.at < view.openedAt) return undefined;
     joined = true;
@@ -100,6 +127,11 @@ async function tryJoin(ctx: DeskContext, ticketId: number, msg: IncomingMessage)
 /**
  * Opens a ticket on `msg` (a customer's message, or any message a staff
  * member chose). The clock starts at the message's own timestamp.
+ *
+ * The message is indexed to its ticket number before the ticket is written:
+ * should the process die or the store fail in between, the redelivery finds
+ * the number taken and opens the ticket under it (`reservedId`), instead of
+ * a second ticket for the same message.
  */
 export async function openTicket(
   ctx: DeskContext,
@@ -108,11 +140,14 @@ export async function openTicket(
   tier: string,
   openedBy: Actor,
   severity?: Severity,
+  reservedId?: number,
 ): Promise<DeskResult<MessageOutcome>> {
   const guessed = severity ? undefined : guessSeverity(msg.text);
   // Opened on a reply inside a thread (staff can do that): the ticket lives in that thread.
   const threadId = msg.threadId && msg.threadId !== msg.messageId ? msg.threadId : msg.messageId;
-  const id = await ctx.store.nextTicketId();
+  const id = reservedId ?? (await ctx.store.nextTicketId());
+  await ctx.store.indexMessage(msg.platform, msg.channelId, msg.messageId, id);
+  if (threadId !== msg.messageId) await ctx.store.indexMessage(msg.platform, msg.channelId, threadId, id);
   const ticket: Ticket = {
     id,
     customer: customerId,
@@ -133,18 +168,13 @@ export async function openTicket(
       },
     ],
     notifications: {},
+    ack: { status: 'pending' },
     version: 1,
   };
   await ctx.store.create(ticket);
-  await ctx.store.indexMessage(msg.platform, msg.channelId, msg.messageId, id);
-  if (threadId !== msg.messageId) await ctx.store.indexMessage(msg.platform, msg.channelId, threadId, id);
   await ctx.store.setMeta(lastTicketKey(msg.platform, msg.channelId), String(id));
   ctx.onTicketChanged?.(ticket);
-  const card = ticketAckCard(ctx, ticket, ctx.now());
-  return {
-    result: { kind: 'opened', ticket },
-    outbound: [{ type: 'thread', platform: msg.platform, channelId: msg.channelId, threadId, card, ticketId: id }],
-  };
+  return { result: { kind: 'opened', ticket }, outbound: [ackMessage(ctx, ticket, false)] };
 }
 
 async function threadReply(ctx: DeskContext, msg: IncomingMessage, staff: boolean): Promise<DeskResult<MessageOutcome>> {

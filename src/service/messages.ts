@@ -46,7 +46,16 @@ export interface Card {
 /** A message the bot posts. */
 export type Outbound =
   /** Into a ticket's thread, seen by the customer (acknowledgements, state changes). */
-  | { type: 'thread'; platform: Platform; channelId: string; threadId: string; card: Card; ticketId: number }
+  | {
+      type: 'thread';
+      platform: Platform;
+      channelId: string;
+      threadId: string;
+      card: Card;
+      ticketId: number;
+      /** The ticket's acknowledgement: posted unless the ticket records it posted; `resend` when an earlier attempt may have got through. */
+      ack?: { resend: boolean };
+    }
   /** Into the staff channel: warnings, breaches, escalations (one or several coalesced). */
   | { type: 'notify'; platform: Platform; channelId: string; cards: Card[]; keys: string[]; dm?: string[] }
   /** Into any channel: handoff announcements, digests. */

@@ -101,7 +101,7 @@ export class Notifier {
         const retry = record.status === 'failed' && (record.retryAt ?? 0) <= now;
         if (!orphaned && !retry) continue;
         records[key] = { ...record, status: 'sending', owner: this.options.instanceId, claimedAt: now, ...(orphaned ? { late: true } : {}) };
-        items.push(...(record.outbox ?? []).filter(isOutboxItem).map((item) => ({ ...item, resend: orphaned })));
+        items.push(...(record.outbox ?? []).filter(isOutboxItem).map((item) => ({ ...item, resend: orphaned, claimedAt: now })));
       }
       if (isOpenState(viewTicket(ticket).state)) {
         const timeline = replayTimeline(ticket.events, this.ctx, now, false);
@@ -117,7 +117,7 @@ export class Notifier {
           const about = { kind: step.kind, tier: timeline.tier, clock: step.clock, dueAt: step.at, late };
           const rendered = this.itemsFor(ticket, `${ticket.id}/${step.key}`, card, notification.to).map((item) => ({ ...item, about }));
           records[step.key] = { status: 'sending', dueAt: step.at, late, owner: this.options.instanceId, claimedAt: now, outbox: rendered };
-          items.push(...rendered);
+          items.push(...rendered.map((item) => ({ ...item, claimedAt: now })));
         }
       }
       return items.length ? { ...ticket, notifications: records } : undefined;
@@ -134,6 +134,40 @@ export class Notifier {
     // `channel:` targets get a copy; only the staff-channel post counts for the record.
     for (const channelId of to.channels) items.push({ platform: staff?.platform ?? ticket.platform, channelId, card, key: `${key}@${channelId}` });
     return items;
+  }
+
+  /**
+   * Before sending notifications that waited in the outbox past part of
+   * their send lease: renews this process's claim on each whose record it
+   * still holds as `sending` (restarting the lease), and returns those. The
+   * others were taken over by another process, which presumed this one
+   * dead, or recorded since: sending them now could repeat a ping.
+   */
+  async renewClaims(items: OutboxItem[]): Promise<OutboxItem[]> {
+    const byTicket = new Map<number, OutboxItem[]>();
+    for (const item of items) {
+      const ticketId = Number(item.key.split('/')[0]);
+      byTicket.set(ticketId, [...(byTicket.get(ticketId) ?? []), item]);
+    }
+    const now = this.ctx.now();
+    const kept: OutboxItem[] = [];
+    for (const [ticketId, list] of byTicket) {
+      await this.ctx.store.update(ticketId, (ticket) => {
+        const records = { ...ticket.notifications };
+        let renewed = false;
+        for (const item of list) {
+          // A copy to an extra channel (`<key>@<channel>`) rides on its step's record.
+          const stepKey = item.key.slice(item.key.indexOf('/') + 1).split('@')[0] as string;
+          const record = records[stepKey];
+          if (record?.status !== 'sending' || record.owner !== this.options.instanceId) continue;
+          records[stepKey] = { ...record, claimedAt: now };
+          renewed = true;
+          kept.push(item);
+        }
+        return renewed ? { ...ticket, notifications: records } : undefined;
+      });
+    }
+    return kept;
   }
 
   /**
@@ -157,6 +191,8 @@ export class Notifier {
           const record = records[stepKey];
           if (!record || record.status !== 'sending') continue;
           if (error) {
+            // Taken over by another process meanwhile: its attempt is the one that counts.
+            if (record.owner !== this.options.instanceId) continue;
             // Back off 15 s, 30 s, 1 min … up to 5 min; the record keeps the messages to resend.
             const attempts = (record.attempts ?? 0) + 1;
             records[stepKey] = { ...record, status: 'failed', attempts, retryAt: now + Math.min(300_000, 15_000 * 2 ** (attempts - 1)) };

@@ -21,6 +21,8 @@ export interface OutboxItem {
   resend?: boolean;
   /** What the notification is about, for metrics. */
   about?: { kind: string; tier: string; clock: string; dueAt: number; late: boolean };
+  /** When this process claimed the notification (its send lease started; see OutboxOptions.renewClaims). */
+  claimedAt?: number;
 }
 
 export interface OutboxResult {
@@ -35,6 +37,13 @@ export interface OutboxOptions {
   /** Most items coalesced into one message; the rest wait for the next one. */
   maxPerMessage?: number;
   now?: () => number;
+  /**
+   * Replicas: a claim is another process's to take over once its send lease
+   * runs out, so an item that waited here longer than `afterMs` since its
+   * claim is sent only if `renew` confirms the claim is still this
+   * process's (and restarts its lease); `renew` answers the items it kept.
+   */
+  renewClaims?: { afterMs: number; renew: (items: OutboxItem[]) => Promise<OutboxItem[]> };
 }
 
 interface ChannelQueue {
@@ -115,7 +124,12 @@ export class Outbox {
     this.inflight.add(run);
   }
 
-  private async send(batch: OutboxItem[]): Promise<void> {
+  private async send(claimed: OutboxItem[]): Promise<void> {
+    const { batch, lost } = await this.renewed(claimed);
+    if (batch.length === 0) {
+      if (lost.length) await this.onResult(lost);
+      return;
+    }
     const first = batch[0] as OutboxItem;
     const port = this.ports.get(first.platform);
     let results: OutboxResult[];
@@ -133,7 +147,24 @@ export class Outbox {
         results = batch.map((item) => ({ item, error }));
       }
     }
-    await this.onResult(results);
+    await this.onResult([...results, ...lost]);
+  }
+
+  /**
+   * The items still to send: fresh claims, and old ones `renewClaims` kept. Items whose claim
+   * could not be checked come back as failed sends (`lost`); items another process took over are dropped.
+   */
+  private async renewed(items: OutboxItem[]): Promise<{ batch: OutboxItem[]; lost: OutboxResult[] }> {
+    const policy = this.options.renewClaims;
+    const now = this.now();
+    const stale = policy ? items.filter((i) => i.claimedAt !== undefined && now - i.claimedAt > policy.afterMs) : [];
+    if (!policy || stale.length === 0) return { batch: items, lost: [] };
+    try {
+      const kept = new Set(await policy.renew(stale));
+      return { batch: items.filter((i) => !stale.includes(i) || kept.has(i)), lost: [] };
+    } catch (error) {
+      return { batch: items.filter((i) => !stale.includes(i)), lost: stale.map((item) => ({ item, error })) };
+    }
   }
 
   /** Items waiting (not yet handed to a port). */

@@ -13,8 +13,12 @@ export interface Coordinator {
   releaseLease(name: string, owner: string): Promise<void>;
   /** Tells the other replicas that ticket `id` changed. */
   publishTicketChange(id: number, from: string): Promise<void>;
-  /** Calls `listener` for tickets other replicas changed. */
-  onTicketChange(listener: (id: number, from: string) => void): Promise<void>;
+  /**
+   * Calls `listener` for tickets other replicas changed, and `missed` when
+   * news may have been lost (the subscription was cut, by a Redis restart
+   * say, and is back).
+   */
+  onTicketChange(listener: (id: number, from: string) => void, missed?: () => void): Promise<void>;
   close(): Promise<void>;
 }
 

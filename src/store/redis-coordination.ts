@@ -67,9 +67,14 @@ export class RedisCoordinator implements Coordinator {
     await bounded(this.client.publish(`${this.prefix}:tickets`, `${id} ${from}`), this.timeoutMs);
   }
 
-  async onTicketChange(listener: (id: number, from: string) => void): Promise<void> {
+  async onTicketChange(listener: (id: number, from: string) => void, missed?: () => void): Promise<void> {
     this.subscriber ??= newClient(this.url);
     if (!this.subscriber.isOpen) await bounded(this.subscriber.connect(), 5_000);
+    if (missed) {
+      // 'ready' again means the connection was lost and is back, subscriptions renewed (node-redis renews them
+      // before 'ready'); what was published in between never reached us.
+      this.subscriber.on('ready', missed);
+    }
     await this.subscriber.subscribe(`${this.prefix}:tickets`, (message) => {
       const [id, from] = message.split(' ');
       if (id && from) listener(Number(id), from);

@@ -298,9 +298,10 @@ export class FakeSlack {
     const root = all.find((m) => m.ts === rootTs);
     const replies = all.filter((m) => m.thread_ts === rootTs && m.ts !== rootTs && within(m.ts, args));
     const page = paginate([...(root ? [root] : []), ...replies], args);
+    const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
     return {
       ok: true,
-      messages: page.items.map(withoutMetadata),
+      messages: page.items.map((m) => (withMetadata ? { ...m } : withoutMetadata(m))),
       has_more: page.next !== undefined,
       ...(page.next !== undefined ? { response_metadata: { next_cursor: page.next } } : {}),
     };

@@ -7,13 +7,19 @@ import { StoreError, type TicketStore } from '../../src/store/ports.js';
 
 export interface FlakyStore extends TicketStore {
   down: boolean;
+  /** The next `calls` calls go through, then the store goes down (a server dying in the middle of a use case). */
+  downAfter(calls: number): void;
 }
 
 export function flakyStore(inner: TicketStore): FlakyStore {
-  const state = { down: false };
+  const state: { down: boolean; callsLeft?: number } = { down: false };
   const guard =
     <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
+      if (state.callsLeft !== undefined && state.callsLeft-- <= 0) {
+        state.down = true;
+        state.callsLeft = undefined;
+      }
       if (state.down) throw new StoreError(`${name} failed: the store is unreachable`);
       return fn(...args);
     };
@@ -23,6 +29,10 @@ export function flakyStore(inner: TicketStore): FlakyStore {
     },
     set down(value: boolean) {
       state.down = value;
+      state.callsLeft = undefined;
+    },
+    downAfter(calls: number) {
+      state.callsLeft = calls;
     },
     nextTicketId: guard('nextTicketId', () => inner.nextTicketId()),
     create: guard('create', (t) => inner.create(t)),

@@ -21,6 +21,8 @@ export interface SendOptions {
   /** X-Slack-Retry-Num / -Reason: a redelivery. */
   retryNum?: number;
   retryReason?: string;
+  /** Give up on the answer after this long (Slack waits 3 s); the promise then rejects. */
+  timeoutMs?: number;
 }
 
 export interface SlackResponse {
@@ -48,7 +50,7 @@ export class SlackRequests {
       headers['x-slack-retry-num'] = String(options.retryNum);
       headers['x-slack-retry-reason'] = options.retryReason ?? 'http_timeout';
     }
-    const response = await fetch(this.url, { method: 'POST', headers, body });
+    const response = await fetch(this.url, { method: 'POST', headers, body, ...(options.timeoutMs ? { signal: AbortSignal.timeout(options.timeoutMs) } : {}) });
     const text = await response.text();
     return { status: response.status, text, json: () => JSON.parse(text) as Payload };
   }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { createContext } from '../../src/service/context.js';
 import { Notifier } from '../../src/service/notify.js';
-import { Outbox } from '../../src/service/outbox.js';
+import { Outbox, type OutboxItem } from '../../src/service/outbox.js';
+import type { Outbound, SendOptions, SentRef } from '../../src/service/messages.js';
 import { openMemoryStore } from '../../src/store/open.js';
 import { harness, RecordingPort, settle, T0 } from '../helpers/bot-harness.js';
 
@@ -102,10 +103,11 @@ describe('at most once', () => {
     const h = await harness(CONFIG, { store, start: false });
     await h.say('acme', 'dana', 'Need help', { messageId: 'root' });
     t = T0 + 61 * MIN;
-    const replica = (id: string) => {
-      const port = new RecordingPort();
+    const replica = (id: string, options: { port?: RecordingPort; renewClaims?: boolean } = {}) => {
+      const port = options.port ?? new RecordingPort();
       const holder: { notifier?: Notifier } = {};
-      const outbox = new Outbox({ intervalMs: { default: 0 }, now: () => t }, async (r) => void (await holder.notifier!.recordResults(r)));
+      const renewClaims = options.renewClaims ? { renewClaims: { afterMs: 5_000, renew: (items: OutboxItem[]) => holder.notifier!.renewClaims(items) } } : {};
+      const outbox = new Outbox({ intervalMs: { default: 0 }, now: () => t, ...renewClaims }, async (r) => void (await holder.notifier!.recordResults(r)));
       outbox.attach(port);
       const notifier = new Notifier(ctx, outbox, { bootAt: T0, instanceId: id });
       holder.notifier = notifier;
@@ -145,6 +147,30 @@ describe('at most once', () => {
     expect(heir.port.sent).toHaveLength(1);
   });
 
+  it('a send that waited in the outbox past its lease goes out only while the claim is still its own (renewed), never after a takeover', async () => {
+    for (const takenOver of [true, false]) {
+      const { store, replica, setTime } = await setup();
+      // The slow replica's channel is busy with an earlier post that hangs until the gate opens.
+      let open!: () => void;
+      const port = new GatedPort(new Promise<void>((resolve) => (open = resolve)));
+      const slow = replica('slow', { port, renewClaims: true });
+      slow.outbox.enqueue({ platform: 'shell', channelId: 'staff', card: { tone: 'info', title: 'earlier', fields: [] }, key: '0/earlier@staff' });
+      await slow.notifier.fireDue(1);
+      setTime(T0 + 61 * MIN + 10_000); // the lease (10 s) ran out while the ping waited
+      const heir = replica('heir');
+      if (takenOver) {
+        await heir.notifier.fireDue(1);
+        await heir.outbox.drain();
+      }
+      open();
+      await slow.outbox.drain();
+      await settle();
+      const posts = [...port.sent, ...heir.port.sent].filter((s) => s.message.type === 'notify' && s.message.keys.includes('1/firstResponse:1:level1:0'));
+      expect(posts, takenOver ? 'taken over' : 'still its own').toHaveLength(1);
+      expect((await store.get(1))!.notifications['firstResponse:1:level1:0']).toMatchObject({ status: 'sent', owner: takenOver ? 'heir' : 'slow' });
+    }
+  });
+
   it('a send the platform refused is retried with back-off, not dropped and not repeated', async () => {
     const { store, replica, setTime } = await setup();
     const r = replica('r');
@@ -181,3 +207,15 @@ describe('storms', () => {
     expect(staffMessages.flatMap((s) => (s.message.type === 'notify' ? s.message.keys : []))).toHaveLength(60);
   });
 });
+
+/** A port whose posts wait for `gate`. */
+class GatedPort extends RecordingPort {
+  constructor(private readonly gate: Promise<void>) {
+    super();
+  }
+
+  override async send(message: Outbound, options?: SendOptions): Promise<SentRef> {
+    await this.gate;
+    return super.send(message, options);
+  }
+}

@@ -115,6 +115,23 @@ describe('the staff-channel port', () => {
     expect(h.fake.channel(STAFF_CHANNEL).messages()).toHaveLength(1);
   });
 
+  it('a resend coalesced differently from the first attempt posts only the keys no earlier post carries', async () => {
+    h = await Harness.start();
+    // The first attempt went out coalesced with another ticket's ping.
+    h.fake.seed(STAFF_CHANNEL, { text: 'earlier pings', user: h.fake.botUserId, bot_id: h.fake.botId, metadata: { event_type: NOTIFICATION_EVENT_TYPE, event_payload: { key: '6/fr:breach|7/fr:breach' } } });
+    const port = h.connection.context.port;
+
+    await port.send({ type: 'notify', platform: 'slack', channelId: STAFF_CHANNEL, cards: [card(7)], keys: ['7/fr:breach'] }, { idempotencyKey: '7/fr:breach', resend: true });
+    expect(h.fake.channel(STAFF_CHANNEL).messages()).toEqual([]);
+
+    await port.send({ type: 'notify', platform: 'slack', channelId: STAFF_CHANNEL, cards: [card(7), card(9)], keys: ['7/fr:breach', '9/fr:breach'] }, { idempotencyKey: '7/fr:breach|9/fr:breach', resend: true });
+    const [posted] = h.fake.channel(STAFF_CHANNEL).messages();
+    expect(h.fake.channel(STAFF_CHANNEL).messages()).toHaveLength(1);
+    expect(posted?.metadata).toEqual({ event_type: NOTIFICATION_EVENT_TYPE, event_payload: { key: '9/fr:breach' } });
+    expect(JSON.stringify(posted?.blocks)).toContain('#9 first response');
+    expect(JSON.stringify(posted?.blocks)).not.toContain('#7 first response');
+  });
+
   it('refuses to put a staff notification into a customer channel', async () => {
     h = await Harness.start();
     const ref = await h.connection.context.port.send({ type: 'notify', platform: 'slack', channelId: ACME, cards: [card(3)], keys: ['3/x'] });

@@ -1,0 +1,553 @@
+/**
+ * The queue page itself: static HTML, CSS and one small script, no framework
+ * and no chart library. Kept in a module (not files next to it) so the
+ * compiled `dist/` serves them without a copy step.
+ *
+ * The script talks only to /api/queue, /api/queue/events and /api/compliance.
+ * It renders every value with `textContent` / `setAttribute` (never
+ * innerHTML), draws the charts as SVG built node by node, and counts down
+ * each second from `dueAt` against the server's clock (`serverNow` of the
+ * last snapshot or heartbeat, so a wrong clock in the browser does not
+ * matter).
+ *
+ * Editing: the script is a `String.raw` template, so it must not contain a
+ * backtick or a dollar-brace. test/adapters/http/queue-api.test.ts parses it.
+ */
+
+export const QUEUE_HTML = String.raw`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>slawatch · queue</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/queue/app.css">
+<script src="/queue/app.js" defer></script>
+</head>
+<body>
+<header class="top">
+  <h1>slawatch <span>queue</span></h1>
+  <p id="status" class="status" role="status">connecting…</p>
+</header>
+<noscript><p class="notice">This page needs JavaScript.</p></noscript>
+<section id="signin" class="signin" hidden>
+  <h2>Sign in</h2>
+  <p id="signin-message">The queue is for the support team. Enter the queue token to see it.</p>
+  <form method="post" action="/queue/session">
+    <label for="token">Queue token</label>
+    <input id="token" name="token" type="password" autocomplete="current-password" required>
+    <button type="submit">Sign in</button>
+  </form>
+</section>
+<main id="app" hidden>
+  <section class="panel oncall" aria-labelledby="oncall-title">
+    <h2 id="oncall-title">On call</h2>
+    <ul id="oncall"></ul>
+  </section>
+  <section class="panel queue" aria-labelledby="queue-title">
+    <h2 id="queue-title">Open tickets <span id="count" class="count"></span></h2>
+    <table id="queue">
+      <thead><tr><th scope="col">Time left</th><th scope="col">Ticket</th><th scope="col">Customer</th><th scope="col">Tier</th><th scope="col">Severity</th><th scope="col">State</th><th scope="col">Assignee</th></tr></thead>
+      <tbody></tbody>
+    </table>
+    <p id="empty" class="empty" hidden>No open tickets.</p>
+  </section>
+  <div class="charts">
+    <figure class="panel chart" id="compliance">
+      <figcaption>Compliance per tier, last 12 weeks</figcaption>
+      <div class="plot" id="compliance-chart"></div>
+      <ul class="legend" id="compliance-legend"></ul>
+    </figure>
+    <figure class="panel chart" id="first-response">
+      <figcaption>First-response time, last 12 weeks</figcaption>
+      <div class="plot" id="histogram-chart"></div>
+      <ul class="legend" id="histogram-legend"></ul>
+    </figure>
+  </div>
+  <p class="note" id="chart-note"></p>
+</main>
+</body>
+</html>
+`;
+
+export const QUEUE_CSS = String.raw`:root {
+  --bg: #f5f6f8; --card: #fff; --ink: #1f2933; --muted: #6b7280; --line: #e4e7eb;
+  --red: #b91c1c; --red-bg: #fdecec; --amber: #b45309;
+}
+* { box-sizing: border-box; }
+[hidden] { display: none !important; }
+body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--bg); }
+.top { display: flex; align-items: center; justify-content: space-between; gap: 16px; padding: 10px 24px; background: #111827; color: #fff; }
+.top h1 { font-size: 18px; margin: 0; font-weight: 650; letter-spacing: .01em; }
+.top h1 span { color: #9ca3af; font-weight: 400; }
+.status { margin: 0; font-size: 13px; padding: 2px 12px; border-radius: 999px; background: #374151; white-space: nowrap; }
+.status.live::before { content: "● "; color: #34d399; }
+.status.reconnecting { background: #92400e; }
+.notice { margin: 24px; }
+main { max-width: 1240px; margin: 0 auto; padding: 16px 24px 32px; }
+.queue { overflow-x: auto; }
+.panel { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 16px; margin: 0 0 16px; }
+h2 { font-size: 15px; margin: 0 0 8px; }
+.count { color: var(--muted); font-weight: 400; }
+.oncall ul { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 6px 40px; }
+.oncall .schedule { font-weight: 600; margin-right: 8px; }
+.oncall .who { font-weight: 600; }
+.oncall .nobody { color: var(--red); font-weight: 600; }
+.oncall .then { color: var(--muted); margin-left: 6px; }
+table { width: 100%; border-collapse: collapse; }
+th { text-align: left; font-weight: 600; color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .03em; border-bottom: 1px solid var(--line); padding: 6px 8px; }
+td { padding: 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+tbody tr:last-child td { border-bottom: 0; }
+td.due { white-space: nowrap; width: 10.5em; }
+.left { display: block; font-variant-numeric: tabular-nums; font-weight: 650; font-size: 15px; }
+.clock { display: block; color: var(--muted); font-size: 12px; }
+tr.overdue td { background: var(--red-bg); }
+tr.overdue .left { color: var(--red); }
+tr.soon .left { color: var(--amber); }
+tr.paused .left { color: var(--muted); font-weight: 400; font-size: 14px; }
+.ticket .ref { font-weight: 650; color: #1d4ed8; text-decoration: none; }
+.ticket a.ref:hover { text-decoration: underline; }
+.ticket span.ref { color: var(--ink); }
+.title { display: block; color: var(--muted); max-width: 46ch; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.sev { display: inline-block; padding: 0 8px; border-radius: 999px; font-size: 12px; font-weight: 600; }
+.sev-urgent { background: #fde2e2; color: #9b1c1c; }
+.sev-high { background: #ffedd5; color: #9a3412; }
+.sev-normal { background: #e0ecff; color: #1e429f; }
+.sev-low { background: #eef0f3; color: #4b5563; }
+.assignee.none { color: var(--muted); font-style: italic; }
+.empty { color: var(--muted); margin: 4px 0; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(420px, 100%), 1fr)); gap: 16px; margin-bottom: 10px; }
+.chart { margin: 0; }
+.chart figcaption { font-weight: 600; margin-bottom: 6px; }
+.plot svg { display: block; width: 100%; height: auto; }
+.plot .grid { stroke: var(--line); stroke-width: 1; }
+.plot .axis { fill: var(--muted); font-size: 11px; }
+.plot .nodata { fill: var(--muted); font-size: 13px; }
+.plot .line { stroke-width: 2; fill: none; }
+.legend { list-style: none; padding: 0; margin: 6px 0 0; display: flex; flex-wrap: wrap; gap: 4px 18px; font-size: 12px; color: var(--muted); }
+.legend li { display: flex; align-items: center; gap: 6px; }
+.legend .name { color: var(--ink); font-weight: 600; }
+.note { color: var(--muted); font-size: 12px; margin: 0; }
+.signin { max-width: 420px; margin: 48px auto; background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 20px 24px; }
+.signin label { display: block; font-weight: 600; margin: 12px 0 4px; }
+.signin input { width: 100%; padding: 8px; font: inherit; border: 1px solid #cbd2d9; border-radius: 6px; }
+.signin button { margin-top: 12px; padding: 8px 16px; font: inherit; font-weight: 600; color: #fff; background: #1d4ed8; border: 0; border-radius: 6px; cursor: pointer; }
+`;
+
+export const QUEUE_JS = String.raw`'use strict';
+(function () {
+  var SVG_NS = 'http://www.w3.org/2000/svg';
+  var COLORS = ['#2563eb', '#d97706', '#059669', '#7c3aed', '#db2777', '#0891b2'];
+  var CLOCK_LABEL = { firstResponse: 'first response', nextResponse: 'next response', resolution: 'resolution' };
+  var STATE_LABEL = { open: 'open', waiting_on_customer: 'waiting on customer' };
+  var SOON_MS = 15 * 60 * 1000;
+  /** No event (snapshot or heartbeat) for this long: the stream is dead even if the browser thinks not. */
+  var STALE_MS = 45 * 1000;
+  var MAX_RETRY_MS = 30 * 1000;
+
+  var offsetMs = 0; // the server's clock minus the browser's
+  var countdowns = []; // { row, left, dueAt }
+  var source = null;
+  var retryMs = 1000;
+  var retryTimer = null;
+  var lastEventAt = Date.now();
+  var signedOut = false;
+
+  function SignedOut() {}
+
+  function $(id) { return document.getElementById(id); }
+
+  function node(tag, className, text) {
+    var el = document.createElement(tag);
+    if (className) el.className = className;
+    if (text !== undefined && text !== null) el.textContent = String(text);
+    return el;
+  }
+
+  function svg(tag, attrs, text) {
+    var el = document.createElementNS(SVG_NS, tag);
+    Object.keys(attrs || {}).forEach(function (name) { el.setAttribute(name, String(attrs[name])); });
+    if (text !== undefined) el.textContent = String(text);
+    return el;
+  }
+
+  function serverNow() { return Date.now() + offsetMs; }
+
+  function syncClock(iso) {
+    var t = Date.parse(iso);
+    if (!isNaN(t)) offsetMs = t - Date.now();
+    lastEventAt = Date.now();
+  }
+
+  function pad(n) { return n < 10 ? '0' + n : String(n); }
+
+  /** 3:07, 1:03:07, 2d 01:03:07 */
+  function clockText(totalSeconds) {
+    var d = Math.floor(totalSeconds / 86400);
+    var h = Math.floor((totalSeconds % 86400) / 3600);
+    var m = Math.floor((totalSeconds % 3600) / 60);
+    var s = totalSeconds % 60;
+    if (d > 0) return d + 'd ' + pad(h) + ':' + pad(m) + ':' + pad(s);
+    if (h > 0) return h + ':' + pad(m) + ':' + pad(s);
+    return m + ':' + pad(s);
+  }
+
+  /** 45s, 12m, 1h 30m, 2d 4h */
+  function durationText(seconds) {
+    if (seconds === null || seconds === undefined) return '—';
+    if (seconds < 60) return Math.round(seconds) + 's';
+    var minutes = Math.round(seconds / 60);
+    if (minutes < 60) return minutes + 'm';
+    var hours = Math.floor(minutes / 60);
+    if (hours < 24) return hours + 'h' + (minutes % 60 ? ' ' + (minutes % 60) + 'm' : '');
+    return Math.floor(hours / 24) + 'd' + (hours % 24 ? ' ' + (hours % 24) + 'h' : '');
+  }
+
+  function shortTime(iso) {
+    return new Date(iso).toLocaleString(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+  }
+
+  function setStatus(kind, text) {
+    var el = $('status');
+    el.className = 'status ' + kind;
+    el.textContent = text;
+  }
+
+  function api(path) {
+    return fetch(path, { credentials: 'same-origin', cache: 'no-store', headers: { accept: 'application/json' } }).then(function (res) {
+      if (res.status === 401) throw new SignedOut();
+      if (!res.ok) throw new Error(path + ': HTTP ' + res.status);
+      return res.json();
+    });
+  }
+
+  function showSignIn() {
+    signedOut = true;
+    closeStream();
+    $('app').hidden = true;
+    $('signin').hidden = false;
+    var params = new URLSearchParams(location.search);
+    if (params.get('signin') === 'failed') {
+      $('signin-message').textContent = 'That token is not valid. Check it and try again.';
+      history.replaceState(null, '', location.pathname);
+    }
+    setStatus('signed-out', 'signed out');
+    $('token').focus();
+  }
+
+  // ---- the queue -----------------------------------------------------------
+
+  function ticketLink(t) {
+    // Only real web links become links; shell:/discord: references stay text.
+    if (/^https:\/\//.test(t.link)) {
+      var a = node('a', 'ref', t.ref);
+      a.href = t.link;
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer';
+      a.title = 'Open the thread';
+      return a;
+    }
+    var span = node('span', 'ref', t.ref);
+    span.title = t.link;
+    return span;
+  }
+
+  function severityCell(t) {
+    var td = node('td', 'severity');
+    var badge = node('span', 'sev sev-' + t.severity, t.severity + (t.severityGuessed ? '?' : ''));
+    if (t.severityGuessed) badge.title = 'guessed from the text';
+    td.appendChild(badge);
+    return td;
+  }
+
+  function renderQueue(snapshot) {
+    syncClock(snapshot.serverNow);
+    signedOut = false;
+    $('signin').hidden = true;
+    $('app').hidden = false;
+    var rows = [];
+    countdowns = [];
+    snapshot.tickets.forEach(function (t) {
+      var tr = node('tr');
+      tr.setAttribute('data-ticket-id', String(t.id));
+      var due = node('td', 'due');
+      var left = node('span', 'left');
+      due.appendChild(left);
+      if (t.dueAt) {
+        var dueAt = Date.parse(t.dueAt);
+        due.appendChild(node('span', 'clock', CLOCK_LABEL[t.dueClock] || t.dueClock));
+        due.title = 'due ' + new Date(dueAt).toLocaleString();
+        countdowns.push({ row: tr, left: left, dueAt: dueAt });
+      } else {
+        left.textContent = t.state === 'waiting_on_customer' ? 'paused' : 'no deadline';
+        tr.classList.add('paused');
+      }
+      var ticket = node('td', 'ticket');
+      ticket.appendChild(ticketLink(t));
+      var title = node('span', 'title', t.title);
+      title.title = t.title;
+      ticket.appendChild(title);
+      tr.appendChild(due);
+      tr.appendChild(ticket);
+      tr.appendChild(node('td', 'customer', t.customer));
+      tr.appendChild(node('td', 'tier', t.tier));
+      tr.appendChild(severityCell(t));
+      tr.appendChild(node('td', 'state', STATE_LABEL[t.state] || t.state));
+      tr.appendChild(node('td', t.assignee ? 'assignee' : 'assignee none', t.assignee || 'unclaimed'));
+      rows.push(tr);
+    });
+    var body = $('queue').tBodies[0];
+    body.replaceChildren.apply(body, rows);
+    $('queue').hidden = rows.length === 0;
+    $('empty').hidden = rows.length > 0;
+    $('count').textContent = '(' + rows.length + ')';
+    renderOnCall(snapshot.onCall);
+    setStatus('live', 'live · updated ' + new Date().toLocaleTimeString());
+    tick();
+  }
+
+  function renderOnCall(list) {
+    var items = list.map(function (entry) {
+      var li = node('li');
+      li.setAttribute('data-schedule', entry.schedule);
+      li.appendChild(node('span', 'schedule', entry.name));
+      li.appendChild(node('span', entry.now.length ? 'who' : 'nobody', entry.now.length ? entry.now.join(', ') : 'nobody'));
+      if (entry.until) {
+        var next = entry.next && entry.next.length ? entry.next.join(', ') : 'nobody';
+        li.appendChild(node('span', 'then', 'until ' + shortTime(entry.until) + ', then ' + next));
+      }
+      return li;
+    });
+    if (items.length === 0) items.push(node('li', 'then', 'No on-call schedules are configured.'));
+    var ul = $('oncall');
+    ul.replaceChildren.apply(ul, items);
+  }
+
+  function tick() {
+    var now = serverNow();
+    countdowns.forEach(function (c) {
+      var ms = c.dueAt - now;
+      var overdue = ms <= 0;
+      c.left.textContent = overdue ? 'overdue ' + clockText(Math.floor(-ms / 1000)) : clockText(Math.ceil(ms / 1000));
+      c.row.classList.toggle('overdue', overdue);
+      c.row.classList.toggle('soon', !overdue && ms < SOON_MS);
+    });
+    if (source && Date.now() - lastEventAt > STALE_MS) {
+      setStatus('reconnecting', 'reconnecting…');
+      closeStream();
+      scheduleRecover(0);
+    }
+  }
+
+  // ---- live updates ----------------------------------------------------------
+
+  function closeStream() {
+    if (source) source.close();
+    source = null;
+  }
+
+  function connect() {
+    closeStream();
+    if (typeof EventSource === 'undefined') {
+      scheduleRecover(10000); // no server-sent events: poll
+      return;
+    }
+    lastEventAt = Date.now();
+    var es = new EventSource('/api/queue/events');
+    source = es;
+    es.addEventListener('open', function () { retryMs = 1000; });
+    es.addEventListener('queue', function (e) { renderQueue(JSON.parse(e.data)); });
+    es.addEventListener('heartbeat', function (e) { syncClock(JSON.parse(e.data).serverNow); });
+    es.addEventListener('error', function () {
+      if (source !== es) return;
+      setStatus('reconnecting', 'reconnecting…');
+      // CONNECTING: the browser retries by itself. CLOSED (an error status, e.g. 401): we take over.
+      if (es.readyState === EventSource.CLOSED) {
+        closeStream();
+        scheduleRecover(retryMs);
+      }
+    });
+  }
+
+  function scheduleRecover(delay) {
+    if (retryTimer !== null || signedOut) return;
+    retryTimer = setTimeout(function () {
+      retryTimer = null;
+      recover();
+    }, delay);
+  }
+
+  /** Fetches the queue (which tells a dead server from a lost sign-in), then listens again. */
+  function recover() {
+    api('/api/queue').then(function (snapshot) {
+      renderQueue(snapshot);
+      connect();
+    }, function (err) {
+      if (err instanceof SignedOut) return showSignIn();
+      setStatus('reconnecting', 'cannot reach slawatch; retrying…');
+      retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+      scheduleRecover(retryMs);
+    });
+  }
+
+  // ---- charts ------------------------------------------------------------------
+
+  var W = 560;
+  var H = 240;
+  var M = { left: 44, right: 28, top: 12, bottom: 36 }; // right: room for the last week's label
+
+  function frame(label) {
+    return svg('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': label });
+  }
+
+  function noData(root, text) {
+    root.appendChild(svg('text', { x: (M.left + W - M.right) / 2, y: (M.top + H - M.bottom) / 2, 'text-anchor': 'middle', class: 'nodata' }, text));
+  }
+
+  function complianceChart(trend, colors) {
+    var root = frame('Compliance per tier by week');
+    var n = trend.weeks.length;
+    var innerW = W - M.left - M.right;
+    var innerH = H - M.top - M.bottom;
+    function x(i) { return M.left + (n <= 1 ? innerW / 2 : (i * innerW) / (n - 1)); }
+    function y(p) { return M.top + innerH - (p / 100) * innerH; }
+    [0, 25, 50, 75, 100].forEach(function (p) {
+      root.appendChild(svg('line', { x1: M.left, x2: W - M.right, y1: y(p), y2: y(p), class: 'grid' }));
+      root.appendChild(svg('text', { x: M.left - 6, y: y(p) + 4, 'text-anchor': 'end', class: 'axis' }, p + '%'));
+    });
+    trend.weeks.forEach(function (w, i) {
+      // Every other week, ending with this one, so the labels do not collide.
+      if ((n - 1 - i) % 2 === 0) root.appendChild(svg('text', { x: x(i), y: H - M.bottom + 18, 'text-anchor': 'middle', class: 'axis' }, w.label));
+    });
+    var points = 0;
+    trend.tiers.forEach(function (tier) {
+      var g = svg('g', { class: 'series', 'data-tier': tier, stroke: colors[tier], fill: colors[tier] });
+      var d = '';
+      var penDown = false;
+      var dots = [];
+      trend.weeks.forEach(function (w, i) {
+        var f = w.tiers[tier];
+        var p = f ? f.overall.percent : null;
+        if (p === null || p === undefined) { penDown = false; return; }
+        d += (penDown ? 'L' : 'M') + x(i).toFixed(1) + ',' + y(p).toFixed(1);
+        penDown = true;
+        var dot = svg('circle', { cx: x(i).toFixed(1), cy: y(p).toFixed(1), r: 3.5, class: 'point', stroke: 'none' });
+        dot.appendChild(svg('title', {}, tier + ', week of ' + w.label + ': ' + p + '% (' + f.overall.met + ' met, ' + f.overall.breached + ' breached, ' + f.overall.pending + ' pending)'));
+        dots.push(dot);
+        points++;
+      });
+      if (d) g.appendChild(svg('path', { d: d, class: 'line' }));
+      dots.forEach(function (dot) { g.appendChild(dot); });
+      root.appendChild(g);
+    });
+    if (points === 0) noData(root, 'No met or breached clocks yet');
+    return root;
+  }
+
+  /** A round axis maximum and step for counts. */
+  function countScale(max) {
+    var rough = Math.max(1, max) / 4;
+    var magnitude = Math.pow(10, Math.floor(Math.log10(rough)));
+    var step = [1, 2, 5, 10].map(function (k) { return k * magnitude; }).find(function (s) { return s >= rough; });
+    step = Math.max(1, step);
+    return { step: step, top: Math.max(step, Math.ceil(max / step) * step) };
+  }
+
+  function histogramChart(trend, colors) {
+    var root = frame('First-response time distribution');
+    var buckets = trend.firstResponse.buckets;
+    var n = buckets.length;
+    var innerW = W - M.left - M.right;
+    var innerH = H - M.top - M.bottom;
+    var max = Math.max.apply(null, buckets.map(function (b) { return b.total; }).concat([0]));
+    var scale = countScale(max);
+    function y(v) { return M.top + innerH - (v / scale.top) * innerH; }
+    var band = innerW / n;
+    var barW = band * 0.68;
+    for (var v = 0; v <= scale.top; v += scale.step) {
+      root.appendChild(svg('line', { x1: M.left, x2: W - M.right, y1: y(v), y2: y(v), class: 'grid' }));
+      root.appendChild(svg('text', { x: M.left - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'axis' }, v));
+    }
+    buckets.forEach(function (b, i) {
+      root.appendChild(svg('text', { x: M.left + band * i + band / 2, y: H - M.bottom + 18, 'text-anchor': 'middle', class: 'axis' }, b.label));
+    });
+    var base = buckets.map(function () { return 0; });
+    trend.tiers.forEach(function (tier) {
+      var g = svg('g', { class: 'series', 'data-tier': tier, fill: colors[tier] });
+      buckets.forEach(function (b, i) {
+        var count = b.counts[tier] || 0;
+        if (count === 0) return;
+        var top = y(base[i] + count);
+        var rect = svg('rect', { x: (M.left + band * i + (band - barW) / 2).toFixed(1), y: top.toFixed(1), width: barW.toFixed(1), height: (y(base[i]) - top).toFixed(1) });
+        rect.appendChild(svg('title', {}, tier + ', ' + b.label + ': ' + count + (count === 1 ? ' ticket' : ' tickets')));
+        g.appendChild(rect);
+        base[i] += count;
+      });
+      root.appendChild(g);
+    });
+    if (max === 0) noData(root, 'No answered tickets yet');
+    return root;
+  }
+
+  function legend(ul, tiers, colors, describe) {
+    var items = tiers.map(function (tier) {
+      var li = node('li');
+      li.setAttribute('data-tier', tier);
+      var swatch = svg('svg', { width: 10, height: 10, viewBox: '0 0 10 10', 'aria-hidden': 'true' });
+      swatch.appendChild(svg('rect', { width: 10, height: 10, rx: 2, fill: colors[tier] }));
+      li.appendChild(swatch);
+      li.appendChild(node('span', 'name', tier));
+      li.appendChild(node('span', 'figure', describe(tier)));
+      return li;
+    });
+    ul.replaceChildren.apply(ul, items);
+  }
+
+  function renderCharts(trend) {
+    var colors = {};
+    trend.tiers.forEach(function (tier, i) { colors[tier] = COLORS[i % COLORS.length]; });
+    $('compliance-chart').replaceChildren(complianceChart(trend, colors));
+    $('histogram-chart').replaceChildren(histogramChart(trend, colors));
+    legend($('compliance-legend'), trend.tiers, colors, function (tier) {
+      var met = 0;
+      var finished = 0;
+      trend.weeks.forEach(function (w) {
+        var f = w.tiers[tier];
+        if (f) { met += f.overall.met; finished += f.overall.met + f.overall.breached; }
+      });
+      return finished ? Math.round((1000 * met) / finished) / 10 + '% over 12 weeks' : 'nothing finished';
+    });
+    legend($('histogram-legend'), trend.tiers, colors, function (tier) {
+      var f = trend.firstResponse.tiers[tier];
+      return f && f.answered ? 'median ' + durationText(f.medianSeconds) + ', p90 ' + durationText(f.p90Seconds) + ' (' + f.answered + ')' : 'none answered';
+    });
+    $('chart-note').textContent = 'Compliance = met ÷ (met + breached) clocks of the tickets opened each week, as of ' +
+      new Date(trend.at).toLocaleTimeString() + '; running and paused clocks are not counted. First-response time is working time in the tier’s calendar. Weeks start Monday (' + trend.timezone + ').';
+  }
+
+  function loadCharts() {
+    if (signedOut) return;
+    api('/api/compliance').then(renderCharts, function (err) {
+      if (err instanceof SignedOut) showSignIn();
+    });
+  }
+
+  // ---- start -------------------------------------------------------------------
+
+  function start() {
+    setInterval(tick, 1000);
+    setInterval(loadCharts, 60 * 1000);
+    api('/api/queue').then(function (snapshot) {
+      renderQueue(snapshot);
+      connect();
+      loadCharts();
+    }, function (err) {
+      if (err instanceof SignedOut) return showSignIn();
+      setStatus('reconnecting', 'cannot reach slawatch; retrying…');
+      scheduleRecover(retryMs);
+    });
+  }
+
+  start();
+})();
+`;

@@ -1,0 +1,334 @@
+/**
+ * The live queue page for staff, on the bot's HTTP server.
+ *
+ *   GET  /queue               the page (static HTML: no data in it); `?token=` signs the browser in
+ *   POST /queue/session       the sign-in form (token in the body) → session cookie
+ *   GET  /queue/app.js, .css  the page's script and style (static)
+ *   GET  /api/queue           open tickets by time left, on call now and next (JSON)
+ *   GET  /api/queue/events    the same as server-sent events: a snapshot on connect and after
+ *                             every ticket change, a heartbeat every 15 s
+ *   GET  /api/compliance      compliance per tier over the last 12 weeks and the
+ *                             first-response time histogram (JSON, cached for a minute)
+ *
+ * Every /api route needs the token (queue-auth.ts); without it: 401 and no data.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { checkLinkOptions, type LinkOptions } from '../../src/report/links.js';
+import { buildTrend, type TrendModel } from '../../src/report/trend.js';
+import { describe, type Bot } from '../../src/service/bot.js';
+import type { Logger } from '../../src/service/logger.js';
+import type { HttpServer } from './server.js';
+import { MIN_TOKEN_LENGTH, QueueAuth } from './queue-auth.js';
+import { queueSnapshot, type QueueSnapshot } from './queue-data.js';
+import { QUEUE_CSS, QUEUE_HTML, QUEUE_JS } from './queue-assets.js';
+
+export interface QueuePageOptions {
+  token: string;
+  /** How links to threads are made (as in `slawatch report`). */
+  links?: LinkOptions;
+  /** Zone of the compliance chart's weeks; default: the digest's zone, else UTC. */
+  timezone?: string;
+  logger?: Logger;
+  /** Heartbeat on the event stream (ms); default 15 s. */
+  heartbeatMs?: number;
+  /**
+   * A fresh snapshot goes out at least this often (ms; default 60 s), for
+   * what changes without a ticket changing here: on-call handoffs, and
+   * tickets another replica changed.
+   */
+  refreshMs?: number;
+  /** How long /api/compliance is cached (ms); default 60 s. */
+  complianceTtlMs?: number;
+  /** Changes within this window go out as one snapshot (ms; default 200). */
+  coalesceMs?: number;
+  /** Open event streams allowed at once; more get 503. Default 100. */
+  maxStreams?: number;
+}
+
+export interface QueuePage {
+  /** Ends the open event streams (browsers reconnect unless the server is closing too) and stops listening to the bot. */
+  close(): void;
+}
+
+const COMPLIANCE_WEEKS = 12;
+const MAX_FORM_BYTES = 2_048;
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+} as const;
+
+const PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export function registerQueuePage(http: HttpServer, bot: Bot, options: QueuePageOptions): QueuePage {
+  const auth = new QueueAuth(options.token);
+  const log = options.logger;
+  const links = options.links ?? {};
+  const snapshot = () => queueSnapshot(bot.ctx, links);
+  const feed = new QueueFeed(bot, snapshot, {
+    heartbeatMs: options.heartbeatMs ?? 15_000,
+    refreshMs: options.refreshMs ?? 60_000,
+    coalesceMs: options.coalesceMs ?? 200,
+    maxStreams: options.maxStreams ?? 100,
+    ...(log ? { log } : {}),
+  });
+  const compliance = new Cached<TrendModel>(options.complianceTtlMs ?? 60_000, () =>
+    buildTrend(bot.config, bot.ctx.store.listAll(), {
+      at: bot.ctx.now(),
+      weeks: COMPLIANCE_WEEKS,
+      timezone: options.timezone ?? bot.config.digest?.timezone ?? 'UTC',
+    }),
+  );
+
+  /** Runs `handler` for a request that carries the token; answers 401 (and nothing else) otherwise. */
+  const guarded = (handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>) => async (req: IncomingMessage, res: ServerResponse) => {
+    if (!auth.authorized(req)) {
+      res.writeHead(401, {
+        ...SECURITY_HEADERS,
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': 'no-store',
+        'www-authenticate': 'Bearer realm="slawatch queue"',
+      });
+      res.end(JSON.stringify({ error: 'sign in first: send "Authorization: Bearer <token>", or open /queue in a browser' }));
+      return;
+    }
+    await handler(req, res);
+  };
+
+  /** A browser that presented the right token gets the session cookie; either way it lands on the clean URL. */
+  const signIn = (req: IncomingMessage, res: ServerResponse, candidate: string) => {
+    const ok = auth.tokenMatches(candidate);
+    if (!ok) log?.warn({ from: req.socket.remoteAddress }, 'queue page: sign-in with a wrong token');
+    res.writeHead(303, {
+      ...SECURITY_HEADERS,
+      'cache-control': 'no-store',
+      location: ok ? '/queue' : '/queue?signin=failed',
+      ...(ok ? { 'set-cookie': auth.sessionCookie(req) } : {}),
+    });
+    res.end();
+  };
+
+  http.route('GET /queue', (req, res) => {
+    const token = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token');
+    if (token !== null) return signIn(req, res, token);
+    res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'content-security-policy': PAGE_CSP });
+    res.end(QUEUE_HTML);
+  });
+  http.route('POST /queue/session', async (req, res) => {
+    const body = await readBody(req, MAX_FORM_BYTES);
+    if (body === undefined) {
+      res.writeHead(413, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' }).end('too large');
+      return;
+    }
+    signIn(req, res, new URLSearchParams(body).get('token') ?? '');
+  });
+  http.route('GET /queue/app.js', (_req, res) => {
+    res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }).end(QUEUE_JS);
+  });
+  http.route('GET /queue/app.css', (_req, res) => {
+    res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' }).end(QUEUE_CSS);
+  });
+  http.route(
+    'GET /api/queue',
+    guarded(async (_req, res) => sendJson(res, await snapshot())),
+  );
+  http.route(
+    'GET /api/queue/events',
+    guarded((_req, res) => feed.add(res)),
+  );
+  http.route(
+    'GET /api/compliance',
+    guarded(async (_req, res) => sendJson(res, await compliance.get())),
+  );
+  return { close: () => feed.close() };
+}
+
+/**
+ * Registers the page when `SLAWATCH_QUEUE_TOKEN` is set, and says in the log
+ * either way. Returns whether the page is on, and why not.
+ */
+export function mountQueuePage(http: HttpServer, bot: Bot, env: NodeJS.ProcessEnv, logger: Logger): { page?: QueuePage; disabled?: string } {
+  const token = env.SLAWATCH_QUEUE_TOKEN?.trim() ?? '';
+  if (!token) {
+    logger.info({ reason: 'SLAWATCH_QUEUE_TOKEN is not set' }, 'queue page disabled');
+    return { disabled: 'SLAWATCH_QUEUE_TOKEN is not set' };
+  }
+  if (token.length < MIN_TOKEN_LENGTH) {
+    // Set but too weak to guard the data: a mistake worth a warning.
+    const disabled = `SLAWATCH_QUEUE_TOKEN is shorter than ${MIN_TOKEN_LENGTH} characters`;
+    logger.warn({ reason: disabled }, 'queue page disabled');
+    return { disabled };
+  }
+  const links: LinkOptions = {};
+  if (env.SLAWATCH_SLACK_WORKSPACE) links.slackWorkspace = env.SLAWATCH_SLACK_WORKSPACE;
+  const guild = env.SLAWATCH_DISCORD_GUILD ?? env.DISCORD_GUILD_ID;
+  if (guild) links.discordGuild = guild;
+  const linkProblem = checkLinkOptions(links);
+  if (linkProblem) {
+    logger.warn({ problem: linkProblem }, 'queue page: thread links fall back to plain references');
+    delete links.slackWorkspace;
+    delete links.discordGuild;
+  }
+  const page = registerQueuePage(http, bot, { token, links, logger });
+  logger.info({ path: '/queue' }, 'queue page enabled');
+  return { page };
+}
+
+/**
+ * The event stream: every open stream gets a snapshot when it connects, and
+ * one shared snapshot after each burst of ticket changes. Nothing runs (no
+ * timer, no bot listener) while nobody watches.
+ */
+class QueueFeed {
+  private readonly streams = new Set<ServerResponse>();
+  private stopListening: (() => void) | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private refresh: NodeJS.Timeout | undefined;
+  private pending: NodeJS.Timeout | undefined;
+  private broadcasting = false;
+  private again = false;
+
+  constructor(
+    private readonly bot: Bot,
+    private readonly snapshot: () => Promise<QueueSnapshot>,
+    private readonly options: { heartbeatMs: number; refreshMs: number; coalesceMs: number; maxStreams: number; log?: Logger },
+  ) {}
+
+  async add(res: ServerResponse): Promise<void> {
+    if (this.streams.size >= this.options.maxStreams) {
+      res.writeHead(503, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'retry-after': '30' });
+      res.end(JSON.stringify({ error: 'too many open queue pages' }));
+      return;
+    }
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      // Proxies such as nginx would otherwise hold the events back.
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 3000\n\n');
+    this.streams.add(res);
+    res.on('close', () => this.remove(res));
+    if (this.streams.size === 1) this.startWatching();
+    try {
+      send(res, 'queue', await this.snapshot());
+    } catch (err) {
+      this.options.log?.warn({ err: describe(err) }, 'queue page: could not build the queue');
+      res.end();
+    }
+  }
+
+  close(): void {
+    for (const res of this.streams) res.end();
+    this.streams.clear();
+    this.stopWatching();
+  }
+
+  private remove(res: ServerResponse): void {
+    this.streams.delete(res);
+    if (this.streams.size === 0) this.stopWatching();
+  }
+
+  private startWatching(): void {
+    this.stopListening = this.bot.onTicketChanged(() => this.changed());
+    this.heartbeat = setInterval(() => {
+      const beat = { serverNow: new Date(this.bot.ctx.now()).toISOString() };
+      for (const res of this.streams) send(res, 'heartbeat', beat);
+    }, this.options.heartbeatMs);
+    this.refresh = setInterval(() => void this.broadcast(), this.options.refreshMs);
+    this.heartbeat.unref();
+    this.refresh.unref();
+  }
+
+  private stopWatching(): void {
+    this.stopListening?.();
+    this.stopListening = undefined;
+    clearInterval(this.heartbeat);
+    clearInterval(this.refresh);
+    clearTimeout(this.pending);
+    this.pending = undefined;
+  }
+
+  /** A ticket changed: one snapshot for the burst, shortly. */
+  private changed(): void {
+    this.pending ??= setTimeout(() => {
+      this.pending = undefined;
+      void this.broadcast();
+    }, this.options.coalesceMs);
+  }
+
+  private async broadcast(): Promise<void> {
+    if (this.broadcasting) {
+      this.again = true;
+      return;
+    }
+    this.broadcasting = true;
+    try {
+      do {
+        this.again = false;
+        if (this.streams.size === 0) return;
+        const snapshot = await this.snapshot();
+        for (const res of this.streams) send(res, 'queue', snapshot);
+      } while (this.again);
+    } catch (err) {
+      this.options.log?.warn({ err: describe(err) }, 'queue page: could not build the queue');
+    } finally {
+      this.broadcasting = false;
+    }
+  }
+}
+
+function send(res: ServerResponse, event: string, data: unknown): void {
+  if (!res.writableEnded) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+function sendJson(res: ServerResponse, body: unknown): void {
+  res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/** The body as text, or undefined when it is longer than `limit` bytes. */
+async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A value computed at most once per `ttlMs`; callers during a computation share it; a failure is not kept. */
+class Cached<T> {
+  private value: { at: number; promise: Promise<T> } | undefined;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly compute: () => Promise<T>,
+  ) {}
+
+  get(): Promise<T> {
+    const now = performance.now();
+    if (this.value && now - this.value.at < this.ttlMs) return this.value.promise;
+    const promise = this.compute();
+    this.value = { at: now, promise };
+    promise.catch(() => {
+      if (this.value?.promise === promise) this.value = undefined;
+    });
+    return promise;
+  }
+}

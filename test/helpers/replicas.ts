@@ -1,0 +1,220 @@
+/**
+ * slawatch replicas as production runs them, for the chaos test and the
+ * replica bench: a redis-server of the caller's own (durable, like a
+ * production Redis: append-only file fsynced on every write, so a restart
+ * keeps the data), `slawatch start` processes that can be SIGKILLed and
+ * started again on their port, and Slack's way of delivering an event:
+ * signed, to one replica, and again (X-Slack-Retry-Num) to another until
+ * one answers 200.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SlackRequests, type Payload } from './slack-requests.js';
+
+/** bin/slawatch.js of this checkout, found from here whether this file runs as source (tests) or from dist/ (benches). */
+function findBin(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'bin', 'slawatch.js'))) return join(dir, 'bin', 'slawatch.js');
+    if (dirname(dir) === dir) throw new Error('bin/slawatch.js not found above ' + fileURLToPath(import.meta.url));
+  }
+}
+
+export const SLAWATCH_BIN = findBin();
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no TCP port');
+  return address.port;
+}
+
+/** Resolves when `child` has exited (at once if it already has). */
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** A redis-server on 127.0.0.1:`port` that keeps its data across a kill -9: AOF, fsync on every write, in `dir`. */
+export class RedisServer {
+  private child: ChildProcess | undefined;
+
+  private constructor(
+    readonly port: number,
+    private readonly dir: string,
+  ) {}
+
+  static async start(dir: string): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), dir);
+    await server.start();
+    return server;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
+  async start(): Promise<void> {
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.dir];
+    const child = spawn('/usr/bin/redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server exited (${code}):\n${output}`));
+      });
+    });
+    this.child = child;
+  }
+
+  /** kill -9, as a crash. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child) return;
+    child.kill('SIGKILL');
+    await exited(child);
+  }
+}
+
+export interface ReplicaSettings {
+  config: string;
+  port: number;
+  /** SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL and anything else for the environment. */
+  env: NodeJS.ProcessEnv;
+}
+
+interface Incarnation {
+  child: ChildProcess;
+  log: string;
+  /** The caller killed or stopped it; any other exit is a crash. */
+  ended: boolean;
+}
+
+/** One `slawatch start` replica on a fixed port: started, SIGKILLed and started again as the caller says. */
+export class Replica {
+  readonly incarnations: Incarnation[] = [];
+  readonly url: string;
+
+  constructor(
+    readonly name: string,
+    private readonly settings: ReplicaSettings,
+  ) {
+    this.url = `http://127.0.0.1:${settings.port}`;
+  }
+
+  get up(): boolean {
+    const current = this.incarnations.at(-1);
+    return current !== undefined && !current.ended && current.child.exitCode === null && current.child.signalCode === null;
+  }
+
+  /** Starts a process and resolves once it answers ready (store reachable, Slack mounted). */
+  async start(timeoutMs = 20_000): Promise<void> {
+    const child = spawn(process.execPath, [SLAWATCH_BIN, 'start', '--config', this.settings.config], {
+      env: { ...process.env, DISCORD_TOKEN: '', LOG_LEVEL: 'info', HOST: '127.0.0.1', ...this.settings.env, PORT: String(this.settings.port) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const incarnation: Incarnation = { child, log: '', ended: false };
+    this.incarnations.push(incarnation);
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => (incarnation.log += chunk));
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${this.name} exited while starting:\n${incarnation.log.slice(-3_000)}`);
+      const ready = await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false);
+      if (ready) return;
+      if (Date.now() > deadline) throw new Error(`${this.name} did not become ready:\n${incarnation.log.slice(-3_000)}`);
+      await sleep(100);
+    }
+  }
+
+  /** SIGKILL: no shutdown, no drain, whatever it was doing is cut off. */
+  async kill(): Promise<void> {
+    await this.end('SIGKILL');
+  }
+
+  /** SIGTERM: the graceful stop an orchestrator asks for. Resolves with the exit code. */
+  async stop(): Promise<number | null> {
+    const current = this.incarnations.at(-1);
+    await this.end('SIGTERM');
+    return current?.child.exitCode ?? null;
+  }
+
+  private async end(signal: NodeJS.Signals): Promise<void> {
+    const current = this.incarnations.at(-1);
+    if (!current || current.ended) return;
+    current.ended = true;
+    current.child.kill(signal);
+    await exited(current.child);
+  }
+
+  /** Processes that exited without being told to (crashes), with their last log lines. */
+  crashes(): string[] {
+    return this.incarnations
+      .filter((i) => !i.ended && (i.child.exitCode !== null || i.child.signalCode !== null))
+      .map((i) => `${this.name} (pid ${i.child.pid}) exited by itself (${i.child.exitCode ?? i.child.signalCode}):\n${i.log.slice(-3_000)}`);
+  }
+
+  /** Every log line of every incarnation (pino JSON). */
+  logLines(): string[] {
+    return this.incarnations.flatMap((i) => i.log.split('\n').filter(Boolean));
+  }
+}
+
+export interface DeliveryOutcome {
+  /** Requests sent until one was answered 200 (1 = the first delivery). */
+  attempts: number;
+  /** Which replica answered 200. */
+  replica: number;
+  /** Answers other than 200: HTTP status, or the error of a request that got none. */
+  refusals: string[];
+}
+
+/**
+ * Slack's Events API delivery to replicas behind a load balancer: each
+ * request is signed anew, waits at most 3 s for an answer, and an event that
+ * was not answered 200 is sent again — same event id, X-Slack-Retry-Num set —
+ * to the next replica, after a short back-off, until one takes it.
+ */
+export class SlackDelivery {
+  constructor(
+    private readonly replicaUrls: readonly string[],
+    private readonly signingSecret: string,
+    private readonly options: { timeoutMs?: number; giveUpAfterMs?: number } = {},
+  ) {}
+
+  async deliver(event: Payload, eventId: string, firstReplica: number): Promise<DeliveryOutcome> {
+    const refusals: string[] = [];
+    const giveUpAt = Date.now() + (this.options.giveUpAfterMs ?? 60_000);
+    for (let attempt = 0; ; attempt++) {
+      const replica = (firstReplica + attempt) % this.replicaUrls.length;
+      const requests = new SlackRequests(`${this.replicaUrls[replica]}/slack/events`, this.signingSecret);
+      try {
+        const response = await requests.event(event, { eventId, timeoutMs: this.options.timeoutMs ?? 3_000, ...(attempt > 0 ? { retryNum: attempt, retryReason: 'http_error' } : {}) });
+        if (response.status === 200) return { attempts: attempt + 1, replica, refusals };
+        refusals.push(String(response.status));
+      } catch (error) {
+        refusals.push(error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error));
+      }
+      if (Date.now() > giveUpAt) throw new Error(`event ${eventId} was refused ${refusals.length} times: ${refusals.join(', ')}`);
+      await sleep(Math.min(1_000, 100 * 2 ** attempt));
+    }
+  }
+}
