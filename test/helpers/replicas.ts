@@ -104,7 +104,9 @@ export interface ReplicaSettings {
 interface Incarnation {
   child: ChildProcess;
   log: string;
-  /** The caller killed or stopped it; any other exit is a crash. */
+  /** It answered ready. */
+  ready: boolean;
+  /** The caller killed or stopped it (or it failed to start, which start() reports); any other exit is a crash. */
   ended: boolean;
 }
 
@@ -120,9 +122,10 @@ export class Replica {
     this.url = `http://127.0.0.1:${settings.port}`;
   }
 
-  get up(): boolean {
+  /** Started, answered ready, and neither killed nor exited since. */
+  get ready(): boolean {
     const current = this.incarnations.at(-1);
-    return current !== undefined && !current.ended && current.child.exitCode === null && current.child.signalCode === null;
+    return current !== undefined && current.ready && !current.ended && current.child.exitCode === null && current.child.signalCode === null;
   }
 
   /** Starts a process and resolves once it answers ready (store reachable, Slack mounted). */
@@ -131,17 +134,33 @@ export class Replica {
       env: { ...process.env, DISCORD_TOKEN: '', LOG_LEVEL: 'info', HOST: '127.0.0.1', ...this.settings.env, PORT: String(this.settings.port) },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    const incarnation: Incarnation = { child, log: '', ended: false };
+    const incarnation: Incarnation = { child, log: '', ready: false, ended: false };
     this.incarnations.push(incarnation);
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => (incarnation.log += chunk));
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${this.name} exited while starting:\n${incarnation.log.slice(-3_000)}`);
-      const ready = await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false);
-      if (ready) return;
+      if (child.exitCode !== null || child.signalCode !== null) {
+        incarnation.ended = true; // reported here, not as a crash
+        throw new StartFailed(`${this.name} exited while starting (${child.exitCode ?? child.signalCode}):\n${incarnation.log.slice(-3_000)}`);
+      }
+      incarnation.ready = await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false);
+      if (incarnation.ready) return;
       if (Date.now() > deadline) throw new Error(`${this.name} did not become ready:\n${incarnation.log.slice(-3_000)}`);
       await sleep(100);
+    }
+  }
+
+  /** Starts it, and again each time it exits while starting (Redis down, say), as an orchestrator would, until it is ready. */
+  async startUntilReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return await this.start(Math.max(1, deadline - Date.now()));
+      } catch (error) {
+        if (!(error instanceof StartFailed) || Date.now() > deadline) throw error;
+        await sleep(500);
+      }
     }
   }
 
@@ -176,6 +195,11 @@ export class Replica {
   logLines(): string[] {
     return this.incarnations.flatMap((i) => i.log.split('\n').filter(Boolean));
   }
+}
+
+/** The process exited before it was ready. */
+export class StartFailed extends Error {
+  override name = 'StartFailed';
 }
 
 export interface DeliveryOutcome {

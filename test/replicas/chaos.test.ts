@@ -98,7 +98,15 @@ interface Planned {
   channel: string;
 }
 
-type Chaos = { at: number; kind: 'replica'; replica: number; downMs: number; storm: boolean } | { at: number; kind: 'redis'; downMs: number };
+interface Kill {
+  at: number;
+  replica: number;
+  downMs: number;
+  /** Aimed at the moment the storm's tickets breach. */
+  storm: boolean;
+}
+
+const sleepUntil = (at: number) => sleep(Math.max(0, at - Date.now()));
 
 /** Seconds with one decimal, for the log. */
 const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
@@ -162,26 +170,27 @@ describe('three replicas on Redis under chaos', () => {
     ].sort((a, b) => a.at - b.at);
     const sendingEnds = plan.at(-1)!.at;
 
-    // What goes wrong, when: one kill while the storm breaches, a few at random moments away from it, Redis once.
+    // What goes wrong, when: replicas killed one at a time — once while the storm breaches, a few times at random
+    // moments away from it — and, on a timeline of its own, Redis once while messages still arrive.
     const stormBreach = stormAt + FIRST_RESPONSE_MS;
     const awayFromStorm = (from: number, to: number): number => {
       for (;;) {
         const at = Math.round(between(from, to));
-        // Clear of the storm, so that the kill aimed at its breach is not held up by an earlier event.
+        // Clear of the storm, so that the kill aimed at its breach is not held up by an earlier one.
         if (at < stormAt - 12_000 || at > stormBreach + LEVEL_1_DELAY_MS + 1_000) return at;
       }
     };
-    const chaos: Chaos[] = [
-      { at: stormBreach + Math.round(between(0, STORM_SPREAD_MS)), kind: 'replica', replica: Math.floor(random() * REPLICAS), downMs: Math.round(between(500, 2_500)), storm: true },
-      ...Array.from({ length: RANDOM_KILLS }, (): Chaos => ({ at: awayFromStorm(3_000, sendingEnds), kind: 'replica', replica: Math.floor(random() * REPLICAS), downMs: Math.round(between(300, 2_500)), storm: false })),
-      // Well before the last message, so that deliveries meet Redis down even if earlier events run late.
-      { at: awayFromStorm(5_000, sendingEnds - 12_000), kind: 'redis', downMs: Math.round(between(1_000, 3_000)) },
+    const kills: Kill[] = [
+      { at: stormBreach + Math.round(between(0, STORM_SPREAD_MS)), replica: Math.floor(random() * REPLICAS), downMs: Math.round(between(500, 2_500)), storm: true },
+      ...Array.from({ length: RANDOM_KILLS }, (): Kill => ({ at: awayFromStorm(3_000, sendingEnds), replica: Math.floor(random() * REPLICAS), downMs: Math.round(between(300, 2_500)), storm: false })),
     ];
-    chaos.sort((a, b) => a.at - b.at);
+    kills.sort((a, b) => a.at - b.at);
+    const outage = { at: awayFromStorm(5_000, sendingEnds - 5_000), downMs: Math.round(between(1_000, 3_000)) };
 
     const t0 = Date.now();
     const log = (text: string) => console.log(`[${s(Date.now() - t0)}] ${text}`);
-    log(`plan: ${plan.length} messages until ${s(sendingEnds)}, storm of ${STORM_CHANNELS} at ${s(stormAt)}; chaos: ${chaos.map((c) => (c.kind === 'redis' ? `redis@${s(c.at)}/${c.downMs}ms` : `r${c.replica}@${s(c.at)}/${c.downMs}ms${c.storm ? '(storm)' : ''}`)).join(', ')}`);
+    const planned = kills.map((k) => `r${k.replica}@${s(k.at)}/${k.downMs}ms${k.storm ? '(storm)' : ''}`);
+    log(`plan: ${plan.length} messages until ${s(sendingEnds)}, storm of ${STORM_CHANNELS} at ${s(stormAt)}; kills: ${planned.join(', ')}; redis@${s(outage.at)}/${outage.downMs}ms`);
 
     // The customers, through Slack's deliveries. Each message is in the channel's history before its event goes out, as in Slack.
     const slack = new SlackDelivery(
@@ -192,7 +201,7 @@ describe('three replicas on Redis under chaos', () => {
     const sent: { channel: string; ts: string; delivery: Promise<DeliveryOutcome> }[] = [];
     const customers = (async () => {
       for (const [i, message] of plan.entries()) {
-        await sleep(t0 + message.at - Date.now());
+        await sleepUntil(t0 + message.at);
         const ts = fake.nextTs();
         const text = `Question ${i} from ${message.channel}: the export job fails`;
         fake.seed(message.channel, { ts, text, user: CUSTOMER, team: TEAM_ID });
@@ -201,36 +210,39 @@ describe('three replicas on Redis under chaos', () => {
       }
     })();
 
-    // The chaos, one thing at a time.
-    const readinessDuringOutage: number[] = [];
+    // The replicas' chaos, one kill at a time. A replica (re)started while Redis is down exits; it is started again.
     let stormKillAt = -1;
-    const mayhem = (async () => {
-      for (const event of chaos) {
-        await sleep(t0 + event.at - Date.now());
-        if (event.kind === 'redis') {
-          log(`redis: kill -9, down for ${event.downMs} ms`);
-          await redis.kill();
-          await sleep(300);
-          for (const replica of replicas.filter((r) => r.up)) {
-            readinessDuringOutage.push(await fetch(`${replica.url}/readyz`).then((r) => r.status, () => -1));
-          }
-          await sleep(event.downMs - 300);
-          await redis.start();
-          log('redis: back');
-        } else {
-          const replica = replicas[event.replica]!;
-          if (event.storm) stormKillAt = Date.now() - t0;
-          log(`${replica.name}: SIGKILL${event.storm ? ' (storm breaching)' : ''}, down for ${event.downMs} ms`);
-          await replica.kill();
-          await sleep(event.downMs);
-          // A restart catches up on every customer channel first; on a machine busy with other test files that takes a while.
-          await replica.start(RESTART_TIMEOUT_MS);
-          log(`${replica.name}: ready again`);
-        }
+    const replicaChaos = (async () => {
+      for (const kill of kills) {
+        await sleepUntil(t0 + kill.at);
+        const replica = replicas[kill.replica]!;
+        if (kill.storm) stormKillAt = Date.now() - t0;
+        log(`${replica.name}: SIGKILL${kill.storm ? ' (storm breaching)' : ''}, down for ${kill.downMs} ms`);
+        await replica.kill();
+        await sleep(kill.downMs);
+        // A restart catches up on every customer channel first; on a machine busy with other test files that takes a while.
+        await replica.startUntilReady(RESTART_TIMEOUT_MS);
+        log(`${replica.name}: ready again`);
       }
     })();
+    // Redis' chaos.
+    const readinessDuringOutage: number[] = [];
+    const redisChaos = (async () => {
+      await sleepUntil(t0 + outage.at);
+      log(`redis: kill -9, down for ${outage.downMs} ms`);
+      await redis.kill();
+      await sleep(300);
+      for (const replica of replicas) {
+        if (!replica.ready) continue;
+        const status = await fetch(`${replica.url}/readyz`).then((r) => r.status, () => -1);
+        if (replica.ready) readinessDuringOutage.push(status); // not killed while asked
+      }
+      await sleep(outage.downMs - 300);
+      await redis.start();
+      log('redis: back');
+    })();
 
-    await Promise.all([customers, mayhem]);
+    await Promise.all([customers, replicaChaos, redisChaos]);
     const outcomes = await Promise.all(sent.map((m) => m.delivery));
     log(`every event delivered; ${outcomes.filter((o) => o.attempts > 1).length} needed a redelivery (${outcomes.flatMap((o) => o.refusals).length} refusals)`);
 
