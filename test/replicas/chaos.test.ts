@@ -25,13 +25,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rng } from '../../bench/support.js';
 import type { Ticket } from '../../src/domain/ticket.js';
 import { openStore } from '../../src/store/open.js';
 import type { TicketStore } from '../../src/store/ports.js';
-import { FakeSlack, type Args } from '../helpers/fake-slack.js';
-import { freePort, RedisServer, Replica, SlackDelivery, type DeliveryOutcome } from '../helpers/replicas.js';
-import { messageEvent, TEAM_ID } from '../helpers/slack-requests.js';
+import { FakeSlack, type Args } from '../../testkit/fake-slack.js';
+import { rng } from '../../testkit/random.js';
+import { freePort, RedisServer, Replica, SlackDelivery, type DeliveryOutcome } from '../../testkit/replicas.js';
+import { messageEvent, TEAM_ID } from '../../testkit/slack-requests.js';
 
 const SEED = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const BOT_TOKEN = 'xoxb-1111111111-2222222222-CHAOSTESTTOKENabcdefg';
@@ -138,7 +138,7 @@ describe('three replicas on Redis under chaos', () => {
   beforeAll(async () => {
     console.log(`chaos seed ${SEED} (CHAOS_SEED=${SEED} replays these moments)`);
     dir = await mkdtemp(join(tmpdir(), 'slawatch-chaos-'));
-    redis = await RedisServer.start(dir);
+    redis = await RedisServer.start({ binary: '/usr/bin/redis-server', dir, durable: true });
     fake = await FakeSlack.start();
     prefix = `chaos-${randomBytes(4).toString('hex')}`;
     const config = join(dir, 'slawatch.yaml');

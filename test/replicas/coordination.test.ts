@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCoordinator } from '../../src/store/redis-coordination.js';
-import { RedisServer } from '../helpers/replicas.js';
+import { RedisServer } from '../../testkit/replicas.js';
 
 /** Retries `attempt` until it answers true or succeeds; fails after `ms`. */
 async function eventually(attempt: () => boolean | Promise<unknown>, ms: number): Promise<void> {
@@ -33,7 +33,7 @@ describe('ticket-change news across a Redis restart', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'slawatch-news-'));
-    redis = await RedisServer.start(dir);
+    redis = await RedisServer.start({ binary: '/usr/bin/redis-server', dir, durable: true });
   });
   afterAll(async () => {
     await Promise.all(coordinators.map((c) => c.close()));
