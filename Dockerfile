@@ -8,7 +8,6 @@ RUN npm ci --ignore-scripts && npm rebuild sqlite3
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY adapters ./adapters
-COPY bench ./bench
 RUN npm run build
 
 # Runtime dependencies only (sqlite3 compiled for this image).

@@ -22,11 +22,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@keyv/redis';
 import { Queue } from 'bullmq';
 import { DeadlineQueue } from '../src/scheduler/deadline-queue.js';
-import { FakeSlack } from '../test/helpers/fake-slack.js';
-import { freePort, Replica, SlackDelivery } from '../test/helpers/replicas.js';
-import { messageEvent, TEAM_ID } from '../test/helpers/slack-requests.js';
+import { FakeSlack } from '../testkit/fake-slack.js';
+import { rng } from '../testkit/random.js';
+import { freePort, Replica, SlackDelivery } from '../testkit/replicas.js';
+import { messageEvent, TEAM_ID } from '../testkit/slack-requests.js';
 import type { BenchFigure } from './run.js';
-import { percentile, rng, timed } from './support.js';
+import { percentile, timed } from './support.js';
 
 const URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DEADLINES = 100_000;

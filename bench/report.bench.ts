@@ -17,8 +17,9 @@ import type { Severity } from '../src/config/schema.js';
 import type { Actor, Ticket, TicketEvent } from '../src/domain/ticket.js';
 import { ReportBuilder } from '../src/report/report.js';
 import { openSqliteStore } from '../src/store/open.js';
+import { rng } from '../testkit/random.js';
 import type { BenchFigure } from './run.js';
-import { gc, rng, seedTickets } from './support.js';
+import { gc, seedTickets } from './support.js';
 
 const TICKETS = Number(process.env.REPORT_BENCH_TICKETS ?? 1_000_000);
 const SEED_BATCH = 20_000;

@@ -12,8 +12,9 @@ import schedule from 'node-schedule';
 import type { Job } from 'node-schedule';
 import { DeadlineQueue } from '../src/scheduler/deadline-queue.js';
 import { DeadlineTimer, realTimers } from '../src/scheduler/deadline-timer.js';
+import { rng } from '../testkit/random.js';
 import type { BenchFigure } from './run.js';
-import { gc, percentile, rng } from './support.js';
+import { gc, percentile } from './support.js';
 
 const TICKETS = 100_000;
 const CLOCKS = ['first_response', 'next_response', 'resolution', 'customer_update'] as const;

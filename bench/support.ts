@@ -1,22 +1,10 @@
 /**
- * What the benches share: a seeded random source, a sample ticket, timing
- * helpers, and fast seeding of a SQLite store.
+ * What the benches share: a sample ticket, timing helpers, and fast seeding
+ * of a SQLite store. (The seeded random source is testkit/random.ts.)
  */
 import type { KeyvSqlite } from '@keyv/sqlite';
 import type { Ticket } from '../src/domain/ticket.js';
 import { activeKey, ticketKey, type KeyvTicketStore } from '../src/store/keyv-store.js';
-
-/** A small, fast, seeded random source (mulberry32), so runs are repeatable. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Collects garbage (twice, for finalizers) when the bench runs with --expose-gc. */
 export function gc(): void {

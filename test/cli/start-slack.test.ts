@@ -9,8 +9,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeSlack } from '../helpers/fake-slack.js';
-import { messageEvent, SlackRequests } from '../helpers/slack-requests.js';
+import { FakeSlack } from '../../testkit/fake-slack.js';
+import { messageEvent, SlackRequests } from '../../testkit/slack-requests.js';
 import { startCli, type RunningCli } from '../helpers/run-cli.js';
 
 const BOT_TOKEN = 'xoxb-1111111111-2222222222-STARTTESTTOKENabcdefgh';

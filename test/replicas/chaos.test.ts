@@ -25,14 +25,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rng } from '../../bench/support.js';
 import type { Ticket } from '../../src/domain/ticket.js';
 import { openStore } from '../../src/store/open.js';
 import type { TicketStore } from '../../src/store/ports.js';
-import { FakeSlack, type Args } from '../helpers/fake-slack.js';
-import { freePort, RedisServer, Replica, SlackDelivery, type DeliveryOutcome } from '../helpers/replicas.js';
-import { messageEvent, TEAM_ID } from '../helpers/slack-requests.js';
+import { FakeSlack, type Args } from '../../testkit/fake-slack.js';
+import { rng } from '../../testkit/random.js';
+import { freePort, RedisServer, Replica, SlackDelivery, type DeliveryOutcome } from '../../testkit/replicas.js';
+import { messageEvent, TEAM_ID } from '../../testkit/slack-requests.js';
+import { needRedisServer } from '../helpers/requirements.js';
 
+const REDIS_SERVER = needRedisServer('chaos test');
 const SEED = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const BOT_TOKEN = 'xoxb-1111111111-2222222222-CHAOSTESTTOKENabcdefg';
 const SIGNING_SECRET = 'c4a05c4a05c4a05c4a05c4a05c4a05c4';
@@ -127,7 +129,7 @@ async function collect(store: TicketStore): Promise<Ticket[]> {
   return tickets;
 }
 
-describe('three replicas on Redis under chaos', () => {
+describe.runIf(REDIS_SERVER)('three replicas on Redis under chaos', () => {
   let dir: string;
   let redis: RedisServer;
   let fake: FakeSlack;
@@ -138,7 +140,7 @@ describe('three replicas on Redis under chaos', () => {
   beforeAll(async () => {
     console.log(`chaos seed ${SEED} (CHAOS_SEED=${SEED} replays these moments)`);
     dir = await mkdtemp(join(tmpdir(), 'slawatch-chaos-'));
-    redis = await RedisServer.start(dir);
+    redis = await RedisServer.start({ binary: REDIS_SERVER!, dir, durable: true });
     fake = await FakeSlack.start();
     prefix = `chaos-${randomBytes(4).toString('hex')}`;
     const config = join(dir, 'slawatch.yaml');

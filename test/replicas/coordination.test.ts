@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCoordinator } from '../../src/store/redis-coordination.js';
-import { RedisServer } from '../helpers/replicas.js';
+import { RedisServer } from '../../testkit/replicas.js';
+import { needRedisServer } from '../helpers/requirements.js';
+
+const REDIS_SERVER = needRedisServer('replica news tests');
 
 /** Retries `attempt` until it answers true or succeeds; fails after `ms`. */
 async function eventually(attempt: () => boolean | Promise<unknown>, ms: number): Promise<void> {
@@ -26,14 +29,14 @@ async function eventually(attempt: () => boolean | Promise<unknown>, ms: number)
   }
 }
 
-describe('ticket-change news across a Redis restart', () => {
+describe.runIf(REDIS_SERVER)('ticket-change news across a Redis restart', () => {
   let dir: string;
   let redis: RedisServer;
   const coordinators: RedisCoordinator[] = [];
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'slawatch-news-'));
-    redis = await RedisServer.start(dir);
+    redis = await RedisServer.start({ binary: REDIS_SERVER!, dir, durable: true });
   });
   afterAll(async () => {
     await Promise.all(coordinators.map((c) => c.close()));

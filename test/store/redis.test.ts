@@ -1,13 +1,13 @@
 /**
- * The Redis store against real servers: the shared one on 127.0.0.1:6379 (the
- * contract, two replicas, locks), and a private redis-server this file starts,
- * stops, pauses and restarts (Redis going away). Every store here uses its own
- * key prefix under this run's, and the run deletes its keys at the end.
+ * The Redis store against real servers: the shared one on 127.0.0.1:6379 or
+ * REDIS_URL (the contract, two replicas, locks), and a private redis-server
+ * this file starts, stops, pauses and restarts (Redis going away). Every store
+ * here uses its own key prefix under this run's, and the run deletes its keys
+ * at the end. Without a Redis (or without redis-server, for the outage tests)
+ * they are skipped; see test/helpers/requirements.ts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,9 +19,12 @@ import { StoreError, type TicketStore } from '../../src/store/ports.js';
 import { connectRedis, openRedisStore, type RedisStoreOptions } from '../../src/store/redis.js';
 import { runStoreContract } from './contract.js';
 import type { Ticket } from '../../src/domain/ticket.js';
+import { freePort, RedisServer } from '../../testkit/replicas.js';
+import { needRedis, needRedisServer } from '../helpers/requirements.js';
 import { T0, append, closed, collect, makeTicket } from './fixtures.js';
 
-const URL = 'redis://127.0.0.1:6379';
+const URL = await needRedis('Redis store tests');
+const REDIS_SERVER = URL === undefined ? undefined : needRedisServer('Redis outage tests');
 const RUN = `slawatch-test-${randomBytes(4).toString('hex')}`;
 let prefixes = 0;
 const nextPrefix = () => `${RUN}-${++prefixes}`;
@@ -53,13 +56,15 @@ async function open(options: RedisStoreOptions = {}): Promise<TicketStore> {
 const message = (i: number) => append({ type: 'customer_message', at: T0 + i, text: `message ${i}` });
 
 let lastPrefix = '';
-runStoreContract(
-  'redis',
-  () => openRedisStore({ url: URL, prefix: (lastPrefix = nextPrefix()) }),
-  { reopen: () => openRedisStore({ url: URL, prefix: lastPrefix }) },
-);
+if (URL !== undefined) {
+  runStoreContract(
+    'redis',
+    () => openRedisStore({ url: URL, prefix: (lastPrefix = nextPrefix()) }),
+    { reopen: () => openRedisStore({ url: URL, prefix: lastPrefix }) },
+  );
+}
 
-describe('redis store: keys and opening', () => {
+describe.runIf(URL)('redis store: keys and opening', () => {
   it('is what openStore gives for backend redis, under the configured prefix', async () => {
     const prefix = nextPrefix();
     const store = await openStore({ backend: 'redis', path: 'unused', url: URL, prefix });
@@ -143,7 +148,7 @@ describe('redis store: keys and opening', () => {
   });
 });
 
-describe('redis store: two replicas (two clients) on one Redis', () => {
+describe.runIf(URL)('redis store: two replicas (two clients) on one Redis', () => {
   const pair = async (options: RedisStoreOptions = {}) => {
     const prefix = nextPrefix();
     return Promise.all([open({ prefix, ...options }), open({ prefix, ...options })]);
@@ -261,7 +266,7 @@ describe('redis store: two replicas (two clients) on one Redis', () => {
   });
 });
 
-describe('redis store: Redis going away', () => {
+describe.runIf(REDIS_SERVER)('redis store: Redis going away', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'slawatch-redis-'));
@@ -269,13 +274,13 @@ describe('redis store: Redis going away', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('fails fast while Redis is down, and works again by itself once it is back', { timeout: 30_000 }, async () => {
-    const server = await RedisServer.start(dir);
+    const server = await RedisServer.start({ binary: REDIS_SERVER!, dir });
     try {
       const store = await open({ url: server.url, prefix: nextPrefix() });
       await store.create(makeTicket(1));
       await store.update(1, message(1));
       await server.save(); // --save '' keeps nothing by itself; this snapshot comes back on restart
-      await server.stop();
+      await server.kill();
 
       const calls: [string, () => Promise<unknown>][] = [
         ['update', () => store.update(1, message(2))],
@@ -300,12 +305,12 @@ describe('redis store: Redis going away', () => {
       expect(await store.nextTicketId()).toBe(1);
       expect((await collect(store.listActive())).map((t) => t.id)).toEqual([1]);
     } finally {
-      await server.stop();
+      await server.kill();
     }
   });
 
   it('fails in bounded time when Redis stops answering, and recovers when it answers again', { timeout: 30_000 }, async () => {
-    const server = await RedisServer.start(dir);
+    const server = await RedisServer.start({ binary: REDIS_SERVER!, dir });
     try {
       const prefix = nextPrefix();
       const store = await open({ url: server.url, prefix, commandTimeoutMs: 500, lockTtlMs: 2_000 });
@@ -334,7 +339,7 @@ describe('redis store: Redis going away', () => {
       expect(saved.events.at(-1)).toMatchObject({ type: 'customer_message', text: 'message 2' });
     } finally {
       server.resume();
-      await server.stop();
+      await server.kill();
     }
   });
 });
@@ -349,85 +354,5 @@ async function eventually<T>(call: () => Promise<T>, withinMs: number): Promise<
       if (performance.now() > deadline) throw error;
       await sleep(50);
     }
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no TCP port');
-  return address.port;
-}
-
-/** A redis-server of this test's own, on a free port, with its snapshot in `dir`. */
-class RedisServer {
-  private process: ChildProcess | undefined;
-
-  private constructor(
-    private readonly dir: string,
-    private readonly port: number,
-  ) {}
-
-  static async start(dir: string): Promise<RedisServer> {
-    const server = new RedisServer(dir, await freePort());
-    await server.start();
-    return server;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    const child = spawn('/usr/bin/redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.process = child;
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 5_000);
-      child.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`redis-server exited (${code}):\n${output}`));
-      });
-    });
-  }
-
-  async save(): Promise<void> {
-    const client = createClient({ url: this.url });
-    client.on('error', () => undefined); // a failure shows up in the commands below
-    await client.connect();
-    try {
-      await client.sendCommand(['SAVE']);
-    } finally {
-      await client.close();
-    }
-  }
-
-  pause(): void {
-    this.process?.kill('SIGSTOP');
-  }
-
-  resume(): void {
-    this.process?.kill('SIGCONT');
-  }
-
-  /** Kills the server outright, as a crash would. */
-  async stop(): Promise<void> {
-    const child = this.process;
-    this.process = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
   }
 }

@@ -1,6 +1,7 @@
 /**
- * The queue page in a real browser: Debian's Chromium (installed by .ci/run),
- * driven by playwright-core, against the bot's HTTP server on 127.0.0.1.
+ * The queue page in a real browser: Debian's Chromium (installed by .ci/run;
+ * elsewhere CHROMIUM_PATH, /usr/bin/chromium or chromium on PATH, else the
+ * file is skipped), driven by playwright-core, against the bot's HTTP server on 127.0.0.1.
  * The bot runs on the real clock here, so the countdowns move as they do for
  * a support lead looking at the page.
  */
@@ -14,8 +15,10 @@ import { Bot } from '../../../src/service/bot.js';
 import { silentLogger } from '../../../src/service/logger.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { RecordingPort } from '../../helpers/bot-harness.js';
+import { needChromium } from '../../helpers/requirements.js';
 import { CONFIG, EXPECTED_ORDER, HOSTILE_TITLE, seedQueue, serveQueue, TOKEN } from './queue-fixture.js';
 
+const CHROMIUM = needChromium('queue page browser tests');
 const OUTPUT = fileURLToPath(new URL('../../../test-output/', import.meta.url));
 const TIERS = ['enterprise', 'priority', 'standard'];
 
@@ -32,7 +35,7 @@ beforeAll(async () => {
   await bot.start();
   server = await serveQueue(bot);
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
@@ -56,7 +59,7 @@ function watchErrors(page: Page): string[] {
   return errors;
 }
 
-describe('queue page in Chromium', () => {
+describe.runIf(CHROMIUM)('queue page in Chromium', () => {
   it('without the token: no data, and the page asks to sign in', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

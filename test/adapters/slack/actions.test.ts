@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { viewTicket } from '../../../src/domain/ticket.js';
 import { tsToMs } from '../../../adapters/slack/text.js';
 import { ACTION_IDS } from '../../../adapters/slack/render.js';
-import { blockActions, button, messageAction, messageEvent, reactionAdded, staticSelect } from '../../helpers/slack-requests.js';
+import { blockActions, button, messageAction, messageEvent, reactionAdded, staticSelect } from '../../../testkit/slack-requests.js';
 import { ACME, ALICE, BOB, CAROL, CUSTOMER, CUSTOMER_TEAM, Harness, STAFF_CHANNEL, noTroubleIn } from './harness.js';
 
 let h: Harness;

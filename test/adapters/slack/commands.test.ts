@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { viewTicket } from '../../../src/domain/ticket.js';
-import { messageEvent, type Payload } from '../../helpers/slack-requests.js';
+import { messageEvent, type Payload } from '../../../testkit/slack-requests.js';
 import { ACME, ALICE, CAROL, CUSTOMER, CUSTOMER_TEAM, GLOBEX, Harness, OTHER_CUSTOMER, STAFF_CHANNEL, noTroubleIn } from './harness.js';
 
 let h: Harness;

@@ -10,8 +10,8 @@ import { Bot } from '../../../src/service/bot.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { createSlackConnection } from '../../../adapters/slack/index.js';
 import { readSlackEnv, SlackEnvError } from '../../../adapters/slack/env.js';
-import { FakeSlack } from '../../helpers/fake-slack.js';
-import { messageEvent } from '../../helpers/slack-requests.js';
+import { FakeSlack } from '../../../testkit/fake-slack.js';
+import { messageEvent } from '../../../testkit/slack-requests.js';
 import { ACME, BOT_TOKEN, captureLogger, CONFIG, CUSTOMER, Harness, SIGNING_SECRET, type CapturedLog } from './harness.js';
 
 describe('readSlackEnv', () => {

@@ -10,8 +10,8 @@ import type { Logger } from '../../../src/service/logger.js';
 import type { TicketStore } from '../../../src/store/ports.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { createSlackConnection, type SlackConnection, type SlackConnectOptions } from '../../../adapters/slack/index.js';
-import { FakeSlack } from '../../helpers/fake-slack.js';
-import { SlackRequests } from '../../helpers/slack-requests.js';
+import { FakeSlack } from '../../../testkit/fake-slack.js';
+import { SlackRequests } from '../../../testkit/slack-requests.js';
 
 export const BOT_TOKEN = 'xoxb-1111111111-2222222222-TESTTOKENabcdefghijklmno';
 export const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';

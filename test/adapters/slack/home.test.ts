@@ -3,7 +3,7 @@
  * severity, time left and assignee; anyone else sees no ticket data.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appHomeOpened, messageEvent } from '../../helpers/slack-requests.js';
+import { appHomeOpened, messageEvent } from '../../../testkit/slack-requests.js';
 import { ACME, ALICE, CAROL, CUSTOMER, GLOBEX, Harness, OTHER_CUSTOMER, STAFF_CHANNEL, noTroubleIn } from './harness.js';
 
 let h: Harness;

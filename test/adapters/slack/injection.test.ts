@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { viewTicket } from '../../../src/domain/ticket.js';
-import { messageChanged, messageEvent } from '../../helpers/slack-requests.js';
+import { messageChanged, messageEvent } from '../../../testkit/slack-requests.js';
 import { ACME, ALICE, CONFIG, CUSTOMER, Harness, STAFF_CHANNEL } from './harness.js';
 
 const FAST = (config: string) =>

@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { NOTIFICATION_EVENT_TYPE } from '../../../adapters/slack/port.js';
 import type { Card } from '../../../src/service/messages.js';
-import { messageEvent } from '../../helpers/slack-requests.js';
+import { messageEvent } from '../../../testkit/slack-requests.js';
 import { ACME, ALICE, BOB, CUSTOMER, CUSTOMER_TEAM, Harness, STAFF_CHANNEL, noTroubleIn } from './harness.js';
 
 const FAST = `

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChannelQueues } from '../../../adapters/slack/channel-queue.js';
-import { messageEvent } from '../../helpers/slack-requests.js';
+import { messageEvent } from '../../../testkit/slack-requests.js';
 import { ACME, CUSTOMER, GLOBEX, Harness, OTHER_CUSTOMER } from './harness.js';
 
 let h: Harness | undefined;

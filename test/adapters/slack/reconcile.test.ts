@@ -8,8 +8,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { viewTicket } from '../../../src/domain/ticket.js';
 import { tsToMs } from '../../../adapters/slack/text.js';
-import { FakeSlack, type StoredMessage } from '../../helpers/fake-slack.js';
-import { messageEvent } from '../../helpers/slack-requests.js';
+import { FakeSlack, type StoredMessage } from '../../../testkit/fake-slack.js';
+import { messageEvent } from '../../../testkit/slack-requests.js';
 import { ACME, ALICE, BOB, CUSTOMER, GLOBEX, Harness, OTHER_CUSTOMER, noTroubleIn } from './harness.js';
 
 let h: Harness;

@@ -4,7 +4,7 @@
  * else is a 401 and leaves no trace (no ticket, no Web API call).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { messageEvent, signature, slashCommand } from '../../helpers/slack-requests.js';
+import { messageEvent, signature, slashCommand } from '../../../testkit/slack-requests.js';
 import { ACME, BOT_TOKEN, CUSTOMER, Harness, SIGNING_SECRET } from './harness.js';
 
 let h: Harness;

@@ -6,8 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
-import { FakeSlack } from '../../helpers/fake-slack.js';
-import { eventCallback, messageEvent, slashCommand } from '../../helpers/slack-requests.js';
+import { FakeSlack } from '../../../testkit/fake-slack.js';
+import { eventCallback, messageEvent, slashCommand } from '../../../testkit/slack-requests.js';
 import { ACME, CUSTOMER, Harness } from './harness.js';
 
 const APP_TOKEN = 'xapp-1-A0SLAWATCH-1234567890-0123456789abcdef0123456789abcdef';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { flakyStore } from '../../helpers/flaky-store.js';
-import { messageEvent } from '../../helpers/slack-requests.js';
+import { messageEvent } from '../../../testkit/slack-requests.js';
 import { ACME, CUSTOMER, Harness } from './harness.js';
 
 describe('when the store is unreachable', () => {

@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { viewTicket } from '../../../src/domain/ticket.js';
 import { tsToMs } from '../../../adapters/slack/text.js';
-import { messageChanged, messageDeleted, messageEvent, TEAM_ID } from '../../helpers/slack-requests.js';
+import { messageChanged, messageDeleted, messageEvent, TEAM_ID } from '../../../testkit/slack-requests.js';
 import { ACME, ALICE, CAROL, CONFIG, CUSTOMER, CUSTOMER_TEAM, GLOBEX, Harness, STAFF_CHANNEL, noTroubleIn } from './harness.js';
 
 let h: Harness;

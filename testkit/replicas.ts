@@ -1,9 +1,9 @@
 /**
  * slawatch replicas as production runs them, for the chaos test and the
- * replica bench: a redis-server of the caller's own (durable, like a
- * production Redis: append-only file fsynced on every write, so a restart
- * keeps the data), `slawatch start` processes that can be SIGKILLed and
- * started again on their port, and Slack's way of delivering an event:
+ * replica bench: a redis-server of the caller's own (durable like a
+ * production Redis if asked: append-only file fsynced on every write, so a
+ * restart keeps the data), `slawatch start` processes that can be SIGKILLed
+ * and started again on their port, and Slack's way of delivering an event:
  * signed, to one replica, and again (X-Slack-Retry-Num) to another until
  * one answers 200.
  */
@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createClient } from '@keyv/redis';
 import { SlackRequests, type Payload } from './slack-requests.js';
 
 /** bin/slawatch.js of this checkout, found from here whether this file runs as source (tests) or from dist/ (benches). */
@@ -40,17 +41,30 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** A redis-server on 127.0.0.1:`port` that keeps its data across a kill -9: AOF, fsync on every write, in `dir`. */
+export interface RedisServerOptions {
+  /** The redis-server executable. */
+  binary: string;
+  /** Its working directory (snapshot, append-only file). */
+  dir: string;
+  /**
+   * Keeps every acknowledged write across a kill -9 (append-only file, fsync
+   * on every write), as a production Redis should. Otherwise it writes
+   * nothing by itself; save() takes a snapshot that a restart reads back.
+   */
+  durable?: boolean;
+}
+
+/** A redis-server of the caller's own on 127.0.0.1 and a free port: killed, paused and started again as the caller says. */
 export class RedisServer {
   private child: ChildProcess | undefined;
 
   private constructor(
     readonly port: number,
-    private readonly dir: string,
+    private readonly options: RedisServerOptions,
   ) {}
 
-  static async start(dir: string): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), dir);
+  static async start(options: RedisServerOptions): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), options);
     await server.start();
     return server;
   }
@@ -64,8 +78,9 @@ export class RedisServer {
   }
 
   async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.dir];
-    const child = spawn('/usr/bin/redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const persistence = this.options.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', this.options.dir];
+    const child = spawn(this.options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
@@ -76,12 +91,38 @@ export class RedisServer {
           resolve();
         }
       });
+      child.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
       child.once('exit', (code) => {
         clearTimeout(timer);
         reject(new Error(`redis-server exited (${code}):\n${output}`));
       });
     });
     this.child = child;
+  }
+
+  /** A snapshot now (SAVE), which a restart reads back. */
+  async save(): Promise<void> {
+    const client = createClient({ url: this.url });
+    client.on('error', () => undefined); // a failure shows up in the command below
+    await client.connect();
+    try {
+      await client.sendCommand(['SAVE']);
+    } finally {
+      await client.close();
+    }
+  }
+
+  /** SIGSTOP: connections stay up, nothing answers. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after pause(). */
+  resume(): void {
+    this.child?.kill('SIGCONT');
   }
 
   /** kill -9, as a crash. */
