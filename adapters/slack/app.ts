@@ -14,7 +14,7 @@
  * Bolt's receiver reads fields of the parsed body without checking that it
  * is an object, outside any try: a signed body of `null` would end the
  * process. Signed bodies that are not objects are answered 400 before Bolt
- * sees them (checkBody).
+ * sees them (refusal).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

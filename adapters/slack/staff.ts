@@ -135,14 +135,9 @@ export class StaffDirectory {
       return guest;
     } catch (err) {
       const missingScope = err instanceof webApi.WebAPIPlatformError && err.data.error === 'missing_scope';
-      this.log.warn(
-        { user: userId, err: describe(err), ...(lastKnown === undefined ? {} : { lastKnown: lastKnown ? 'guest' : 'member' }) },
-        missingScope
-          ? 'cannot tell whether a person is a guest: grant the users:read scope and reinstall the app; until then they do not count as staff'
-          : lastKnown === undefined
-            ? 'cannot tell whether a person is a guest; until Slack answers they do not count as staff'
-            : 'cannot tell whether a person is a guest; going by the last answer',
-      );
+      const why = missingScope ? 'cannot tell whether a person is a guest (grant the users:read scope and reinstall the app)' : 'cannot tell whether a person is a guest';
+      const meanwhile = lastKnown === undefined ? 'until Slack answers they do not count as staff' : 'going by the last answer';
+      this.log.warn({ user: userId, err: describe(err), ...(lastKnown === undefined ? {} : { lastKnown: lastKnown ? 'guest' : 'member' }) }, `${why}; ${meanwhile}`);
       return lastKnown ?? true;
     }
   }
