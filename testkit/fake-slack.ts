@@ -62,6 +62,7 @@ export class FakeSlack {
   socketUrl: string | undefined;
   private readonly messages = new Map<string, StoredMessage[]>();
   private readonly groups = new Map<string, string[]>();
+  private readonly guests = new Map<string, 'multi-channel' | 'single-channel'>();
   private readonly limits = new Map<string, { times: number; retryAfterSec: number }>();
   private readonly failures = new Map<string, string>();
   private acceptedTokens: Set<string> | undefined;
@@ -116,6 +117,15 @@ export class FakeSlack {
 
   setUserGroup(groupId: string, users: string[]): void {
     this.groups.set(groupId, users);
+  }
+
+  /**
+   * Makes `userId` a guest of the workspace: users.info then says
+   * `is_restricted` (multi-channel), and also `is_ultra_restricted`
+   * (single-channel). Everyone else is a full member of the fake's team.
+   */
+  setGuest(userId: string, kind: 'multi-channel' | 'single-channel'): void {
+    this.guests.set(userId, kind);
   }
 
   /** The next `times` calls naming `channel` are answered 429 with Retry-After. */
@@ -235,6 +245,25 @@ export class FakeSlack {
       case 'usergroups.users.list': {
         const users = this.groups.get(String(args.usergroup ?? ''));
         return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };
+      }
+      case 'users.info': {
+        const user = String(args.user ?? '');
+        if (!/^[UW][A-Z0-9]+$/.test(user)) return { ok: false, error: 'user_not_found' };
+        const guest = this.guests.get(user);
+        return {
+          ok: true,
+          user: {
+            id: user,
+            team_id: this.teamId,
+            name: user.toLowerCase(),
+            deleted: false,
+            is_bot: user === this.botUserId,
+            is_admin: false,
+            is_owner: false,
+            is_restricted: guest !== undefined,
+            is_ultra_restricted: guest === 'single-channel',
+          },
+        };
       }
       case 'views.publish':
         return { ok: true, view: { id: 'V0HOME', ...(args.view as Args) } };

@@ -49,10 +49,32 @@ export interface QueuePageOptions {
 export interface QueuePage {
   /** Ends the open event streams (browsers reconnect unless the server is closing too) and stops listening to the bot. */
   close(): void;
+  /** What the event streams have done so far. */
+  streamStats(): QueueStreamStats;
+}
+
+export interface QueueStreamStats {
+  /** Event streams open now. */
+  open: number;
+  /** Snapshots encoded for the streams: one per change (or refresh) however many streams there are, plus one per connecting stream. */
+  snapshotsEncoded: number;
+  /** Streams closed because they stopped reading (more than MAX_UNSENT_BYTES behind). */
+  dropped: number;
 }
 
 const COMPLIANCE_WEEKS = 12;
 const MAX_FORM_BYTES = 2_048;
+
+/**
+ * How far behind an event stream may fall (bytes written but not yet taken by
+ * the client, beyond what the kernel holds) before it is dropped. A browser
+ * that stopped reading — a sleeping laptop, a stalled proxy, a client that
+ * never reads on purpose — would otherwise keep every snapshot since in
+ * memory. 1 MiB is two snapshots of a queue of 1,000 open tickets (about
+ * 450 bytes a ticket), hundreds of a usual one; a dropped browser reconnects
+ * and gets a fresh snapshot.
+ */
+const MAX_UNSENT_BYTES = 1024 * 1024;
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -151,7 +173,7 @@ export function registerQueuePage(http: HttpServer, bot: Bot, options: QueuePage
     'GET /api/compliance',
     guarded(async (_req, res) => sendJson(res, await compliance.get())),
   );
-  return { close: () => feed.close() };
+  return { close: () => feed.close(), streamStats: () => feed.stats() };
 }
 
 /**
@@ -187,8 +209,10 @@ export function mountQueuePage(http: HttpServer, bot: Bot, env: NodeJS.ProcessEn
 
 /**
  * The event stream: every open stream gets a snapshot when it connects, and
- * one shared snapshot after each burst of ticket changes. Nothing runs (no
- * timer, no bot listener) while nobody watches.
+ * one shared snapshot after each burst of ticket changes — encoded once and
+ * written as the same bytes to every stream. A stream that falls more than
+ * MAX_UNSENT_BYTES behind is dropped. Nothing runs (no timer, no bot
+ * listener) while nobody watches.
  */
 class QueueFeed {
   private readonly streams = new Set<ServerResponse>();
@@ -198,6 +222,8 @@ class QueueFeed {
   private pending: NodeJS.Timeout | undefined;
   private broadcasting = false;
   private again = false;
+  private snapshotsEncoded = 0;
+  private dropped = 0;
 
   constructor(
     private readonly bot: Bot,
@@ -224,7 +250,7 @@ class QueueFeed {
     res.on('close', () => this.remove(res));
     if (this.streams.size === 1) this.startWatching();
     try {
-      send(res, 'queue', await this.snapshot());
+      this.send(res, this.encodeSnapshot(await this.snapshot()));
     } catch (err) {
       this.options.log?.warn({ err: describe(err) }, 'queue page: could not build the queue');
       res.end();
@@ -237,6 +263,29 @@ class QueueFeed {
     this.stopWatching();
   }
 
+  stats(): QueueStreamStats {
+    return { open: this.streams.size, snapshotsEncoded: this.snapshotsEncoded, dropped: this.dropped };
+  }
+
+  private encodeSnapshot(snapshot: QueueSnapshot): Buffer {
+    this.snapshotsEncoded++;
+    return encodeEvent('queue', snapshot);
+  }
+
+  /** Writes an event, or drops the stream when its client has stopped taking what it was sent. */
+  private send(res: ServerResponse, event: Buffer): void {
+    if (res.writableEnded || res.destroyed) return;
+    if (res.writableLength > MAX_UNSENT_BYTES) {
+      this.dropped++;
+      this.options.log?.info({ unsentBytes: res.writableLength, from: res.socket?.remoteAddress }, 'queue page: dropped an event stream that stopped reading');
+      // Not end(): that would queue behind what the client does not read. The browser reconnects and gets a fresh snapshot.
+      res.destroy();
+      this.remove(res);
+      return;
+    }
+    res.write(event);
+  }
+
   private remove(res: ServerResponse): void {
     this.streams.delete(res);
     if (this.streams.size === 0) this.stopWatching();
@@ -245,8 +294,8 @@ class QueueFeed {
   private startWatching(): void {
     this.stopListening = this.bot.onTicketChanged(() => this.changed());
     this.heartbeat = setInterval(() => {
-      const beat = { serverNow: new Date(this.bot.ctx.now()).toISOString() };
-      for (const res of this.streams) send(res, 'heartbeat', beat);
+      const beat = encodeEvent('heartbeat', { serverNow: new Date(this.bot.ctx.now()).toISOString() });
+      for (const res of this.streams) this.send(res, beat);
     }, this.options.heartbeatMs);
     this.refresh = setInterval(() => void this.broadcast(), this.options.refreshMs);
     this.heartbeat.unref();
@@ -280,8 +329,8 @@ class QueueFeed {
       do {
         this.again = false;
         if (this.streams.size === 0) return;
-        const snapshot = await this.snapshot();
-        for (const res of this.streams) send(res, 'queue', snapshot);
+        const event = this.encodeSnapshot(await this.snapshot());
+        for (const res of this.streams) this.send(res, event);
       } while (this.again);
     } catch (err) {
       this.options.log?.warn({ err: describe(err) }, 'queue page: could not build the queue');
@@ -291,8 +340,9 @@ class QueueFeed {
   }
 }
 
-function send(res: ServerResponse, event: string, data: unknown): void {
-  if (!res.writableEnded) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+/** One server-sent event, as the bytes every stream gets. */
+function encodeEvent(event: string, data: unknown): Buffer {
+  return Buffer.from(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
 function sendJson(res: ServerResponse, body: unknown): void {

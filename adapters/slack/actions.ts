@@ -65,7 +65,7 @@ async function handleTicketAction(ctx: SlackContext, body: Json | undefined, act
     ctx.log.warn({ action: stringField(action, 'action_id') }, 'skipped a malformed block action');
     return;
   }
-  const result = await ctx.bot.runCommand({ platform: 'slack', channelId, author: personAuthor(ctx.facts, userId, stringField(user, 'team_id')), text });
+  const result = await ctx.bot.runCommand({ platform: 'slack', channelId, author: await personAuthor(ctx.facts, userId, stringField(user, 'team_id')), text });
   const tell = (message: string) =>
     respond({ response_type: 'ephemeral', replace_original: false, text: escapeSlack(message) }).catch((err: unknown) =>
       ctx.log.warn({ err: describe(err) }, 'could not answer a button privately'),
@@ -95,7 +95,7 @@ async function handleOpenShortcut(ctx: SlackContext, shortcut: Json | undefined,
     ctx.log.warn({ shortcut: OPEN_TICKET_SHORTCUT }, 'skipped a malformed message shortcut');
     return;
   }
-  const reply = await openOn(ctx, channelId, ts, personAuthor(ctx.facts, userId, stringField(user, 'team_id')), async () => message);
+  const reply = await openOn(ctx, channelId, ts, await personAuthor(ctx.facts, userId, stringField(user, 'team_id')), async () => message);
   await respond({ response_type: 'ephemeral', replace_original: false, text: escapeSlack(reply) }).catch((err: unknown) =>
     ctx.log.warn({ err: describe(err) }, 'could not answer the shortcut'),
   );

@@ -10,15 +10,21 @@
  *
  * The Web API client rejects a 429 instead of pausing every call: the
  * per-channel queue (channel-queue.ts) waits it out for that channel alone.
+ *
+ * Bolt's receiver reads fields of the parsed body without checking that it
+ * is an object, outside any try: a signed body of `null` would end the
+ * process. Signed bodies that are not objects are answered 400 before Bolt
+ * sees them (refusal).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
+import { App, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import { describe } from '../../src/service/bot.js';
 import { StoreError } from '../../src/store/ports.js';
 import type { Logger } from '../../src/service/logger.js';
 import type { WebClient } from './context.js';
 import type { SlackEnv } from './env.js';
+import { asRecord } from './slack-message.js';
 
 export const EVENTS_PATH = '/slack/events';
 
@@ -143,13 +149,15 @@ export async function buildTransport(env: SlackEnv, log: Logger, boltLog: BoltLo
         return;
       }
       const http = receiver;
+      const signingSecret = env.signingSecret as string;
+      const serve = (req: IncomingMessage, res: ServerResponse) => void route(http, signingSecret, log, req, res);
       if (shared) {
         // Served on the bot's own HTTP server; answers 503 once stopped, so Slack retries elsewhere or later.
         mounted = true;
-        shared.mount(EVENTS_PATH, (req, res) => (mounted ? route(http, req, res) : res.writeHead(503).end()));
+        shared.mount(EVENTS_PATH, (req, res) => (mounted ? serve(req, res) : res.writeHead(503).end()));
         return;
       }
-      server = createServer((req, res) => route(http, req, res));
+      server = createServer(serve);
       await new Promise<void>((resolve, reject) => {
         server?.once('error', reject);
         server?.listen(env.port, env.host, () => {
@@ -185,14 +193,48 @@ export async function buildTransport(env: SlackEnv, log: Logger, boltLog: BoltLo
   };
 }
 
-/** Hands a request to Bolt's receiver; unknown paths get a 404. */
-function route(receiver: HTTPReceiver, req: IncomingMessage, res: ServerResponse): void {
+/** Hands a request to Bolt's receiver; unknown paths get a 404, signed bodies that are not objects a 400. */
+async function route(receiver: HTTPReceiver, signingSecret: string, log: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
   // Bolt recognises form bodies only by the bare media type; "…; charset=utf-8" would be misread as JSON.
   const type = req.headers['content-type'];
   if (type && /^application\/x-www-form-urlencoded\s*;/i.test(type)) req.headers['content-type'] = 'application/x-www-form-urlencoded';
   try {
+    if (req.method === 'POST' && new URL(req.url ?? '/', 'http://localhost').pathname === EVENTS_PATH) {
+      const refused = await refusal(req, signingSecret);
+      if (refused) {
+        log.warn({ problem: refused.problem }, 'refused a Slack request');
+        res.writeHead(refused.status).end();
+        return;
+      }
+    }
     receiver.requestListener(req, res);
   } catch {
     if (!res.headersSent) res.writeHead(404).end();
   }
+}
+
+/**
+ * Reads the body the way Bolt will (it reuses what is buffered here) and
+ * says what to answer instead of handing the request on: 413 or 400 when the
+ * body cannot be read, 400 when a signed body — JSON, or a form's `payload`
+ * — is not an object. Unsigned and unparseable bodies go on to Bolt, which
+ * answers them (401, 400).
+ */
+async function refusal(req: IncomingMessage, signingSecret: string): Promise<{ status: number; problem: string } | undefined> {
+  let buffered: Awaited<ReturnType<typeof HTTPModuleFunctions.bufferIncomingMessage>>;
+  try {
+    buffered = await HTTPModuleFunctions.bufferIncomingMessage(req, HTTPModuleFunctions.defaultBodyLimit);
+  } catch (err) {
+    const tooLarge = HTTPModuleFunctions.isRawBodyError(err) && err.statusCode === 413;
+    return tooLarge ? { status: 413, problem: 'the body is too large' } : { status: 400, problem: `the body could not be read: ${describe(err)}` };
+  }
+  let body: unknown;
+  try {
+    await HTTPModuleFunctions.parseAndVerifyHTTPRequest({ signingSecret }, buffered);
+    body = HTTPModuleFunctions.parseHTTPRequestBody(buffered) as unknown;
+  } catch {
+    return undefined;
+  }
+  if (asRecord(body)) return undefined;
+  return { status: 400, problem: `the signed body is ${body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`}, not an object` };
 }

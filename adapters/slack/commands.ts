@@ -39,16 +39,15 @@ export function registerCommands(app: App, ctx: SlackContext): void {
     }
     const text = stringField(payload, 'text') ?? '';
     const threadTs = stringField(payload, 'thread_ts');
-    const request = {
-      platform: 'slack' as const,
-      channelId,
-      ...(isSlackTs(threadTs) ? { threadId: threadTs } : {}),
-      author: personAuthor(ctx.facts, userId, stringField(payload, 'user_team')),
-      text,
-    };
     let result: Answered | undefined;
     const work = (async () => {
-      const command = await ctx.bot.runCommand(request);
+      const command = await ctx.bot.runCommand({
+        platform: 'slack',
+        channelId,
+        ...(isSlackTs(threadTs) ? { threadId: threadTs } : {}),
+        author: await personAuthor(ctx.facts, userId, stringField(payload, 'user_team')),
+        text,
+      });
       result = { command, permalinks: await ctx.port.permalinksFor(command.reply.cards ?? []) };
     })().catch((err: unknown) => ctx.log.error({ command: SLASH_COMMAND, err: describe(err) }, 'slash command failed'));
     // The answer must reach Slack within 3 s; a command still busy after that answers through response_url.

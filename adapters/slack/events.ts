@@ -55,7 +55,7 @@ export async function handleMessageEvent(ctx: SlackContext, raw: unknown): Promi
 
 /** Hands one message object to the bot and moves the channel's cursor past it (live events and reconciliation alike). */
 export async function receive(ctx: SlackContext, channel: string, message: Json): Promise<void> {
-  const incoming = toIncoming(channel, message, ctx.facts);
+  const incoming = await toIncoming(channel, message, ctx.facts);
   if (!incoming) {
     ctx.log.warn({ channel, ts: stringField(message, 'ts') }, 'skipped a malformed message');
     return;
@@ -103,7 +103,7 @@ async function handleReaction(ctx: SlackContext, raw: unknown): Promise<void> {
     return;
   }
   if (!isBound(ctx, channel)) return;
-  const opener = personAuthor(ctx.facts, userId);
+  const opener = await personAuthor(ctx.facts, userId);
   // Anyone may add :ticket:; only staff open tickets with it, so spare the lookup for everyone else.
   if (!isStaff(ctx.bot.config, 'slack', opener)) {
     ctx.log.debug({ channel, user: userId }, ':ticket: reaction from someone who is not staff; ignored');
@@ -126,7 +126,7 @@ export async function openOn(ctx: SlackContext, channel: string, ts: string, ope
   }
   if (!message) return 'Sorry — I could not find that message.';
   if (isBotMessage(message, ctx.facts)) return 'Tickets open on people\'s messages, not on a bot\'s.';
-  const incoming = toIncoming(channel, message, ctx.facts);
+  const incoming = await toIncoming(channel, message, ctx.facts);
   if (!incoming) return 'Sorry — I could not read that message.';
   const result = await ctx.bot.openFromMessage(incoming, opener);
   ctx.log.info({ channel, ts, ticket: result.ticket?.id }, result.reply.text);

@@ -24,7 +24,7 @@ export function registerHome(app: App, ctx: SlackContext): void {
 }
 
 export async function publishHome(ctx: SlackContext, userId: string): Promise<void> {
-  const staff = isStaff(ctx.bot.config, 'slack', personAuthor(ctx.facts, userId));
+  const staff = isStaff(ctx.bot.config, 'slack', await personAuthor(ctx.facts, userId));
   const view = staff
     ? renderHome(
         (await ctx.bot.queue()).map((row) => ({ ticketId: row.ticket.id, line: row.line })),

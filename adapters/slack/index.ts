@@ -57,6 +57,7 @@ export async function createSlackConnection(bot: Bot, env: NodeJS.ProcessEnv, lo
     groupsOf: (userId) => staff.groupsOf(userId),
     teamOf: (userId) => staff.teamOf(userId),
     noteTeam: (userId, team) => staff.noteTeam(userId, team),
+    markGuest: (author) => staff.markGuest(author, bot.config),
   };
   const queues = new ChannelQueues({
     onRateLimited: (lane, seconds) => logger.warn({ lane, retryAfterSec: seconds }, 'Slack rate limit: waiting before the next call in this channel'),

@@ -29,6 +29,8 @@ export interface AuthorFacts {
   groupsOf(userId: string): string[];
   teamOf(userId: string): string | undefined;
   noteTeam(userId: string, team: string | undefined): void;
+  /** The author, marked as a guest of the workspace when they are one (guests are never staff). */
+  markGuest(author: Author): Promise<Author>;
 }
 
 /** Whether a message object was written by a bot (this one or any other). */
@@ -49,9 +51,9 @@ export function isPersonMessage(message: Json): boolean {
 }
 
 /** A person as far as the adapter knows them when no message of theirs is at hand (commands, buttons, reactions). */
-export function personAuthor(facts: AuthorFacts, userId: string, team?: string): Author {
+export async function personAuthor(facts: AuthorFacts, userId: string, team?: string): Promise<Author> {
   const known = team ?? facts.teamOf(userId);
-  return { userId, groups: facts.groupsOf(userId), ...(known ? { team: known } : {}) };
+  return facts.markGuest({ userId, groups: facts.groupsOf(userId), ...(known ? { team: known } : {}) });
 }
 
 /** The author of a message object; undefined when it names nobody. */
@@ -76,11 +78,12 @@ export function authorOf(message: Json, facts: AuthorFacts): Author | undefined 
  * A message object as the core's IncomingMessage: id = ts, `at` = ts in
  * epoch ms, a reply's thread = its thread_ts. Undefined when unreadable.
  */
-export function toIncoming(channelId: string, message: Json, facts: AuthorFacts): IncomingMessage | undefined {
+export async function toIncoming(channelId: string, message: Json, facts: AuthorFacts): Promise<IncomingMessage | undefined> {
   const ts = stringField(message, 'ts');
   if (!isSlackTs(ts)) return undefined;
-  const author = authorOf(message, facts);
-  if (!author) return undefined;
+  const named = authorOf(message, facts);
+  if (!named) return undefined;
+  const author = await facts.markGuest(named);
   const threadTs = stringField(message, 'thread_ts');
   const text = typeof message.text === 'string' ? slackToPlain(message.text) : '';
   return {

@@ -15,7 +15,7 @@ import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { PrometheusMetrics } from '../observability/prometheus.js';
 import { meteredStore } from '../store/metered.js';
-import { Bot } from '../service/bot.js';
+import { Bot, describe } from '../service/bot.js';
 import { createLogger, type Logger } from '../service/logger.js';
 import type { Coordinator } from '../store/coordination.js';
 import { openStore } from '../store/open.js';
@@ -55,6 +55,7 @@ export async function startBot(options: StartOptions, io: Io, env: NodeJS.Proces
 /** Slack and/or Discord, with health, readiness and metrics on the HTTP port. */
 async function startPlatforms(config: Config, platforms: { slack: boolean; discord: boolean }, env: NodeJS.ProcessEnv): Promise<void> {
   const logger = createLogger({ level: env.LOG_LEVEL ?? 'info' });
+  logUnhandledRejections(logger);
   const holder: { bot?: Bot } = {};
   const metrics = new PrometheusMetrics(() => holder.bot?.stateSnapshot() ?? { openTicketsByTier: {}, runningClocks: {} });
   const store = meteredStore(await openStore(config.store), metrics);
@@ -110,6 +111,15 @@ async function shutdown(connections: PlatformConnection[], bot: Bot, http: HttpS
   await http?.close();
   await coordinator?.close();
   await store.close();
+}
+
+/**
+ * A promise a library let fall (Bolt's receiver handles each request in a
+ * promise nobody awaits) is logged; it does not end the process, so no
+ * request, whatever its body, can stop the bot.
+ */
+function logUnhandledRejections(logger: Logger): void {
+  process.on('unhandledRejection', (reason) => logger.error({ err: describe(reason) }, 'unhandled rejection (the bot keeps running)'));
 }
 
 /** Resolves never; on SIGINT/SIGTERM runs `stop` and exits 0. */

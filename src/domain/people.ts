@@ -16,6 +16,8 @@ export interface Author {
   groups?: readonly string[];
   /** Slack: the author's workspace; in a Slack Connect channel customers post from their own. */
   team?: string;
+  /** Slack: a single- or multi-channel guest of the workspace (a restricted account). Never staff. */
+  guest?: boolean;
   /** Set by the shell adapter, which names people by their config id. */
   personId?: string;
 }
@@ -32,10 +34,12 @@ export function personByPlatformId(config: Pick<Config, 'people'>, platform: Pla
 /**
  * Staff = the configured staff people, members of the configured Slack user
  * groups or Discord roles, and — on Slack, where the staff workspace is
- * configured — anyone posting from it. Bots never are.
+ * configured — anyone posting from it. Bots never are, and neither are guests
+ * of the workspace, whatever the config lists: a guest sits in a customer's
+ * channel and must not see other customers' tickets or change them.
  */
 export function isStaff(config: Pick<Config, 'people' | 'staff'>, platform: Platform, author: Author): boolean {
-  if (author.isBot) return false;
+  if (author.isBot || author.guest) return false;
   const personId = author.personId ?? personByPlatformId(config, platform, author.userId);
   if (personId && config.staff.people.includes(personId)) return true;
   const staffGroups = platform === 'slack' ? config.staff.slackGroups : platform === 'discord' ? config.staff.discordRoles : [];

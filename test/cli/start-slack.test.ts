@@ -102,6 +102,21 @@ store: { backend: sqlite, path: ${join(dir, 'slawatch.sqlite')} }
     expect(metrics).toMatch(/slawatch_store_operation_seconds_count\{operation="create",outcome="ok"\} 1/);
   });
 
+  it('survives signed requests whose bodies are not objects, and still answers commands', async () => {
+    const form = (payload: string) => new URLSearchParams({ payload }).toString();
+    const hostile: [string, string][] = [
+      ...['null', '[]', '"x"', '123', '{}', '{"type":"event_callback"}'].map((text): [string, string] => [text, 'application/json']),
+      ...['null', '[]', '"x"'].map((payload): [string, string] => [form(payload), 'application/x-www-form-urlencoded']),
+    ];
+    const answers = await Promise.all(hostile.map(async ([text, type]) => (await slack.send(text, type, { timeoutMs: 5_000 })).status));
+    for (const answer of answers) expect(answer >= 400 && answer < 500, String(answers)).toBe(true);
+    expect(cli.child.exitCode).toBeNull();
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const status = await slack.command({ user_id: 'U0ALICE', channel_id: 'C0STAFF', text: 'status 1' });
+    expect(status.status).toBe(200);
+    expect(status.json().text).toMatch(/Ticket #1/);
+  });
+
   it('never writes a token to its logs', () => {
     expect(cli.stderr()).toMatch(/"msg":"Slack connected"/);
     expect(cli.stderr()).not.toContain(BOT_TOKEN);

@@ -2,7 +2,9 @@
  * The queue page's HTTP side without a browser: who gets data (only the
  * token holder), the JSON the page is drawn from, and the event stream.
  */
+import { once } from 'node:events';
 import { get, type IncomingMessage } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { Script } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { QUEUE_JS } from '../../../adapters/http/queue-assets.js';
@@ -243,6 +245,71 @@ describe('queue page: live updates', () => {
   });
 });
 
+describe('queue page: clients that stop reading', () => {
+  const logged: string[] = [];
+  const logger: Logger = {
+    debug: () => undefined,
+    info: (_fields, message) => void logged.push(message),
+    warn: (_fields, message) => void logged.push(message),
+    error: (_fields, message) => void logged.push(message),
+  };
+
+  /** Opens a ticket in a channel of its own, with an opening message as long as the queue shows (140 characters). */
+  let opened = 0;
+  const openTicket = () => {
+    opened++;
+    return h.bot.receiveMessage({ platform: 'shell', channelId: 'globex', messageId: `flood-${opened}`, author: { userId: `customer-${opened}` }, text: `Ticket ${opened}: ${'the export job fails again '.repeat(6)}`, at: T0 + opened * 2_000 });
+  };
+
+  it('a stream that never reads is dropped once it is more than 1 MiB behind; a reading stream keeps getting every update', async () => {
+    logged.length = 0;
+    h = await harness(`${CONFIG}\ntickets: { groupingWindow: 1s }\n`);
+    await seedQueue(h.bot, (to) => (h.clock.t = to), T0);
+    server = await serveQueue(h.bot, { heartbeatMs: 60_000, coalesceMs: 1, logger });
+    const reading = await openEvents(`${server.url}/api/queue/events`, bearer);
+    await reading.next('queue');
+    const stalled = await stalledStream(server.url);
+    await expect.poll(() => server.page.streamStats().open).toBe(2);
+
+    // Each ticket makes the snapshot longer; the kernel takes a few MiB before the server holds anything.
+    while (server.page.streamStats().dropped === 0 && opened < 1_000) {
+      await openTicket();
+      await new Promise((r) => setTimeout(r, 3));
+    }
+    expect(server.page.streamStats()).toMatchObject({ open: 1, dropped: 1 });
+    expect(logged).toContain('queue page: dropped an event stream that stopped reading');
+    // The server let go of it: once the client reads again, what the kernel still held arrives and the stream ends.
+    const closed = once(stalled, 'close');
+    stalled.resume();
+    await closed;
+
+    // The reading stream got every ticket and still gets the next change.
+    await openTicket();
+    const last = opened;
+    await expect.poll(() => reading.events.some((e) => e.event === 'queue' && (e.data as QueueSnapshot).tickets.length === EXPECTED_ORDER.length + last), { timeout: 10_000 }).toBe(true);
+    reading.close();
+  });
+
+  it('a change is encoded once and every stream gets the same bytes', async () => {
+    await setUp({ heartbeatMs: 60_000, coalesceMs: 1 });
+    const streams = await Promise.all([1, 2, 3].map(() => openEvents(`${server.url}/api/queue/events`, bearer)));
+    for (const stream of streams) await stream.next('queue');
+    const before = server.page.streamStats();
+    expect(before).toMatchObject({ open: 3, snapshotsEncoded: 3, dropped: 0 }); // one each on connecting
+
+    await h.bot.receiveMessage({ platform: 'shell', channelId: 'globex', messageId: 'one-change', author: { userId: 'fay' }, text: 'Dashboard shows no data', at: T0 });
+    const events = await Promise.all(streams.map(async (stream) => {
+      await stream.next('queue');
+      return stream.events.at(-1)?.raw;
+    }));
+    expect(events[0]).toMatch(/^event: queue\ndata: \{"serverNow"/);
+    expect(events[1]).toBe(events[0]);
+    expect(events[2]).toBe(events[0]);
+    expect(server.page.streamStats().snapshotsEncoded).toBe(before.snapshotsEncoded + 1);
+    for (const stream of streams) stream.close();
+  });
+});
+
 describe('queue page: switching it on', () => {
   const logged: { level: string; message: string; fields: object }[] = [];
   const logger: Logger = {
@@ -295,7 +362,8 @@ describe('queue page: the script', () => {
 interface EventStream {
   status: number;
   contentType: string;
-  events: { event: string; data: unknown }[];
+  /** `raw`: the event as it came over the wire. */
+  events: { event: string; data: unknown; raw: string }[];
   /** The next event named `name` not yet taken. */
   next(name: string, timeoutMs?: number): Promise<unknown>;
   ended: Promise<void>;
@@ -306,7 +374,7 @@ interface EventStream {
 function openEvents(url: string, headers: Record<string, string>): Promise<EventStream> {
   return new Promise((resolve, reject) => {
     const req = get(url, { headers: { accept: 'text/event-stream', ...headers } }, (res: IncomingMessage) => {
-      const events: { event: string; data: unknown }[] = [];
+      const events: { event: string; data: unknown; raw: string }[] = [];
       let taken = 0;
       let buffer = '';
       let wake: (() => void) | undefined;
@@ -320,7 +388,7 @@ function openEvents(url: string, headers: Record<string, string>): Promise<Event
           buffer = buffer.slice(end + 2);
           const event = /^event: (.*)$/m.exec(block)?.[1];
           const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event && data !== undefined) events.push({ event, data: JSON.parse(data) });
+          if (event && data !== undefined) events.push({ event, data: JSON.parse(data), raw: block });
         }
         wake?.();
       });
@@ -349,4 +417,15 @@ function openEvents(url: string, headers: Record<string, string>): Promise<Event
     });
     req.on('error', reject);
   });
+}
+
+/** An event stream whose client never reads: a raw socket that sends the request and then stops reading. */
+async function stalledStream(origin: string): Promise<Socket> {
+  const { hostname, port } = new URL(origin);
+  const socket = connect(Number(port), hostname);
+  socket.on('error', () => undefined); // the server may reset it when it lets go
+  await once(socket, 'connect');
+  socket.write(`GET /api/queue/events HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${TOKEN}\r\nAccept: text/event-stream\r\n\r\n`);
+  socket.pause();
+  return socket;
 }
