@@ -14,7 +14,7 @@ import { parseConfig } from '../../../src/config/load.js';
 import { viewTicket } from '../../../src/domain/ticket.js';
 import { ACTION_IDS } from '../../../adapters/slack/render.js';
 import { tsToMs } from '../../../adapters/slack/text.js';
-import { blockActions, button, messageEvent, TEAM_ID, type Payload } from '../../helpers/slack-requests.js';
+import { blockActions, button, messageEvent, TEAM_ID, type Payload } from '../../../testkit/slack-requests.js';
 import { StaffDirectory } from '../../../adapters/slack/staff.js';
 import { ACME, ALICE, BOB, captureLogger, CONFIG, CUSTOMER, CUSTOMER_TEAM, GLOBEX, Harness, OTHER_CUSTOMER, STAFF_CHANNEL, noTroubleIn, type CapturedLog } from './harness.js';
 
