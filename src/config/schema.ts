@@ -203,6 +203,8 @@ export const configSchema = z
         url: z.string().optional(),
         /** Redis only: every key starts with "<prefix>:", so several deployments can share one Redis (default slawatch). */
         prefix: id.optional(),
+        /** Redis only: how long a ticket lock outlives a replica that died holding it (default 5s). */
+        lockTtl: duration.optional(),
       })
       .default({ backend: 'sqlite', path: './data/slawatch.sqlite' }),
   })

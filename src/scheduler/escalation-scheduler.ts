@@ -21,8 +21,12 @@ export interface SchedulerOptions {
   /** Whether this process can deliver to a platform now (its port is attached). */
   canDeliver?: (platform: Platform) => boolean;
   host?: TimerHost;
-  /** Wait before retrying a ticket whose notification could not be sent (ms). */
+  /**
+   * Wait before retrying a ticket the store failed on (ms): the first retry
+   * after this, each next one twice as long, up to `retryMaxMs`.
+   */
   retryAfterMs?: number;
+  retryMaxMs?: number;
   onError?: (error: unknown, context: string) => void;
 }
 
@@ -37,6 +41,8 @@ export class EscalationScheduler {
   private firing = 0;
   private readonly work: number[] = [];
   private readonly waiting = new Set<number>();
+  /** Store failures in a row per ticket, for the retry's back-off. */
+  private readonly failures = new Map<number, number>();
 
   constructor(
     private readonly ctx: DeskContext,
@@ -78,6 +84,7 @@ export class EscalationScheduler {
       for (const key of keys) this.queue.delete(key);
       this.keysByTicket.delete(id);
       this.openTiers.delete(id);
+      this.failures.delete(id);
     }
     this.timer.arm();
   }
@@ -144,11 +151,15 @@ export class EscalationScheduler {
       this.waiting.delete(id);
       try {
         const { ticket } = await this.notifier.fireDue(id);
+        this.failures.delete(id);
         this.track(ticket, this.ctx.now());
       } catch (err) {
-        // The store failed (not the platform): try this ticket again shortly.
+        // The store failed (not the platform): try this ticket again soon, then less often while it stays down.
         this.options.onError?.(err, `ticket ${id}`);
-        this.queue.set(`${id}:retry`, this.ctx.now() + (this.options.retryAfterMs ?? 15_000));
+        const failures = (this.failures.get(id) ?? 0) + 1;
+        this.failures.set(id, failures);
+        const wait = Math.min(this.options.retryMaxMs ?? 15_000, (this.options.retryAfterMs ?? 1_000) * 2 ** (failures - 1));
+        this.queue.set(`${id}:retry`, this.ctx.now() + wait);
         this.keysByTicket.set(id, [...(this.keysByTicket.get(id) ?? []), `${id}:retry`]);
       }
       this.timer.arm();

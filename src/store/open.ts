@@ -19,7 +19,7 @@ export async function openStore(config: Config['store'], options?: { baseDir?: s
     case 'sqlite':
       return openSqliteStore(resolve(options?.baseDir ?? process.cwd(), config.path));
     case 'redis':
-      return openRedisStore({ url: config.url, prefix: config.prefix });
+      return openRedisStore({ url: config.url, prefix: config.prefix, lockTtlMs: config.lockTtl });
   }
 }
 

@@ -31,7 +31,13 @@ import { StoreError } from './ports.js';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 const DEFAULT_COMMAND_TIMEOUT_MS = 2_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
-const DEFAULT_LOCK_TTL_MS = 10_000;
+/**
+ * How long a lock outlives a holder that stopped refreshing it. It bounds how
+ * late a step can be after a replica dies holding its ticket: short enough for
+ * that, long enough that a live holder refreshing every third of it never
+ * loses it to a busy event loop.
+ */
+export const DEFAULT_LOCK_TTL_MS = 5_000;
 /** What waits on a server that stopped answering is bounded too. */
 const COMMAND_QUEUE_LIMIT = 20_000;
 /** Same rule as config ids: no glob characters, so the prefix is safe in a SCAN pattern. */
@@ -266,6 +272,8 @@ export class RedisLocker implements Locker {
   private readonly ttlMs: number;
   private readonly waitMs: number;
   private readonly timeoutMs: number;
+  /** Locks whose release failed while Redis was away, released when it is back. */
+  private readonly owed = new Map<string, { token: string; expiresAt: number }>();
 
   constructor(
     private readonly redis: RedisClientType,
@@ -331,9 +339,29 @@ export class RedisLocker implements Locker {
     try {
       await bounded(RELEASE_LOCK.run(this.redis, [lockKey], [token]), this.timeoutMs);
     } catch {
-      // the lock expires by itself
+      this.owe(lockKey, token);
     }
   }
+
+  /**
+   * A release that failed because Redis was away: Redis comes back with the
+   * lock still in its data (the append-only file keeps it), and every other
+   * replica would wait out its TTL. This holder knows its token, so it
+   * releases the lock as soon as Redis answers again. Past the TTL the lock has
+   * expired by itself and nothing is owed.
+   */
+  private owe(lockKey: string, token: string): void {
+    if (this.owed.size === 0) this.redis.on('ready', this.payOwed);
+    this.owed.set(lockKey, { token, expiresAt: Date.now() + this.ttlMs });
+  }
+
+  private readonly payOwed = (): void => {
+    const now = Date.now();
+    const due = [...this.owed].filter(([, owed]) => owed.expiresAt > now);
+    this.owed.clear();
+    this.redis.off('ready', this.payOwed);
+    for (const [lockKey, { token }] of due) void this.release(lockKey, token);
+  };
 }
 
 /** Ticket ids, ticket writes and ping, done by Redis itself. */
