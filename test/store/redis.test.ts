@@ -344,7 +344,7 @@ describe.runIf(REDIS_SERVER)('redis store: Redis going away', () => {
   });
 
   it('releases a lock whose release failed while Redis was away as soon as Redis is back, not after its TTL', { timeout: 30_000 }, async () => {
-    const server = await RedisServer.start(dir);
+    const server = await RedisServer.start({ binary: REDIS_SERVER!, dir });
     try {
       const prefix = nextPrefix();
       // A TTL far longer than the other replica is willing to wait: only an early release lets it in.
@@ -352,13 +352,13 @@ describe.runIf(REDIS_SERVER)('redis store: Redis going away', () => {
       const other = await open({ url: server.url, prefix, commandTimeoutMs: 500, lockWaitMs: 8_000 });
       await holder.withLock('ticket:1', async () => {
         await server.save(); // Redis comes back from disk with the lock in it, as from its append-only file
-        await server.stop(); // … and crashes while the section runs, so the release below fails
+        await server.kill(); // … and crashes while the section runs, so the release below fails
       });
       await server.start();
       // (`eventually` only rides out the moments before this client has reconnected.)
       expect(await eventually(() => other.withLock('ticket:1', async () => 'taken'), 3_000)).toBe('taken');
     } finally {
-      await server.stop();
+      await server.kill();
     }
   });
 });
