@@ -8,7 +8,7 @@
  */
 import { SEVERITIES, type Severity } from '../config/schema.js';
 import { isoUtc, parseInstant } from './time.js';
-import type { Actor, TicketEvent } from './ticket.js';
+import { nextState, type Actor, type TicketEvent, type TicketState } from './ticket.js';
 
 export const REPLAY_EVENT_TYPES = [
   'opened',
@@ -54,6 +54,7 @@ export interface ParseOptions {
 /** Parses a JSON Lines event log. Every problem names its line; nothing is guessed. */
 export function parseEventLog(text: string, ctx: LogContext, options: ParseOptions = {}): TicketEvent[] {
   const events: TicketEvent[] = [];
+  let state: TicketState = 'open';
   const lines = text.split(/\r?\n/);
   const belongs = ticketFilter(options.ticket);
   lines.forEach((raw, index) => {
@@ -70,6 +71,11 @@ export function parseEventLog(text: string, ctx: LogContext, options: ParseOptio
     const event = toEvent(value as Json, lineNo, ctx, events.length === 0);
     const previous = events[events.length - 1];
     if (previous && event.at < previous.at) throw new EventLogError(lineNo, `events must be in time order (${isoUtc(event.at)} is before the previous event)`);
+    if (previous) {
+      const transition = nextState(state, event.type);
+      if (!transition.allowed) throw new EventLogError(lineNo, `"${event.type}" cannot happen here: ${transition.reason}`);
+      state = transition.state;
+    }
     events.push(event);
   });
   if (events.length === 0 && options.ticket !== undefined) throw new EventLogError(1, `ticket ${options.ticket} is not in this log`);

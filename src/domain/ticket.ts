@@ -141,13 +141,16 @@ export function viewTicket(ticket: Pick<Ticket, 'id' | 'events'>): TicketView {
   return view;
 }
 
+/** One event into the view. An event the state machine refuses in the current state changes nothing (a stored log is never rejected). */
 function applyToView(view: TicketView, event: TicketEvent, openingMessageId: string | undefined): void {
+  const transition = nextState(view.state, event.type);
+  if (!transition.allowed) return;
+  view.state = transition.state;
   switch (event.type) {
     case 'opened':
       break;
     case 'customer_message':
       view.lastCustomerMessageAt = event.at;
-      if (view.state === 'waiting_on_customer') view.state = 'open';
       break;
     case 'staff_reply':
       view.staffReplied = true;
@@ -164,18 +167,14 @@ function applyToView(view: TicketView, event: TicketEvent, openingMessageId: str
       view.tier = event.tier;
       break;
     case 'waiting_on_customer':
-      view.state = 'waiting_on_customer';
       break;
     case 'resolved':
-      view.state = 'resolved';
       view.resolvedAt = event.at;
       break;
     case 'reopened':
-      view.state = 'open';
       view.resolvedAt = undefined;
       break;
     case 'closed':
-      view.state = 'closed';
       view.closedAt = event.at;
       break;
     case 'message_edited':
@@ -187,25 +186,104 @@ function applyToView(view: TicketView, event: TicketEvent, openingMessageId: str
   }
 }
 
+/**
+ * The ticket's state machine, in one table: for each event, the state it
+ * leads to from each state it is allowed in. An event absent for a state is
+ * refused there. Every fold of a ticket's log (its view, its clocks) and every
+ * check before appending goes through `nextState`, so they cannot disagree.
+ *
+ *   event                 open        waiting     resolved    closed
+ *   opened                (only as the first event: → open)
+ *   customer_message      open        open        resolved    closed
+ *   staff_reply           open        waiting     resolved    —
+ *   claimed, severity_changed, tier_changed
+ *                         open        waiting     resolved    —
+ *   waiting_on_customer   waiting     —           —           —
+ *   resolved              resolved    resolved    —           —
+ *   reopened              —           —           open        —
+ *   closed                closed      closed      closed      —
+ *   message_edited, message_deleted
+ *                         (any state, unchanged)
+ *
+ * A customer message on a resolved ticket does not reopen it by itself: the
+ * desk appends `reopened` first when it falls within the reopen window.
+ */
+const SAME = 'same';
+type Row = Partial<Record<TicketState, TicketState | typeof SAME>>;
+const ANY: Row = { open: SAME, waiting_on_customer: SAME, resolved: SAME, closed: SAME };
+const NOT_CLOSED: Row = { open: SAME, waiting_on_customer: SAME, resolved: SAME };
+const TRANSITIONS: Record<Exclude<TicketEventType, 'opened'>, Row> = {
+  customer_message: { open: 'open', waiting_on_customer: 'open', resolved: SAME, closed: SAME },
+  staff_reply: NOT_CLOSED,
+  claimed: NOT_CLOSED,
+  severity_changed: NOT_CLOSED,
+  tier_changed: NOT_CLOSED,
+  waiting_on_customer: { open: 'waiting_on_customer' },
+  resolved: { open: 'resolved', waiting_on_customer: 'resolved' },
+  reopened: { resolved: 'open' },
+  closed: { open: 'closed', waiting_on_customer: 'closed', resolved: 'closed' },
+  message_edited: ANY,
+  message_deleted: ANY,
+};
+
+export type Transition = { allowed: true; state: TicketState } | { allowed: false; reason: string };
+
+/** The state after `event` in `state`, or why the event is not allowed there. */
+export function nextState(state: TicketState, event: TicketEventType): Transition {
+  if (event === 'opened') return { allowed: false, reason: 'a ticket is opened only once' };
+  const next = TRANSITIONS[event][state];
+  if (next === undefined) return { allowed: false, reason: refusal(state, event) };
+  return { allowed: true, state: next === SAME ? state : next };
+}
+
+function refusal(state: TicketState, event: Exclude<TicketEventType, 'opened'>): string {
+  switch (event) {
+    case 'waiting_on_customer':
+      return `a ${describeState(state)} ticket cannot wait on the customer`;
+    case 'resolved':
+      return `the ticket is already ${describeState(state)}`;
+    case 'reopened':
+      return `only a resolved ticket can be reopened (this one is ${describeState(state)})`;
+    case 'closed':
+      return 'the ticket is already closed';
+    default:
+      return 'the ticket is closed';
+  }
+}
+
+/**
+ * Where the log breaks the table: the index and reason of the first event the
+ * state machine refuses, or undefined for a log every event of which is allowed.
+ */
+export function firstRefusal(events: readonly TicketEvent[]): { index: number; reason: string } | undefined {
+  let state: TicketState = 'open';
+  for (let index = 1; index < events.length; index++) {
+    const transition = nextState(state, (events[index] as TicketEvent).type);
+    if (!transition.allowed) return { index, reason: transition.reason };
+    state = transition.state;
+  }
+  return undefined;
+}
+
+/**
+ * The ticket with `event` inserted in time order (a late-delivered message
+ * lands where it belongs), or the reason the table refuses the log that would
+ * make. Stored logs are kept legal this way, so every fold and `replay` of an
+ * export read them the same.
+ */
+export function insertEvent(ticket: Ticket, event: TicketEvent): { ticket: Ticket } | { refused: string } {
+  const events = [...ticket.events];
+  let i = events.length;
+  while (i > 1 && (events[i - 1] as TicketEvent).at > event.at) i--;
+  events.splice(i, 0, event);
+  const refusal = firstRefusal(events);
+  return refusal ? { refused: refusal.reason } : { ticket: { ...ticket, events } };
+}
+
 /** Whether `event` may be appended to a ticket in `state`; returns the reason if not. */
 export function checkTransition(state: TicketState, type: TicketEventType): string | undefined {
-  switch (type) {
-    case 'waiting_on_customer':
-      return state === 'open' ? undefined : `a ${describeState(state)} ticket cannot wait on the customer`;
-    case 'resolved':
-      return state === 'open' || state === 'waiting_on_customer' ? undefined : `the ticket is already ${describeState(state)}`;
-    case 'reopened':
-      return state === 'resolved' ? undefined : `only a resolved ticket can be reopened (this one is ${describeState(state)})`;
-    case 'closed':
-      return state === 'closed' ? 'the ticket is already closed' : undefined;
-    case 'claimed':
-    case 'severity_changed':
-    case 'tier_changed':
-    case 'staff_reply':
-      return state === 'closed' ? 'the ticket is closed' : undefined;
-    default:
-      return undefined;
-  }
+  const transition = nextState(state, type);
+  return transition.allowed ? undefined : transition.reason;
 }
 
 export function describeState(state: TicketState): string {

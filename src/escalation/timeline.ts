@@ -4,7 +4,7 @@
  * what `slawatch replay` prints and what the bot's scheduler acts on.
  */
 import type { ClockKind, Config, Customer, Severity } from '../config/schema.js';
-import type { Actor, TicketEvent, TicketState } from '../domain/ticket.js';
+import { nextState, type Actor, type TicketEvent, type TicketState } from '../domain/ticket.js';
 import type { WorkingCalendar } from '../sla/calendar.js';
 import { type Clock, TicketClocks } from '../sla/clocks.js';
 import { resolveTargets, type TicketTargets } from '../sla/targets.js';
@@ -85,6 +85,8 @@ export function replayTimeline(events: readonly TicketEvent[], ctx: PolicyContex
     if (event.at > at) break;
     if (fire) fireUntil(event.at, false);
     clocks.advance(event.at);
+    // An event the state machine refuses here changes nothing, in the clocks and in what the timeline tracks.
+    if (event.type !== 'opened' && !nextState(clocks.state, event.type).allowed) continue;
     let retargeted = false;
     if (event.type === 'severity_changed' && event.severity !== severity) {
       severity = event.severity;

@@ -8,6 +8,7 @@ import { isStaff, personByPlatformId, type Author } from '../domain/people.js';
 import { guessSeverity } from '../domain/severity.js';
 import {
   checkTransition,
+  insertEvent,
   isOpenState,
   viewTicket,
   type Actor,
@@ -191,22 +192,27 @@ async function threadReply(ctx: DeskContext, msg: IncomingMessage, staff: boolea
       refusal = 'ticket is closed';
       return undefined;
     }
+    let next: Ticket | undefined;
     if (staff) {
+      next = append(current, { type: 'staff_reply', at: msg.at, by, messageId: msg.messageId });
       kind = 'staff_reply';
-      return append(current, { type: 'staff_reply', at: msg.at, by, messageId: msg.messageId });
-    }
-    let next = current;
-    if (view.state === 'resolved') {
+    } else if (view.state === 'resolved' && msg.at >= (view.resolvedAt ?? 0)) {
       if (msg.at - (view.resolvedAt ?? 0) > ctx.config.tickets.reopenWindow) {
         refusal = 'ticket was resolved outside the reopen window';
         return undefined;
       }
-      next = append(next, { type: 'reopened', at: msg.at, by });
+      next = append(append(current, { type: 'reopened', at: msg.at, by }), { type: 'customer_message', at: msg.at, by, messageId: msg.messageId, text: msg.text });
       kind = 'reopened';
     } else {
+      // (A message written before the ticket was resolved and delivered late belongs before the resolve; it reopens nothing.)
+      next = append(current, { type: 'customer_message', at: msg.at, by, messageId: msg.messageId, text: msg.text });
       kind = 'customer_message';
     }
-    return append(next, { type: 'customer_message', at: msg.at, by, messageId: msg.messageId, text: msg.text });
+    if (!next) {
+      kind = undefined;
+      refusal = 'the ticket cannot take this message where it falls in its log';
+    }
+    return next;
   });
   await ctx.store.indexMessage(msg.platform, msg.channelId, msg.messageId, ticketId);
   if (!kind) return { result: { kind: 'ignored', reason: refusal ?? 'already recorded' }, outbound: [] };
@@ -234,13 +240,15 @@ export async function deleteMessage(ctx: DeskContext, platform: Platform, channe
   );
 }
 
-/** Appends an event, keeping the log in time order (a late-delivered message lands where it belongs). */
-export function append(ticket: Ticket, event: TicketEvent): Ticket {
-  const events = [...ticket.events];
-  let i = events.length;
-  while (i > 1 && (events[i - 1] as TicketEvent).at > event.at) i--;
-  events.splice(i, 0, event);
-  return { ...ticket, events };
+/**
+ * Appends an event in time order; undefined (nothing to write) when the
+ * resulting log would break the ticket's state machine — the checks before
+ * each call make that not happen, this keeps a stored log legal regardless.
+ */
+export function append(ticket: Ticket | undefined, event: TicketEvent): Ticket | undefined {
+  if (!ticket) return undefined;
+  const inserted = insertEvent(ticket, event);
+  return 'ticket' in inserted ? inserted.ticket : undefined;
 }
 
 export class CommandError extends Error {
@@ -262,7 +270,12 @@ export async function applyAction(ctx: DeskContext, ticketId: number, event: Tic
       problem = 'you have already claimed this ticket';
       return undefined;
     }
-    return append(current, event);
+    const inserted = insertEvent(current, event);
+    if ('refused' in inserted) {
+      problem = inserted.refused;
+      return undefined;
+    }
+    return inserted.ticket;
   });
   if (problem) throw new CommandError(problem);
   ctx.onTicketChanged?.(ticket);

@@ -16,7 +16,7 @@
  * clock ran). A breach is recorded once, at the deadline, and stays.
  */
 import type { ClockKind } from '../config/schema.js';
-import type { TicketEvent, TicketState } from '../domain/ticket.js';
+import { nextState, type TicketEvent, type TicketState } from '../domain/ticket.js';
 import type { WorkingCalendar } from './calendar.js';
 import type { ClockTarget, TicketTargets } from './targets.js';
 
@@ -207,19 +207,23 @@ export class TicketClocks {
     for (const clock of this.live()) clock.checkBreach(at, inclusive);
   }
 
+  /** One event of the log. The state comes from the domain's transition table; an event it refuses changes nothing. */
   apply(event: TicketEvent, targetsAfter?: TicketTargets): void {
     const t = event.at;
+    if (event.type === 'opened') {
+      this.state = 'open';
+      if (this.targets.firstResponse) this.firstResponse = new Clock('firstResponse', 1, t, this.targets.firstResponse);
+      if (this.targets.resolution) this.resolution = new Clock('resolution', 1, t, this.targets.resolution);
+      return;
+    }
+    const transition = nextState(this.state, event.type);
+    if (!transition.allowed) return;
+    const before = this.state;
+    this.state = transition.state;
     switch (event.type) {
-      case 'opened': {
-        this.state = 'open';
-        if (this.targets.firstResponse) this.firstResponse = new Clock('firstResponse', 1, t, this.targets.firstResponse);
-        if (this.targets.resolution) this.resolution = new Clock('resolution', 1, t, this.targets.resolution);
-        break;
-      }
       case 'customer_message': {
-        if (this.state === 'resolved' || this.state === 'closed') break;
-        if (this.state === 'waiting_on_customer') {
-          this.state = 'open';
+        if (before === 'resolved' || before === 'closed') break;
+        if (before === 'waiting_on_customer') {
           this.resolution?.resume(t);
           this.nextResponse?.resume(t);
         }
@@ -231,32 +235,24 @@ export class TicketClocks {
         break;
       }
       case 'staff_reply': {
-        if (this.state === 'closed') break;
         this.staffReplied = true;
         this.firstResponse?.stop(t);
         this.nextResponse?.stop(t);
         break;
       }
       case 'waiting_on_customer': {
-        if (this.state !== 'open') break;
-        this.state = 'waiting_on_customer';
         this.resolution?.pause(t);
         this.nextResponse?.pause(t);
         break;
       }
       case 'resolved':
       case 'closed': {
-        if (this.state === 'closed') break;
-        if (event.type === 'resolved' && this.state === 'resolved') break;
-        this.state = event.type;
         this.firstResponse?.stop(t);
         this.nextResponse?.stop(t);
         this.resolution?.stop(t);
         break;
       }
       case 'reopened': {
-        if (this.state !== 'resolved') break;
-        this.state = 'open';
         if (this.resolution && this.targets.resolution) this.resolution.retarget(this.targets.resolution);
         this.resolution?.restart(t);
         this.nextResponseArmed = true;

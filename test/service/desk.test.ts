@@ -86,6 +86,18 @@ describe('tickets from messages', () => {
     expect(await h.say('acme', 'dana', 'hello?', { threadId: 'root' })).toMatchObject({ kind: 'ignored', reason: 'ticket was resolved outside the reopen window' });
   });
 
+
+  it('a customer reply written before the resolve and delivered late joins the log before it and reopens nothing', async () => {
+    const h = await harness(CONFIG);
+    await h.say('acme', 'dana', 'Cannot export', { messageId: 'root' });
+    h.clock.t += 10 * MIN;
+    await h.command('acme', 'alice', 'resolve', 'root');
+    h.clock.t -= 5 * MIN; // the reply's own timestamp: before the resolve (reconciled after downtime, say)
+    expect((await h.say('acme', 'dana', 'One more detail', { threadId: 'root' })).kind).toBe('customer_message');
+    const ticket = await h.store.get(1);
+    expect(ticket!.events.map((e) => e.type)).toEqual(['opened', 'customer_message', 'resolved']);
+    expect(viewTicket(ticket!).state).toBe('resolved');
+  });
   it('edits update the opening text; deletions keep the ticket and note it', async () => {
     const h = await harness(CONFIG);
     await h.say('acme', 'dana', 'Typo', { messageId: 'root' });
