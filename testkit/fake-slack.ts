@@ -47,6 +47,8 @@ export interface FakeSlackOptions {
   botUserId?: string;
   botId?: string;
   teamId?: string;
+  /** Listen on this port (default: any free one), e.g. one the bot was told to use before the fake came up. */
+  port?: number;
 }
 
 /** Fields of chat.* arguments that WebClient sends JSON-encoded inside a form body. */
@@ -79,7 +81,7 @@ export class FakeSlack {
   static async start(options: FakeSlackOptions = {}): Promise<FakeSlack> {
     const fake = new FakeSlack(options);
     fake.server = createServer((req, res) => void fake.handle(req, res));
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => fake.server.listen(options.port ?? 0, '127.0.0.1', resolve));
     fake.base = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
     return fake;
   }

@@ -9,6 +9,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { REST, Routes } from 'discord.js';
+import { loadEnvFile } from '../../src/cli/env-file.js';
 import { redactSecrets } from '../../src/service/logger.js';
 import { COMMAND_DEFINITIONS } from './commands.js';
 import { readDiscordEnv } from './env.js';
@@ -40,11 +41,15 @@ function isMain(): boolean {
 }
 
 if (isMain()) {
-  deployCommands(process.env).then(
-    ({ scope, names }) => process.stdout.write(`Registered ${names.map((n) => `"${n}"`).join(', ')} (${scope}).\n`),
-    (err: unknown) => {
-      process.stderr.write(`discord:deploy: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  // Like `slawatch`: ./.env first, the environment wins over it.
+  Promise.resolve()
+    .then(() => loadEnvFile())
+    .then(() => deployCommands(process.env))
+    .then(
+      ({ scope, names }) => process.stdout.write(`Registered ${names.map((n) => `"${n}"`).join(', ')} (${scope}).\n`),
+      (err: unknown) => {
+        process.stderr.write(`discord:deploy: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exitCode = 1;
+      },
+    );
 }

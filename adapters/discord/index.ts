@@ -2,11 +2,14 @@
  * `connectDiscord`: slawatch as a Discord bot. Reads and checks the
  * environment, builds the client, attaches the port (so the bot can post),
  * listens for messages and interactions, logs in, and catches up on what
- * was posted while the bot was away. Reconnection is discord.js's job; when
- * a session could not be resumed, the adapter reconciles again.
+ * was posted while the bot was away. A login Discord refuses (the token, the
+ * intents) fails with PlatformRejected; any other failure is one attempt
+ * that `slawatch start` makes again. Reconnection of a live session is
+ * discord.js's job; when a session could not be resumed, the adapter
+ * reconciles again.
  */
-import { Events, RESTEvents, type Client } from 'discord.js';
-import type { Connector, PlatformConnection } from '../platform.js';
+import { DiscordAPIError, DiscordjsError, DiscordjsErrorCodes, Events, RESTEvents, type Client } from 'discord.js';
+import { PlatformRejected, type Connector, type PlatformConnection } from '../platform.js';
 import type { Bot } from '../../src/service/bot.js';
 import { describe } from '../../src/service/bot.js';
 import { redactSecrets, type Logger } from '../../src/service/logger.js';
@@ -88,12 +91,14 @@ export async function startDiscord(bot: Bot, env: NodeJS.ProcessEnv, log: Logger
 
   try {
     await withTimeout(client.login(settings.token), options.readyTimeoutMs ?? 120_000, 'the Discord gateway did not become ready');
+    await reconciler.startCursors(bot.ctx.now());
+    await reconciler.run('start-up');
   } catch (err) {
+    stopping = true;
+    bot.detach('discord');
     await client.destroy().catch(() => undefined);
-    throw new Error(`Discord login failed: ${hide(describe(err))}`);
+    throw loginError(err, hide);
   }
-  await reconciler.startCursors(bot.ctx.now());
-  await reconciler.run('start-up');
   log.info({ user: client.user?.id, application: settings.applicationId, channels: channels.boundChannels.length }, 'discord: connected');
 
   const settled = async () => {
@@ -114,6 +119,26 @@ export async function startDiscord(bot: Bot, env: NodeJS.ProcessEnv, log: Logger
       await client.destroy();
     },
   };
+}
+
+/**
+ * A token Discord refuses (401 on REST, or the gateway's "Authentication
+ * failed") or intents it does not allow stop the start: trying again cannot
+ * help. Anything else (Discord unreachable, a 5xx, a gateway that never
+ * became ready) is worth trying again.
+ */
+function loginError(err: unknown, hide: (text: string) => string): Error {
+  const rejectedToken =
+    (err instanceof DiscordjsError && err.code === DiscordjsErrorCodes.TokenInvalid) ||
+    (err instanceof DiscordAPIError && err.status === 401) ||
+    (err instanceof Error && err.message === 'Authentication failed');
+  if (rejectedToken) {
+    return new PlatformRejected('Discord rejected DISCORD_TOKEN (401 Unauthorized). Copy the bot token again from the Developer Portal (Bot → Reset Token).', { cause: err });
+  }
+  if (err instanceof Error && /disallowed intents/i.test(err.message)) {
+    return new PlatformRejected('Discord refused the Message Content intent. Turn it on in the Developer Portal (Bot → Privileged Gateway Intents).', { cause: err });
+  }
+  return new Error(`Discord login failed: ${hide(describe(err))}`);
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {

@@ -34,7 +34,8 @@ export class ShellAdapter implements ChatPort {
   readonly platform = 'shell' as const;
   private speaker: string;
   private channel: string;
-  private thread: string | undefined;
+  /** The ticket thread we are in: the platform's thread id, and the ticket for people to read. */
+  private thread: { id: string; ticket: number } | undefined;
   private seq = 0;
   private rl: Interface | undefined;
 
@@ -85,7 +86,8 @@ export class ShellAdapter implements ChatPort {
   }
 
   private showPrompt(): void {
-    if (this.options.prompt) this.options.output.write(`${this.speaker}@#${this.channel}${this.thread ? ` › ${this.thread}` : ''}> `);
+    // Where we are, as the bot's own lines say it ([acme › #1]), and who speaks.
+    if (this.options.prompt) this.options.output.write(`[${this.channel}${this.thread ? ` › ${ticketRef(this.thread.ticket)}` : ''}] ${this.speaker}> `);
   }
 
   private print(line: string): void {
@@ -161,7 +163,7 @@ export class ShellAdapter implements ChatPort {
     const ticket = Number.isInteger(id) ? await this.bot.ctx.store.get(id) : undefined;
     if (!ticket || ticket.platform !== 'shell') return this.print(`! there is no ticket ${arg} here`);
     this.channel = ticket.channelId;
-    this.thread = ticket.threadId;
+    this.thread = { id: ticket.threadId, ticket: ticket.id };
     this.print(`(you are now in the thread of ${ticketRef(ticket.id)} in #${this.channel})`);
   }
 
@@ -177,14 +179,14 @@ export class ShellAdapter implements ChatPort {
       platform: 'shell',
       channelId: this.channel,
       messageId,
-      ...(this.thread ? { threadId: this.thread } : {}),
+      ...(this.thread ? { threadId: this.thread.id } : {}),
       author: this.author(),
       text,
       at,
     });
     // After opening (or joining) a ticket, the customer stays in its thread, as in a chat app.
     if ((outcome.kind === 'opened' || outcome.kind === 'appended') && !this.thread) {
-      this.thread = outcome.ticket.threadId;
+      this.thread = { id: outcome.ticket.threadId, ticket: outcome.ticket.id };
       this.print(`(you are now in the thread of ${ticketRef(outcome.ticket.id)}; /top to leave)`);
     }
     if (outcome.kind === 'customer_message' || outcome.kind === 'staff_reply' || outcome.kind === 'reopened') {
@@ -197,7 +199,7 @@ export class ShellAdapter implements ChatPort {
     const result = await this.bot.runCommand({
       platform: 'shell',
       channelId: this.channel,
-      ...(this.thread ? { threadId: this.thread } : {}),
+      ...(this.thread ? { threadId: this.thread.id } : {}),
       author: this.author(),
       text,
     });

@@ -20,6 +20,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { App, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import { describe } from '../../src/service/bot.js';
+import { PlatformRejected } from '../platform.js';
 import { StoreError } from '../../src/store/ports.js';
 import type { Logger } from '../../src/service/logger.js';
 import type { WebClient } from './context.js';
@@ -60,7 +61,29 @@ function clientOptions(env: SlackEnv, logger: BoltLogger): WebClientOptions {
   };
 }
 
-/** Checks the bot token (auth.test) and learns who the bot is, with a clear error if Slack says no. */
+/** Slack's answers that mean the token itself is refused: trying again cannot help. */
+const REJECTED_TOKEN_ERRORS = new Set([
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'not_allowed_token_type',
+  'team_disabled',
+  'user_removed_from_team',
+  'missing_scope',
+]);
+
+/** The Slack error code when `err` is Slack refusing the token, else undefined. */
+function rejectedToken(err: unknown): string | undefined {
+  return err instanceof webApi.WebAPIPlatformError && REJECTED_TOKEN_ERRORS.has(err.data.error) ? err.data.error : undefined;
+}
+
+/**
+ * Checks the bot token (auth.test) and learns who the bot is. A token Slack
+ * refuses is a PlatformRejected; anything else (Slack unreachable, a 5xx,
+ * Slack's own transient errors) is worth trying again.
+ */
 async function identify(env: SlackEnv, logger: BoltLogger): Promise<BotIdentity> {
   const client = new webApi.WebClient(env.botToken, clientOptions(env, logger));
   try {
@@ -68,11 +91,18 @@ async function identify(env: SlackEnv, logger: BoltLogger): Promise<BotIdentity>
     if (!result.user_id) throw new Error('auth.test answered without the bot\'s user id');
     return { userId: result.user_id, ...(result.bot_id ? { botId: result.bot_id } : {}), ...(result.team_id ? { teamId: result.team_id } : {}) };
   } catch (err) {
-    if (err instanceof webApi.WebAPIPlatformError) {
-      throw new Error(`Slack rejected SLACK_BOT_TOKEN (auth.test: ${err.data.error}). Check the token, and that the app is installed to the workspace.`, { cause: err });
-    }
+    const refused = rejectedToken(err);
+    if (refused) throw new PlatformRejected(`Slack rejected SLACK_BOT_TOKEN (auth.test: ${refused}). Check the token, and that the app is installed to the workspace.`, { cause: err });
+    if (err instanceof webApi.WebAPIPlatformError) throw new Error(`Slack answered auth.test with ${err.data.error}`, { cause: err });
     throw new Error(`could not reach the Slack Web API at ${env.apiUrl} (auth.test): ${describe(err)}`, { cause: err });
   }
+}
+
+/** Why Socket Mode could not start: a refused app token stops the start, anything else is tried again. */
+function socketStartError(err: unknown): Error {
+  const refused = rejectedToken(err);
+  if (refused) return new PlatformRejected(`Slack rejected SLACK_APP_TOKEN (apps.connections.open: ${refused}). Check that it is an app-level token with the connections:write scope.`, { cause: err });
+  return new Error(`could not open a Socket Mode connection: ${describe(err)}`, { cause: err });
 }
 
 /** A server that already listens on the bot's port (health, metrics): Slack's endpoint is mounted on it. */
@@ -85,19 +115,32 @@ export async function buildTransport(env: SlackEnv, log: Logger, boltLog: BoltLo
   const options = clientOptions(env, boltLog);
 
   let connected = false;
+  let stopping = false;
   let receiver: HTTPReceiver | SocketModeReceiver;
   if (env.mode === 'socket') {
     const socket = new SocketModeReceiver({
       appToken: env.appToken as string,
       logger: boltLog,
-      // apps.connections.open goes to SLACK_API_URL too; reconnecting keeps trying longer than a message post would.
-      installerOptions: { clientOptions: { ...options, retryConfig: { retries: 10, factor: 1.6, minTimeout: 500, maxTimeout: 30_000 } } },
+      // apps.connections.open goes to SLACK_API_URL too. The Socket Mode client reconnects by itself, and a
+      // reconnection whose apps.connections.open gives up is an unhandled rejection that ends the process:
+      // never give up on a network failure (1 s doubling to a minute, randomised). A refused app token still
+      // fails at once — at start a clear PlatformRejected, in a reconnection the end of the process.
+      installerOptions: { clientOptions: { ...options, retryConfig: { retries: 10, forever: true, factor: 2, minTimeout: 1_000, maxTimeout: 60_000, randomize: true } } },
     });
+    // The client says `connected` on Slack's hello. A dropped socket says only `close` at once, and
+    // `reconnecting` a few seconds later, when it tries again.
+    let dropped = false;
     socket.client.on('connected', () => {
       connected = true;
+      if (dropped) log.info({}, 'Slack: Socket Mode connected again');
+      dropped = false;
     });
-    for (const state of ['disconnected', 'reconnecting', 'disconnecting']) {
+    for (const state of ['close', 'disconnected', 'reconnecting', 'disconnecting']) {
       socket.client.on(state, () => {
+        if (connected && !stopping && state !== 'disconnecting') {
+          dropped = true;
+          log.warn({ state }, 'Slack: Socket Mode connection lost; the client reconnects by itself');
+        }
         connected = false;
       });
     }
@@ -145,7 +188,11 @@ export async function buildTransport(env: SlackEnv, log: Logger, boltLog: BoltLo
     mode: env.mode,
     async start() {
       if (receiver instanceof SocketModeReceiver) {
-        await receiver.start();
+        try {
+          await receiver.start();
+        } catch (err) {
+          throw socketStartError(err);
+        }
         return;
       }
       const http = receiver;
@@ -168,6 +215,7 @@ export async function buildTransport(env: SlackEnv, log: Logger, boltLog: BoltLo
     },
     async stop() {
       if (receiver instanceof SocketModeReceiver) {
+        stopping = true;
         await receiver.stop();
         connected = false;
         return;

@@ -2,12 +2,13 @@
  * The Slack adapter's entry: `connectSlack` (a Connector, adapters/platform.ts)
  * reads and checks the environment, builds the Bolt app, attaches the Slack
  * port to the bot, catches up on what happened while the bot was down, and
- * then starts receiving.
+ * then starts receiving. A token Slack refuses fails with PlatformRejected;
+ * any other failure is one attempt that `slawatch start` makes again.
  *
- * Call it before `bot.start()`, so notifications that came due while the bot
- * was down find the port attached.
+ * Call it before `bot.start()`, or call `bot.resync()` once it is connected,
+ * so notifications that came due while the bot was down find the port.
  */
-import type { Connector, PlatformConnection } from '../platform.js';
+import { PlatformRejected, type Connector, type PlatformConnection } from '../platform.js';
 import type { Bot } from '../../src/service/bot.js';
 import { describe } from '../../src/service/bot.js';
 import type { Logger } from '../../src/service/logger.js';
@@ -85,6 +86,8 @@ export async function createSlackConnection(bot: Bot, env: NodeJS.ProcessEnv, lo
     await transport.start();
   } catch (err) {
     staff.stop();
+    bot.detach('slack');
+    if (err instanceof PlatformRejected) throw err;
     throw new Error(`could not start receiving from Slack: ${describe(err)}`, { cause: err });
   }
   const where = transport.address();

@@ -8,9 +8,11 @@ import { relative } from 'node:path';
 import { connectDiscord } from '../../adapters/discord/index.js';
 import { mountQueuePage } from '../../adapters/http/queue-page.js';
 import { HttpServer } from '../../adapters/http/server.js';
-import type { PlatformConnection } from '../../adapters/platform.js';
+import { PlatformLink, type PlatformRejected } from '../../adapters/platform.js';
 import { ShellAdapter } from '../../adapters/shell/shell-adapter.js';
 import { createSlackConnection } from '../../adapters/slack/index.js';
+import { readSlackEnv, type SlackEnv } from '../../adapters/slack/env.js';
+import { readDiscordEnv, type DiscordEnv } from '../../adapters/discord/env.js';
 import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { PrometheusMetrics } from '../observability/prometheus.js';
@@ -47,65 +49,137 @@ export async function startBot(options: StartOptions, io: Io, env: NodeJS.Proces
   const { path, bundled } = resolveConfigPath(options.configPath);
   const config = await loadConfigFile(path);
   if (options.storePath) config.store = { ...config.store, backend: 'sqlite', path: options.storePath };
-  const platforms = { slack: Boolean(env.SLACK_BOT_TOKEN), discord: Boolean(env.DISCORD_TOKEN) };
+  const platforms = readPlatforms(env);
   if (platforms.slack || platforms.discord) return startPlatforms(config, platforms, env);
   return startShell(config, options, io, bundled ? path : undefined, env);
 }
 
+/** The chat platforms whose tokens are set, with their settings. */
+interface Platforms {
+  slack?: SlackEnv;
+  discord?: DiscordEnv;
+}
+
+/** Reads and checks every set platform's variables: any problem stops the start before anything runs. */
+function readPlatforms(env: NodeJS.ProcessEnv): Platforms {
+  const platforms: Platforms = {};
+  const problems: string[] = [];
+  const read = <T>(variable: string, check: (env: NodeJS.ProcessEnv) => T): T | undefined => {
+    if (!env[variable]?.trim()) return undefined;
+    try {
+      return check(env);
+    } catch (err) {
+      problems.push(describe(err));
+      return undefined;
+    }
+  };
+  const slack = read('SLACK_BOT_TOKEN', readSlackEnv);
+  if (slack) platforms.slack = slack;
+  const discord = read('DISCORD_TOKEN', readDiscordEnv);
+  if (discord) platforms.discord = discord;
+  if (problems.length) throw new Error(problems.join('\n'));
+  return platforms;
+}
+
+/** One line per platform, said at start: on and how, or off and why. */
+function platformLines(platforms: Platforms, replicated: boolean): { platform: string; on: boolean; line: string }[] {
+  const { slack, discord } = platforms;
+  const chat = Boolean(slack || discord);
+  return [
+    slack
+      ? { platform: 'slack', on: true, line: `Slack: on (${slack.mode === 'socket' ? 'Socket Mode' : `HTTP mode on port ${slack.port}`})` }
+      : { platform: 'slack', on: false, line: 'Slack: off — SLACK_BOT_TOKEN not set' },
+    discord
+      ? { platform: 'discord', on: true, line: `Discord: on${replicated ? ' (the leading replica holds the gateway connection)' : ''}` }
+      : { platform: 'discord', on: false, line: 'Discord: off — DISCORD_TOKEN not set' },
+    chat ? { platform: 'shell', on: false, line: 'shell: off — a chat token is set' } : { platform: 'shell', on: true, line: 'shell: on (no chat token set)' },
+  ];
+}
+
+/** How long the scheduler waits at most for Slack's first attempt to connect. */
+const SLACK_HEAD_START_MS = 15_000;
+
 /** Slack and/or Discord, with health, readiness and metrics on the HTTP port. */
-async function startPlatforms(config: Config, platforms: { slack: boolean; discord: boolean }, env: NodeJS.ProcessEnv): Promise<void> {
+async function startPlatforms(config: Config, platforms: Platforms, env: NodeJS.ProcessEnv): Promise<void> {
   const logger = createLogger({ level: env.LOG_LEVEL ?? 'info' });
   logUnhandledRejections(logger);
+  const replicated = config.store.backend === 'redis';
+  for (const { platform, on, line } of platformLines(platforms, replicated)) logger.info({ platform, on }, line);
   const holder: { bot?: Bot } = {};
   const metrics = new PrometheusMetrics(() => holder.bot?.stateSnapshot() ?? { openTicketsByTier: {}, runningClocks: {} });
   const store = meteredStore(await openStore(config.store), metrics);
   // Replicas share a Redis store: they elect a leader and tell each other of ticket changes.
-  const coordinator = config.store.backend === 'redis' ? await RedisCoordinator.connect({ url: config.store.url, prefix: config.store.prefix }) : undefined;
+  const coordinator = replicated ? await RedisCoordinator.connect({ url: config.store.url, prefix: config.store.prefix }) : undefined;
   const bot = new Bot({ config, store, logger, ...(coordinator ? { coordinator } : {}) });
   holder.bot = bot;
   bot.useMetrics(metrics);
-  const connections: PlatformConnection[] = [];
-  const http = new HttpServer({
+
+  // A platform that rejects the credentials stops the process; one that cannot be reached is tried again.
+  let rejected!: (err: PlatformRejected) => void;
+  const failed = new Promise<never>((_, reject) => (rejected = reject));
+  failed.catch(() => undefined); // handled where the start waits on it
+  // From the moment the scheduler starts deriving deadlines, a platform that connects has them derived again.
+  let scheduling = false;
+  let started = false;
+  const http: HttpServer = new HttpServer({
     port: Number(env.PORT ?? 3000),
     ...(env.HOST ? { host: env.HOST } : {}),
     readiness: [
       { name: 'store', check: () => store.ping() },
-      // A replica that does not lead holds no Discord connection; it is ready when what it holds is connected.
-      { name: 'platforms', check: async () => connections.every((c) => c.ready()) && (connections.length > 0 || !platforms.slack) },
+      ...(platforms.slack ? [{ name: 'slack', check: async () => slack?.ready() ?? false }] : []),
+      // One gateway connection for all replicas: the leader holds it; a replica that does not lead is not waiting for it.
+      ...(platforms.discord ? [{ name: 'discord', check: async () => started && (!bot.isLeader || (discord?.ready() ?? false)) }] : []),
     ],
     metrics: () => metrics.render(),
   });
+  const slack: PlatformLink | undefined = platforms.slack
+    ? new PlatformLink('Slack', {
+        connect: () => createSlackConnection(bot, env, logger, { http }),
+        log: logger,
+        // Connected after the scheduler started: what came due meanwhile can go out now.
+        onConnected: async () => {
+          if (scheduling) await bot.resync();
+        },
+        onRejected: rejected,
+      })
+    : undefined;
+  const discord: PlatformLink | undefined = platforms.discord
+    ? new PlatformLink('Discord', { connect: () => connectDiscord(bot, env, logger), log: logger, onConnected: () => bot.resync(), onRejected: rejected })
+    : undefined;
+  const links = [slack, discord].filter((link) => link !== undefined);
   mountQueuePage(http, bot, env, logger);
-  if (platforms.discord) {
-    // One gateway connection for all replicas: the leader holds it (alone, a process always leads).
+  if (discord) {
     bot.onLeadership(async (leading) => {
-      const current = connections.find((c) => c.name === 'discord');
-      if (leading && !current) {
-        connections.push(await connectDiscord(bot, env, logger));
-        await bot.resync(); // Discord's pings can be delivered here now
-      } else if (!leading && current) {
-        connections.splice(connections.indexOf(current), 1);
-        bot.detach('discord');
-        await current.stop();
+      if (leading) {
+        void discord.start();
+        return;
       }
+      bot.detach('discord');
+      await discord.stop();
+      bot.detach('discord'); // an attempt under way when leadership went may have attached it again
     });
   }
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= shutdown(links, bot, http, store, logger, coordinator));
   try {
-    // Slack attaches its port before the scheduler starts, so what came due while down finds it.
-    if (platforms.slack) connections.push(await createSlackConnection(bot, env, logger, { http }));
     const port = await http.listen();
-    logger.info({ port, platforms: Object.keys(platforms).filter((p) => platforms[p as keyof typeof platforms]) }, 'HTTP server listening');
-    await bot.start();
+    logger.info({ port, platforms: Object.keys(platforms) }, 'HTTP server listening');
+    // Slack connected before the scheduler starts spares deriving every deadline twice; a Slack that
+    // takes longer (still trying, or a Socket Mode connection that waits) does not hold the rest back.
+    if (slack) await Promise.race([slack.start(), failed, new Promise((resolve) => setTimeout(resolve, SLACK_HEAD_START_MS).unref())]);
+    scheduling = true;
+    await Promise.race([bot.start(), failed]);
+    started = true;
+    await Promise.race([untilSignal(stop), failed]);
   } catch (err) {
-    await shutdown(connections, bot, http, store, logger, coordinator);
+    await stop();
     throw err;
   }
-  await untilSignal(() => shutdown(connections, bot, http, store, logger, coordinator));
 }
 
-async function shutdown(connections: PlatformConnection[], bot: Bot, http: HttpServer | undefined, store: TicketStore, logger: Logger, coordinator?: Coordinator): Promise<void> {
-  for (const connection of [...connections]) {
-    await connection.stop().catch((err: unknown) => logger.warn({ platform: connection.name, err: String(err) }, 'adapter did not stop cleanly'));
+async function shutdown(links: PlatformLink[], bot: Bot, http: HttpServer | undefined, store: TicketStore, logger: Logger, coordinator?: Coordinator): Promise<void> {
+  for (const link of links) {
+    await link.stop().catch((err: unknown) => logger.warn({ platform: link.name, err: String(err) }, 'adapter did not stop cleanly'));
   }
   await bot.stop();
   await http?.close();
@@ -124,9 +198,8 @@ function logUnhandledRejections(logger: Logger): void {
 
 /** Resolves never; on SIGINT/SIGTERM runs `stop` and exits 0. */
 function untilSignal(stop: () => Promise<void>): Promise<void> {
-  let stopping: Promise<void> | undefined;
   const onSignal = () => {
-    stopping ??= stop().then(
+    stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );
@@ -138,8 +211,8 @@ function untilSignal(stop: () => Promise<void>): Promise<void> {
 
 /** No chat tokens: the terminal chat on the SQLite store. */
 async function startShell(config: Config, options: StartOptions, io: Io, bundledPath: string | undefined, env: NodeJS.ProcessEnv): Promise<void> {
-  // The shell owns stdout for the conversation; logs go to stderr, quiet unless asked.
-  const logger = createLogger({ level: env.LOG_LEVEL ?? 'warn' });
+  // The shell owns stdout for the conversation; logs go to stderr as plain sentences, quiet unless asked.
+  const logger = createLogger({ level: env.LOG_LEVEL ?? 'warn', format: 'text' });
   const store = await openStore(config.store);
   const bot = new Bot({ config, store, logger });
   const shell = new ShellAdapter(bot, {
@@ -160,6 +233,7 @@ async function startShell(config: Config, options: StartOptions, io: Io, bundled
     const where = `http://${env.HOST ?? '127.0.0.1'}:${await http.listen()}`;
     io.out(queuePage?.page ? `(queue page: ${where}/queue — sign in with SLAWATCH_QUEUE_TOKEN)` : `(HTTP server on ${where}; queue page off: ${queuePage?.disabled})`);
   }
+  for (const { line } of platformLines({}, false)) io.out(line);
   shell.greet();
 
   let stopping: Promise<void> | undefined;

@@ -1,8 +1,10 @@
 /**
  * Structured JSON logs (pino) on stderr, so the shell's stdout stays the
- * conversation. Token-shaped values and token fields are redacted: a secret
+ * conversation; the shell asks for plain sentences instead, for the person at
+ * the terminal. Token-shaped values and token fields are redacted: a secret
  * never reaches a log line, whatever a caller passes in.
  */
+import { writeSync } from 'node:fs';
 import pino from 'pino';
 
 export interface Logger {
@@ -20,7 +22,16 @@ export function redactSecrets(text: string): string {
   return text.replace(TOKEN_PATTERN, '[redacted]');
 }
 
-export function createLogger(options: { level?: string; destination?: number } = {}): Logger {
+export interface LoggerOptions {
+  level?: string;
+  /** A file descriptor; default stderr. */
+  destination?: number;
+  /** `json` (default): one JSON object a line, for machines. `text`: one sentence a line, for a person at a terminal. */
+  format?: 'json' | 'text';
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const fd = options.destination ?? 2;
   const logger = pino(
     {
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
@@ -36,9 +47,28 @@ export function createLogger(options: { level?: string; destination?: number } =
         log: (object) => JSON.parse(redactSecrets(JSON.stringify(object))) as Record<string, unknown>,
       },
     },
-    pino.destination({ fd: options.destination ?? 2, sync: true }),
+    options.format === 'text' ? { write: (line: string) => writeSync(fd, textLine(line)) } : pino.destination({ fd, sync: true }),
   );
   return logger;
+}
+
+const LEVEL_WORDS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warning', 50: 'error', 60: 'fatal' };
+/** What every line carries and a person does not need to read. */
+const QUIET_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'app', 'msg']);
+
+/** A pino JSON line as one sentence: `slawatch warning: <message> (field: value, …)`. */
+function textLine(json: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json.endsWith('\n') ? json : `${json}\n`;
+  }
+  const level = LEVEL_WORDS[Number(entry.level)] ?? 'log';
+  const fields = Object.entries(entry)
+    .filter(([key]) => !QUIET_FIELDS.has(key))
+    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return `slawatch ${level}: ${String(entry.msg ?? '')}${fields.length ? ` (${fields.join(', ')})` : ''}\n`;
 }
 
 /** A logger that keeps nothing (tests that do not look at logs). */

@@ -4,24 +4,33 @@
  * events on its HTTP port, and answering health, readiness and metrics on
  * the same port.
  */
-import { createServer } from 'node:net';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { FakeSlack } from '../../testkit/fake-slack.js';
+import { freePort } from '../../testkit/replicas.js';
 import { messageEvent, SlackRequests } from '../../testkit/slack-requests.js';
-import { startCli, type RunningCli } from '../helpers/run-cli.js';
+import { startCli, untilStatus, type RunningCli } from '../helpers/run-cli.js';
 
 const BOT_TOKEN = 'xoxb-1111111111-2222222222-STARTTESTTOKENabcdefgh';
 const SIGNING_SECRET = 'e2e0a1b2c3d4e5f60718293a4b5c6d7e';
+const APP_TOKEN = 'xapp-1-A0SLAWATCH-1234567890-0123456789abcdef0123456789abcdef';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
+function configFor(dir: string): string {
+  return `
+people: { alice: { name: Alice, slack: U0ALICE } }
+staff: { people: [alice], channels: { slack: C0STAFF } }
+customers:
+  - { id: acme, name: Acme Corp, tier: enterprise, channels: { slack: [C0ACME] } }
+tiers:
+  enterprise:
+    targets: { default: { firstResponse: 1h } }
+store: { backend: sqlite, path: ${join(dir, 'slawatch.sqlite')} }
+`;
 }
 
 describe('slawatch start with Slack tokens', () => {
@@ -35,19 +44,7 @@ describe('slawatch start with Slack tokens', () => {
     dir = await mkdtemp(join(tmpdir(), 'slawatch-slack-start-'));
     fake = await FakeSlack.start();
     const config = join(dir, 'slawatch.yaml');
-    await writeFile(
-      config,
-      `
-people: { alice: { name: Alice, slack: U0ALICE } }
-staff: { people: [alice], channels: { slack: C0STAFF } }
-customers:
-  - { id: acme, name: Acme Corp, tier: enterprise, channels: { slack: [C0ACME] } }
-tiers:
-  enterprise:
-    targets: { default: { firstResponse: 1h } }
-store: { backend: sqlite, path: ${join(dir, 'slawatch.sqlite')} }
-`,
-    );
+    await writeFile(config, configFor(dir));
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     slack = new SlackRequests(`${base}/slack/events`, SIGNING_SECRET);
@@ -59,13 +56,7 @@ store: { backend: sqlite, path: ${join(dir, 'slawatch.sqlite')} }
       HOST: '127.0.0.1',
       LOG_LEVEL: 'debug',
     });
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const ok = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
-      if (ok) break;
-      if (Date.now() > deadline) throw new Error(`bot did not come up:\n${cli.stderr()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await untilStatus(`${base}/readyz`, 200, cli);
   }, 30_000);
 
   afterAll(async () => {
@@ -94,7 +85,7 @@ store: { backend: sqlite, path: ${join(dir, 'slawatch.sqlite')} }
   it('reports ready, and metrics that count the ticket', async () => {
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { store: true, platforms: true } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { store: true, slack: true } });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/^slawatch_tickets_opened_total\{tier="enterprise"\} 1$/m);
     expect(metrics).toMatch(/^slawatch_open_tickets\{tier="enterprise"\} 1$/m);
@@ -117,6 +108,11 @@ store: { backend: sqlite, path: ${join(dir, 'slawatch.sqlite')} }
     expect(status.json().text).toMatch(/Ticket #1/);
   });
 
+  it('says which platforms are on and why the others are off', () => {
+    const said = cli.stderr().split('\n').filter((l) => /"on":(true|false)/.test(l)).map((l) => (JSON.parse(l) as { msg: string }).msg);
+    expect(said).toEqual([`Slack: on (HTTP mode on port ${new URL(base).port})`, 'Discord: off — DISCORD_TOKEN not set', 'shell: off — a chat token is set']);
+  });
+
   it('never writes a token to its logs', () => {
     expect(cli.stderr()).toMatch(/"msg":"Slack connected"/);
     expect(cli.stderr()).not.toContain(BOT_TOKEN);
@@ -124,6 +120,107 @@ store: { backend: sqlite, path: ${join(dir, 'slawatch.sqlite')} }
   });
 
   it('stops cleanly on SIGTERM', async () => {
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+  });
+});
+
+describe('slawatch start when Slack refuses it or cannot be reached', () => {
+  let dir: string;
+  let fake: FakeSlack | undefined;
+  let cli: RunningCli | undefined;
+  let wss: WebSocketServer | undefined;
+  afterEach(async () => {
+    if (cli && cli.child.exitCode === null) cli.child.kill('SIGTERM');
+    await cli?.exited;
+    await fake?.stop();
+    for (const client of wss?.clients ?? []) client.terminate();
+    await new Promise<void>((resolve) => (wss ? wss.close(() => resolve()) : resolve()));
+    await rm(dir, { recursive: true, force: true });
+    cli = undefined;
+    fake = undefined;
+    wss = undefined;
+  });
+
+  const runStart = async (env: NodeJS.ProcessEnv) => {
+    dir = await mkdtemp(join(tmpdir(), 'slawatch-slack-failures-'));
+    const config = join(dir, 'slawatch.yaml');
+    await writeFile(config, configFor(dir));
+    return startCli(['start', '--config', config], { HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }, dir);
+  };
+
+  it('stops before anything starts when SLACK_SIGNING_SECRET is missing in HTTP mode', async () => {
+    fake = await FakeSlack.start();
+    cli = await runStart({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: '', SLACK_API_URL: fake.apiUrl, PORT: '0' });
+    expect(await cli.exited).toBe(1);
+    expect(cli.stderr()).toMatch(/slawatch: Slack is not configured correctly:\n {2}- SLACK_SIGNING_SECRET is not set/);
+    expect(fake.calls).toEqual([]);
+    expect(existsSync(join(dir, 'slawatch.sqlite'))).toBe(false);
+  });
+
+  it('keeps trying while the Web API is unreachable, then stops with exit code 1 when Slack rejects the token', async () => {
+    const apiPort = await freePort();
+    cli = await runStart({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: `http://127.0.0.1:${apiPort}/api/`, PORT: '0' });
+    await expect.poll(() => cli!.stderr(), { timeout: 15_000 }).toMatch(/"msg":"Slack: could not connect \(attempt 1\); trying again in \d+\.\d s"/);
+    expect(cli.child.exitCode).toBe(null);
+    fake = await FakeSlack.start({ port: apiPort });
+    fake.acceptOnly(['xoxb-some-other-token']);
+    expect(await cli.exited).toBe(1);
+    expect(cli.stderr()).toMatch(/slawatch: Slack rejected SLACK_BOT_TOKEN \(auth\.test: invalid_auth\)/);
+    expect(cli.stderr()).not.toContain(BOT_TOKEN);
+  });
+
+  it('is not ready while the Web API is unreachable, and serves Slack once it is back', async () => {
+    const apiPort = await freePort();
+    const httpPort = await freePort();
+    const base = `http://127.0.0.1:${httpPort}`;
+    cli = await runStart({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: `http://127.0.0.1:${apiPort}/api/`, PORT: String(httpPort) });
+    expect(await untilStatus(`${base}/readyz`, 503, cli)).toEqual({ status: 'not ready', checks: { store: true, slack: false } });
+    await untilStatus(`${base}/healthz`, 200, cli);
+    await expect.poll(() => cli!.stderr(), { timeout: 15_000 }).toMatch(/Slack: could not connect \(attempt 1\)/);
+    expect(await untilStatus(`${base}/readyz`, 503, cli)).toMatchObject({ checks: { slack: false } });
+
+    fake = await FakeSlack.start({ port: apiPort });
+    expect(await untilStatus(`${base}/readyz`, 200, cli)).toEqual({ status: 'ready', checks: { store: true, slack: true } });
+    const ts = fake.nextTs();
+    const slack = new SlackRequests(`${base}/slack/events`, SIGNING_SECRET);
+    expect((await slack.event(messageEvent({ channel: 'C0ACME', user: 'U0CUSTOMER', ts, text: 'Our dashboard is down' }))).status).toBe(200);
+    await fake.channel('C0ACME').thread(ts).expectMessage(/Ticket #1 opened/);
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+  });
+
+  it('in Socket Mode, is not ready while the socket is down, and ready again once Slack\'s client reconnects', async () => {
+    let answering = true;
+    const hello = (ws: WebSocket) => ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'applink-local' }, connection_info: { app_id: 'A0SLAWATCH' } }));
+    wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((resolve) => wss!.once('listening', () => resolve()));
+    let connections = 0;
+    wss.on('connection', (ws) => {
+      connections++;
+      if (answering) hello(ws);
+    });
+    fake = await FakeSlack.start();
+    fake.socketUrl = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`;
+    const httpPort = await freePort();
+    const base = `http://127.0.0.1:${httpPort}`;
+    cli = await runStart({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_SIGNING_SECRET: '', SLACK_API_URL: fake.apiUrl, PORT: String(httpPort) });
+    expect(await untilStatus(`${base}/readyz`, 200, cli)).toEqual({ status: 'ready', checks: { store: true, slack: true } });
+    expect(connections).toBe(1);
+
+    // The socket drops, and Slack does not say hello on the next one until we let it.
+    answering = false;
+    for (const client of wss.clients) client.terminate();
+    expect(await untilStatus(`${base}/readyz`, 503, cli, 2_000)).toEqual({ status: 'not ready', checks: { store: true, slack: false } });
+    await expect.poll(() => connections, { timeout: 20_000 }).toBe(2);
+    expect(await untilStatus(`${base}/readyz`, 503, cli, 2_000)).toMatchObject({ checks: { slack: false } });
+
+    answering = true;
+    for (const client of wss.clients) hello(client);
+    expect(await untilStatus(`${base}/readyz`, 200, cli)).toEqual({ status: 'ready', checks: { store: true, slack: true } });
+    expect(cli.stderr()).toMatch(/Socket Mode connection lost/);
+    expect(cli.stderr()).toMatch(/"msg":"Slack: on \(Socket Mode\)"/);
+    expect(cli.stderr()).not.toContain(APP_TOKEN);
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
   });

@@ -102,3 +102,44 @@ describe('slawatch start (shell adapter, SQLite store)', () => {
     expect(result.lines.join('\n')).toMatch(/\/as <who>/);
   });
 });
+
+describe('slawatch start: ./.env, the platform lines, and logs for people', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'slawatch-dotenv-'));
+    await writeFile(join(dir, 'slawatch.yaml'), CONFIG);
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads ./.env, where the environment wins; says which platforms are on and why the others are off', async () => {
+    const here = join(dir, 'with-env-file');
+    await mkdir(here);
+    await writeFile(join(here, '.env'), ['# shell settings', 'export SLAWATCH_SHELL_AS=dana', "SLAWATCH_SHELL_CHANNEL='initech'   # the first channel", 'SLAWATCH_STORE="./tickets.sqlite"', ''].join('\n'));
+    const result = await runCli(['start', '--config', join(dir, 'slawatch.yaml')], '/help\n', { SLAWATCH_SHELL_AS: 'erin', SLAWATCH_SHELL_CHANNEL: undefined, SLAWATCH_STORE: undefined }, here);
+    expect(result.code).toBe(0);
+    const greeting = result.lines.findIndex((l) => l.startsWith('slawatch shell'));
+    expect(result.lines[greeting]).toBe('slawatch shell — you are erin (customer) in #initech. Type /help for commands.');
+    expect(result.lines.slice(greeting - 3, greeting)).toEqual(['Slack: off — SLACK_BOT_TOKEN not set', 'Discord: off — DISCORD_TOKEN not set', 'shell: on (no chat token set)']);
+    expect(result.lines).toContain('(tickets are kept in ./tickets.sqlite)');
+  });
+
+  it('stops at a malformed .env, naming the file and the line but not the line\'s text', async () => {
+    const here = join(dir, 'bad-env-file');
+    await mkdir(here);
+    await writeFile(join(here, '.env'), ['SLAWATCH_SHELL_AS=dana', 'SLACK_BOT_TOKEN xoxb-not-for-printing', 'OK="closed"', 'BROKEN="never closed', ''].join('\n'));
+    const result = await runCli(['start', '--config', join(dir, 'slawatch.yaml')], '', {}, here);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'slawatch: .env is not valid (one NAME=value a line):\n  line 2: expected NAME=value\n  line 4: the value\'s double quote is not closed on its line (values span one line)\n',
+    );
+    expect(result.lines).toEqual([]);
+  });
+
+  it('writes its warnings to stderr as sentences, never as JSON lines', async () => {
+    const result = await runCli(['start', '--config', join(dir, 'slawatch.yaml'), '--store', join(dir, 'warn.sqlite')], '/help\n', { PORT: '0', SLAWATCH_QUEUE_TOKEN: 'too-short' });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('slawatch warning: queue page disabled (reason: SLAWATCH_QUEUE_TOKEN is shorter than 16 characters)\n');
+  });
+});

@@ -121,6 +121,8 @@ export interface FakeDiscordOptions {
   channels?: { id: string; name: string }[];
   roles?: { id: string; name: string }[];
   members?: FakeMember[];
+  /** Listen on this port (default: any free one), e.g. one the bot was told to use before the fake came up. */
+  port?: number;
 }
 
 export interface InteractionRecord {
@@ -204,7 +206,7 @@ export class FakeDiscord {
 
   static async start(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
     const fake = new FakeDiscord(options);
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => fake.server.listen(options.port ?? 0, '127.0.0.1', resolve));
     fake.port = (fake.server.address() as AddressInfo).port;
     return fake;
   }

@@ -87,3 +87,19 @@ export async function runCli(args: string[], input: string, env: NodeJS.ProcessE
   const code = await cli.exited;
   return { code, lines: cli.lines, stderr: cli.stderr() };
 }
+
+/** Polls `url` until it answers `status`; resolves with the JSON body (fails after `timeoutMs`, showing the command's stderr). */
+export async function untilStatus(url: string, status: number, cli: RunningCli, timeoutMs = 20_000): Promise<unknown> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  for (;;) {
+    const answer = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+      async (r) => ({ status: r.status, body: (await r.json().catch(() => undefined)) as unknown }),
+      () => undefined,
+    );
+    if (answer?.status === status) return answer.body;
+    if (answer) last = `${answer.status} ${JSON.stringify(answer.body)}`;
+    if (Date.now() > deadline) throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (last: ${last}); stderr:\n${cli.stderr()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

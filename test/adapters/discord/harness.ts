@@ -10,7 +10,7 @@ import { Bot } from '../../../src/service/bot.js';
 import type { Logger } from '../../../src/service/logger.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import type { TicketStore } from '../../../src/store/ports.js';
-import { FakeDiscord, type FakeMember, type FakeMessage } from '../../helpers/fake-discord.js';
+import { FakeDiscord, type FakeDiscordOptions, type FakeMember, type FakeMessage } from '../../helpers/fake-discord.js';
 
 export const IDS = {
   acme: '200000000000000001',
@@ -112,7 +112,7 @@ export interface HarnessOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export async function newFake(options: { nonceWindowMs?: number } = {}): Promise<FakeDiscord> {
+export async function newFake(options: Pick<FakeDiscordOptions, 'nonceWindowMs' | 'port' | 'token'> = {}): Promise<FakeDiscord> {
   const fake = await FakeDiscord.start({
     ...options,
     channels: [

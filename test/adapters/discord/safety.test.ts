@@ -14,6 +14,7 @@ import { deployCommands } from '../../../adapters/discord/deploy-commands.js';
 import { readDiscordEnv } from '../../../adapters/discord/env.js';
 import { codeBlock, escapeText } from '../../../adapters/discord/escape.js';
 import { startDiscord } from '../../../adapters/discord/index.js';
+import { PlatformRejected } from '../../../adapters/platform.js';
 import { messageText, type SentRecord } from '../../helpers/fake-discord.js';
 import { ackIn, capturingLogger, configYaml, discordEnv, IDS, newFake, startHarness, type Harness } from './harness.js';
 
@@ -95,7 +96,8 @@ describe('Discord secrets and set-up', () => {
       () => undefined,
       (err: unknown) => err as Error,
     );
-    expect(failure?.message).toMatch(/Discord login failed/);
+    expect(failure).toBeInstanceOf(PlatformRejected);
+    expect(failure?.message).toMatch(/Discord rejected DISCORD_TOKEN/);
     expect(failure?.message).not.toContain(wrong);
     expect(logs.text()).not.toContain(wrong);
     await bot.stop();

@@ -1,13 +1,15 @@
 /**
  * Start-up settings: every problem reported at once, by name, with what to
  * do about it — and never the value of a secret. A token Slack rejects
- * stops the start with a clear message; tokens stay out of the logs even
+ * stops the start with a clear message (an unreachable Slack is tried
+ * again, by `slawatch start`); tokens stay out of the logs even
  * with the libraries' debug logging on.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import { Bot } from '../../../src/service/bot.js';
 import { openMemoryStore } from '../../../src/store/open.js';
+import { PlatformRejected } from '../../../adapters/platform.js';
 import { createSlackConnection } from '../../../adapters/slack/index.js';
 import { readSlackEnv, SlackEnvError } from '../../../adapters/slack/env.js';
 import { FakeSlack } from '../../../testkit/fake-slack.js';
@@ -60,10 +62,10 @@ describe('starting against Slack', () => {
     fake = undefined;
   });
 
-  const start = (apiUrl: string, logs: CapturedLog[]) =>
+  const start = (apiUrl: string, logs: CapturedLog[], env: NodeJS.ProcessEnv = {}) =>
     createSlackConnection(
       new Bot({ config: parseConfig(CONFIG), store: openMemoryStore(), logger: captureLogger(logs) }),
-      { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: apiUrl, PORT: '0', HOST: '127.0.0.1' },
+      { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: apiUrl, PORT: '0', HOST: '127.0.0.1', ...env },
       captureLogger(logs),
     );
 
@@ -72,14 +74,26 @@ describe('starting against Slack', () => {
     fake.acceptOnly(['xoxb-some-other-token']);
     const logs: CapturedLog[] = [];
     const error = await start(fake.apiUrl, logs).then(() => undefined, (err: Error) => err);
+    expect(error).toBeInstanceOf(PlatformRejected);
     expect(error?.message).toMatch(/Slack rejected SLACK_BOT_TOKEN \(auth\.test: invalid_auth\)/);
     expect(error?.message).not.toContain(BOT_TOKEN);
     expect(JSON.stringify(logs)).not.toContain(BOT_TOKEN);
   });
 
-  it('an unreachable Web API stops the start and says where it looked', async () => {
+  it('an app token Slack rejects stops the start naming SLACK_APP_TOKEN', async () => {
+    fake = await FakeSlack.start();
+    fake.acceptOnly([BOT_TOKEN]);
+    const appToken = 'xapp-1-A0SLAWATCH-1234567890-rejectedrejectedrejected';
+    const error = await start(fake.apiUrl, [], { SLACK_APP_TOKEN: appToken }).then(() => undefined, (err: Error) => err);
+    expect(error).toBeInstanceOf(PlatformRejected);
+    expect(error?.message).toMatch(/Slack rejected SLACK_APP_TOKEN \(apps\.connections\.open: invalid_auth\)/);
+    expect(error?.message).not.toContain(appToken);
+  });
+
+  it('an unreachable Web API fails the attempt, saying where it looked, and is worth trying again', async () => {
     const error = await start('http://127.0.0.1:1/api/', []).then(() => undefined, (err: Error) => err);
     expect(error?.message).toMatch(/could not reach the Slack Web API at http:\/\/127\.0\.0\.1:1\/api\/ \(auth\.test\)/);
+    expect(error).not.toBeInstanceOf(PlatformRejected);
   });
 });
 
