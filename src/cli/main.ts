@@ -47,6 +47,11 @@ function instant(text: string | undefined, flag: string): number {
   return ms;
 }
 
+/** "1 tier", "2 tiers". */
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 async function configFrom(file: string | undefined): Promise<Config> {
   if (!file) throw new UsageError('--config <file> is required (or set SLAWATCH_CONFIG)', 2);
   return loadConfigFile(file);
@@ -190,7 +195,13 @@ export function buildProgram(io: Io = defaultIo): Command {
     .argument('<file>', 'config file')
     .action(async (file: string) => {
       const config = await loadConfigFile(file);
-      io.out(`${file}: OK — ${config.customers.length} customers, ${Object.keys(config.tiers).length} tiers, ${Object.keys(config.schedules).length} schedules, ${Object.keys(config.escalation.policies).length} escalation policies`);
+      const counts = [
+        count(config.customers.length, 'customer'),
+        count(Object.keys(config.tiers).length, 'tier'),
+        count(Object.keys(config.schedules).length, 'schedule'),
+        count(Object.keys(config.escalation.policies).length, 'escalation policy', 'escalation policies'),
+      ];
+      io.out(`${file}: OK — ${counts.join(', ')}`);
     });
 
   program
