@@ -10,6 +10,7 @@ import { ConfigError, formatProblem, loadConfigFile } from '../config/load.js';
 import { configSchema, type Config } from '../config/schema.js';
 import { EventLogError } from '../domain/event-log.js';
 import { isoUtc, parseInstant } from '../domain/time.js';
+import { redactSecrets } from '../observability/redact.js';
 import { scheduleToICal } from '../oncall/ical.js';
 import { renderHandoffTable } from '../oncall/render.js';
 import { onCallAt } from '../oncall/schedule.js';
@@ -227,7 +228,9 @@ export function buildProgram(io: Io = defaultIo): Command {
 }
 
 /** Runs the CLI; returns the exit code. Known problems print one clean message, never a stack trace. */
-export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+export async function main(argv: string[], given: Io = defaultIo): Promise<number> {
+  // Whatever reaches the terminal on stderr (an error naming a URL, say) has its secrets redacted.
+  const io: Io = { out: given.out, err: (text) => given.err(redactSecrets(text)) };
   try {
     await buildProgram(io).parseAsync(argv);
     return 0;

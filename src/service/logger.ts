@@ -1,9 +1,11 @@
 /**
  * Structured JSON logs (pino) on stderr, so the shell's stdout stays the
- * conversation. Token-shaped values and token fields are redacted: a secret
- * never reaches a log line, whatever a caller passes in.
+ * conversation. Token-shaped values, token fields and credentials inside URLs
+ * are redacted (observability/redact.ts): a secret never reaches a log line,
+ * whatever a caller passes in.
  */
 import pino from 'pino';
+import { redactSecrets } from '../observability/redact.js';
 
 export interface Logger {
   debug(fields: object, message: string): void;
@@ -13,12 +15,8 @@ export interface Logger {
 }
 
 const SECRET_FIELDS = ['token', 'botToken', 'appToken', 'signingSecret', 'authorization', 'password', 'secret'];
-/** Slack (xoxb-, xapp-, xoxp-) and Discord bot tokens (three dot-separated base64 parts). */
-const TOKEN_PATTERN = /\b(xox[abprs]-[\w-]+|xapp-[\w-]+|[\w-]{23,28}\.[\w-]{6,7}\.[\w-]{27,40})\b/g;
 
-export function redactSecrets(text: string): string {
-  return text.replace(TOKEN_PATTERN, '[redacted]');
-}
+export { redactSecrets };
 
 export function createLogger(options: { level?: string; destination?: number } = {}): Logger {
   const logger = pino(

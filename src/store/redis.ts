@@ -25,6 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
 import type { Keyv } from 'keyv';
 import type { Ticket } from '../domain/ticket.js';
+import { redactSecrets } from '../observability/redact.js';
 import { createStoreKeyv, DEFAULT_NAMESPACE, InProcessLocker, KeyvTicketStore, type BackendOps, type KeyPager, type Locker } from './keyv-store.js';
 import { StoreError } from './ports.js';
 
@@ -424,7 +425,7 @@ export async function connectRedis(options: RedisStoreOptions = {}): Promise<Red
   } catch (error) {
     // The reconnect strategy would otherwise keep trying in the background.
     if (client?.isOpen) client.destroy();
-    throw new StoreError(`opening the Redis store at ${redacted(url)} failed: ${reasonOf(error)}`, { cause: error });
+    throw new StoreError(redactSecrets(`opening the Redis store at ${url} failed: ${reasonOf(error)}`), { cause: error });
   }
 }
 
@@ -440,15 +441,4 @@ export function reconnectDelay(retries: number): number {
 
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** The URL without its password, for messages. */
-export function redacted(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(an unparsable URL)';
-  }
 }
