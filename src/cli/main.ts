@@ -3,7 +3,9 @@
  * (`--config` / SLAWATCH_CONFIG, …) so the same settings work from a shell,
  * a container or a service manager.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
 import { ConfigError, formatProblem, loadConfigFile } from '../config/load.js';
@@ -48,6 +50,17 @@ function instant(text: string | undefined, flag: string): number {
   return ms;
 }
 
+/** The version in slawatch's package.json, found from this module whether it runs compiled (dist/src/cli) or from source (src/cli). */
+function packageVersion(): string {
+  for (const up of ['../../package.json', '../../../package.json']) {
+    const file = fileURLToPath(new URL(up, import.meta.url));
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
+    if (pkg.name === 'slawatch' && typeof pkg.version === 'string') return pkg.version;
+  }
+  return 'unknown';
+}
+
 /** "1 tier", "2 tiers". */
 function count(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -61,6 +74,7 @@ async function configFrom(file: string | undefined): Promise<Config> {
 export function buildProgram(io: Io = defaultIo): Command {
   const program = new Command('slawatch')
     .description('Support-escalation bot: tickets from customer channels, SLA clocks per tier, on-call pings and an escalation ladder.')
+    .version(packageVersion(), '-V, --version', 'print the version of slawatch')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError();
@@ -164,9 +178,9 @@ export function buildProgram(io: Io = defaultIo): Command {
 
   program
     .command('oncall')
-    .description('who is on call: now (--json), the next handoffs (table), or an iCal feed (--ical)')
+    .description('who is on call: now (--json; an array for several schedules), the next handoffs (table), or an iCal feed (--ical)')
     .addOption(new Option('-c, --config <file>', 'config file').env('SLAWATCH_CONFIG'))
-    .option('-s, --schedule <id>', 'schedule id (default: every schedule; required with --json/--ical when there are several)')
+    .option('-s, --schedule <id>', 'schedule id (default: every schedule; --ical needs one)')
     .option('--at <time>', 'the instant (ISO time; default now)')
     .option('--json', 'print JSON', false)
     .option('--ical', 'print the schedule as an iCal feed (from --at, 12 weeks)', false)
@@ -177,16 +191,20 @@ export function buildProgram(io: Io = defaultIo): Command {
       const ids = opts.schedule ? [opts.schedule] : Object.keys(config.schedules);
       if (ids.length === 0) throw new UsageError('the config has no schedules');
       for (const id of ids) if (!config.schedules[id]) throw new UsageError(`unknown schedule "${id}" (known: ${Object.keys(config.schedules).join(', ')})`);
-      if ((opts.json || opts.ical) && ids.length > 1) throw new UsageError('name the schedule with --schedule <id>', 2);
-      const id = ids[0] as string;
-      const schedule = config.schedules[id] as Config['schedules'][string];
+      const scheduleOf = (id: string) => config.schedules[id] as Config['schedules'][string];
       if (opts.ical) {
-        io.out(scheduleToICal(id, schedule, config.people, at, at + 84 * 86_400_000));
+        if (ids.length > 1) throw new UsageError(`--ical prints one schedule: name it with --schedule <id> (known: ${ids.join(', ')})`, 2);
+        const id = ids[0] as string;
+        io.out(scheduleToICal(id, scheduleOf(id), config.people, at, at + 84 * 86_400_000));
       } else if (opts.json) {
-        const answer = onCallAt(schedule, at);
-        io.out(JSON.stringify({ schedule: id, onCall: answer.onCall, until: answer.until === null ? null : isoUtc(answer.until) }));
+        const answers = ids.map((id) => {
+          const answer = onCallAt(scheduleOf(id), at);
+          return { schedule: id, onCall: answer.onCall, until: answer.until === null ? null : isoUtc(answer.until) };
+        });
+        // One schedule asked for (or the only one): its object; several: an array of them.
+        io.out(JSON.stringify(opts.schedule || answers.length === 1 ? answers[0] : answers));
       } else {
-        io.out(ids.map((s) => renderHandoffTable(s, config.schedules[s] as Config['schedules'][string], config.people, at, Number(opts.count) || 8)).join('\n\n'));
+        io.out(ids.map((id) => renderHandoffTable(id, scheduleOf(id), config.people, at, Number(opts.count) || 8)).join('\n\n'));
       }
     });
 
