@@ -4,7 +4,7 @@
  * a container or a service manager.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
@@ -12,16 +12,17 @@ import { ConfigError, formatProblem, loadConfigFile } from '../config/load.js';
 import { configSchema, type Config } from '../config/schema.js';
 import { EventLogError } from '../domain/event-log.js';
 import { isoUtc, parseInstant } from '../domain/time.js';
+import type { TicketEvent } from '../domain/ticket.js';
 import { redactSecrets } from '../observability/redact.js';
 import { scheduleToICal } from '../oncall/ical.js';
 import { renderHandoffTable } from '../oncall/render.js';
 import { onCallAt } from '../oncall/schedule.js';
 import { CSV_SECTIONS, REPORT_FORMATS, type CsvSection, type ReportFormat } from '../report/render.js';
 import { GROUP_BY, type GroupBy } from '../report/report.js';
-import { parseLogFor, policyContext, replay, replayText } from './replay.js';
+import { InputFileError, readLines } from './lines.js';
+import { policyContext, readLogFor, replay, replayText } from './replay.js';
 import { exportCommand, reportCommand, ReportUsageError } from './report.js';
 import { runDemo } from './demo.js';
-import { startBot } from './start.js';
 
 /** A problem the user can fix: printed as one clean message, exit code 1 (2 for usage). */
 export class UsageError extends Error {
@@ -88,6 +89,8 @@ export function buildProgram(io: Io = defaultIo): Command {
     .addOption(new Option('--in <channel>', 'shell: the channel to start in').env('SLAWATCH_SHELL_CHANNEL'))
     .option('--keep-running', 'shell: keep running (timers and pings) after the input ends', false)
     .action(async (opts: { config?: string; store?: string; as?: string; in?: string; keepRunning: boolean }) => {
+      // Loaded here, not at the top: start.js brings every adapter (Bolt, discord.js), which the other commands do without.
+      const { startBot } = await import('./start.js');
       await startBot({ configPath: opts.config, storePath: opts.store, shellAs: opts.as, shellChannel: opts.in, keepRunning: opts.keepRunning || process.env.SLAWATCH_KEEP_RUNNING === '1' }, io);
     });
 
@@ -104,13 +107,9 @@ export function buildProgram(io: Io = defaultIo): Command {
       const at = instant(opts.at, '--at');
       const ticket = opts.ticket === undefined ? undefined : Number(opts.ticket);
       if (ticket !== undefined && !(Number.isSafeInteger(ticket) && ticket >= 1)) throw new UsageError(`--ticket: expected a ticket number (got "${opts.ticket}")`, 2);
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch {
-        throw new UsageError(`cannot read event log "${file}"`);
-      }
-      const events = parseLogFor(config, text, ticket);
+      const events = await readLogFor(config, readLines(file), ticket);
+      const opened = (events[0] as TicketEvent).at;
+      if (at < opened) throw new UsageError(`at ${isoUtc(at)} the ticket was not open yet; it opens at ${isoUtc(opened)}`);
       const ctx = policyContext(config);
       io.out(opts.json ? JSON.stringify(replay(events, ctx, at)) : replayText(events, ctx, at));
     });
@@ -266,6 +265,10 @@ export async function main(argv: string[], given: Io = defaultIo): Promise<numbe
     if (err instanceof ReportUsageError) {
       io.err(`slawatch: ${err.message}`);
       return err.exitCode;
+    }
+    if (err instanceof InputFileError) {
+      io.err(`slawatch: ${err.message}`);
+      return 1;
     }
     if (err instanceof UsageError) {
       io.err(`slawatch: ${err.message}`);

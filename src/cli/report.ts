@@ -14,7 +14,6 @@ import { renderReport, type CsvSection, type ReportFormat } from '../report/rend
 import { ReportBuilder, type GroupBy } from '../report/report.js';
 import { openSqliteStore } from '../store/open.js';
 import type { TicketStore } from '../store/ports.js';
-import { resolveConfigPath } from './start.js';
 
 interface Io {
   out: (text: string) => void;
@@ -53,7 +52,7 @@ export async function reportCommand(options: ReportCommandOptions, io: Io): Prom
   const linkProblem = checkLinkOptions(options.links);
   if (linkProblem) throw new ReportUsageError(linkProblem);
   const period = periodOf(options, { from: options.at - REPORT_DEFAULT_DAYS * 86_400_000, to: options.at });
-  const config = await loadConfigFile(resolveConfigPath(options.config).path);
+  const config = await loadConfigFile(await configPath(options.config));
   const builder = new ReportBuilder(config, { by: options.by, from: period.from, to: period.to, at: options.at, timezone: options.timezone, links: options.links });
   await withStore(config, options.store, async (store) => {
     for await (const ticket of store.listAll()) builder.add(ticket);
@@ -66,7 +65,7 @@ const EXPORT_CHUNK = 1 << 16;
 
 export async function exportCommand(options: StoreOptions, io: Io): Promise<void> {
   const period = periodOf(options, { from: null, to: null });
-  const config = await loadConfigFile(resolveConfigPath(options.config).path);
+  const config = await loadConfigFile(await configPath(options.config));
   const opened = (at: number) => (period.from === null || at >= period.from) && (period.to === null || at < period.to) && at <= options.at;
   await withStore(config, options.store, async (store) => {
     let chunk: string[] = [];
@@ -85,6 +84,12 @@ export async function exportCommand(options: StoreOptions, io: Io): Promise<void
     }
     if (chunk.length) io.out(chunk.join('\n'));
   });
+}
+
+/** The config to read: start.js decides (--config, ./slawatch.yaml, the bundled example), loaded only when needed since it brings every adapter. */
+async function configPath(given: string | undefined): Promise<string> {
+  const { resolveConfigPath } = await import('./start.js');
+  return resolveConfigPath(given).path;
 }
 
 function periodOf(options: StoreOptions, fallback: Period): Period {

@@ -34,8 +34,8 @@ describe('slawatch export', () => {
     expect(exported.split('\n')[0]).toBe(
       '{"ticket":1,"at":"2026-03-02T09:00:00Z","type":"opened","customer":"acme","tier":"enterprise","severity":"normal","text":"Exports time out"}',
     );
-    // Slack actors are written as their person id.
-    expect(exported.split('\n')[8]).toBe('{"ticket":2,"at":"2026-03-03T10:30:00Z","type":"staff_reply","by":"bob"}');
+    // Slack actors are written as their person id, their Slack account beside it.
+    expect(exported.split('\n')[8]).toBe('{"ticket":2,"at":"2026-03-03T10:30:00Z","type":"staff_reply","by":"bob","byUser":"slack:U0BOB"}');
     const firsts = new Map<unknown, unknown>();
     for (const line of lines) if (!firsts.has(line.ticket)) firsts.set(line.ticket, line.type);
     expect([...firsts.keys()]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
