@@ -21,6 +21,7 @@ import { CSV_SECTIONS, REPORT_FORMATS, type CsvSection, type ReportFormat } from
 import { GROUP_BY, type GroupBy } from '../report/report.js';
 import { InputFileError, readLines } from './lines.js';
 import { policyContext, readLogFor, replay, replayText } from './replay.js';
+import { importCommand } from './import.js';
 import { exportCommand, reportCommand, ReportUsageError } from './report.js';
 import { runDemo } from './demo.js';
 
@@ -170,10 +171,20 @@ export function buildProgram(io: Io = defaultIo): Command {
   storeOptions(
     program
       .command('export')
-      .description("every stored ticket's event log as JSON Lines, one event a line with its \"ticket\" (replay one with slawatch replay --ticket <id>)"),
+      .description("the store as JSON Lines: each ticket (its record, then its events, one a line) and each channel's state; slawatch import restores it, slawatch replay --ticket <id> replays one ticket"),
   ).action(async (opts: StoreFlags) => {
     await exportCommand(storeFlags(opts), io);
   });
+
+  program
+    .command('import')
+    .description('restore an export (slawatch export) into the configured store: a backup, or SQLite\'s tickets into Redis; checks every line first and writes nothing on a problem; importing again changes nothing')
+    .argument('<file>', 'an export, JSON Lines')
+    .addOption(new Option('-c, --config <file>', 'config file (default ./slawatch.yaml, else the bundled example)').env('SLAWATCH_CONFIG'))
+    .addOption(new Option('--store <path>', "SQLite file to import into (default: the config's store)").env('SLAWATCH_STORE'))
+    .action(async (file: string, opts: { config?: string; store?: string }) => {
+      await importCommand({ file, config: opts.config, store: opts.store }, io);
+    });
 
   program
     .command('oncall')

@@ -143,6 +143,12 @@ const REFRESH_LOCK = new Script(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`);
 
+/** Raises a counter to ARGV[1] unless it is already there or past it (INCR's plain integer). */
+const RAISE_COUNTER = new Script(`
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if current < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+return 1`);
+
 /**
  * Writes the ticket only if the stored one (a keyv JSON record, `{"value": ticket}`)
  * still has the expected version. Answers 1 if it wrote, 0 if the version
@@ -348,6 +354,10 @@ export class RedisBackendOps implements BackendOps {
 
   increment(key: string): Promise<number> {
     return bounded(this.redis.incr(this.layout.key(key)), this.timeoutMs);
+  }
+
+  async raise(key: string, value: number): Promise<void> {
+    await bounded(RAISE_COUNTER.run(this.redis, [this.layout.key(key)], [String(value)]), this.timeoutMs);
   }
 
   async replaceTicket(key: string, expectedVersion: number, next: Ticket): Promise<boolean> {
