@@ -18,6 +18,7 @@ import type { Ticket } from '../domain/ticket.js';
 import { readExport, type ExportRecord } from '../report/import.js';
 import { cursorKey, lastTicketKey } from '../service/channel-state.js';
 import type { RestorableStore } from '../store/ports.js';
+import { count } from './count.js';
 import { readLines } from './lines.js';
 import { logContext } from './replay.js';
 import { configPath, withStore } from './report.js';
@@ -78,7 +79,6 @@ export async function importCommand(options: ImportOptions, io: Io): Promise<voi
     },
     'write',
   );
-  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
   io.out(
     `imported ${count(counts.tickets, 'ticket')} and ${count(counts.channels, 'channel')} from ${options.file}` +
       (counts.ticketsHeld || counts.channelsHeld ? `; already in the store: ${count(counts.ticketsHeld, 'ticket')}, ${count(counts.channelsHeld, 'channel')}` : ''),

@@ -19,6 +19,7 @@ import { renderHandoffTable } from '../oncall/render.js';
 import { onCallAt } from '../oncall/schedule.js';
 import { CSV_SECTIONS, REPORT_FORMATS, type CsvSection, type ReportFormat } from '../report/render.js';
 import { GROUP_BY, type GroupBy } from '../report/report.js';
+import { count } from './count.js';
 import { InputFileError, readLines } from './lines.js';
 import { policyContext, readLogFor, replay, replayText } from './replay.js';
 import { importCommand } from './import.js';
@@ -61,11 +62,6 @@ function packageVersion(): string {
     if (pkg.name === 'slawatch' && typeof pkg.version === 'string') return pkg.version;
   }
   return 'unknown';
-}
-
-/** "1 tier", "2 tiers". */
-function count(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 async function configFrom(file: string | undefined): Promise<Config> {
