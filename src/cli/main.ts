@@ -3,22 +3,28 @@
  * (`--config` / SLAWATCH_CONFIG, …) so the same settings work from a shell,
  * a container or a service manager.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
 import { ConfigError, formatProblem, loadConfigFile } from '../config/load.js';
 import { configSchema, type Config } from '../config/schema.js';
 import { EventLogError } from '../domain/event-log.js';
 import { isoUtc, parseInstant } from '../domain/time.js';
+import type { TicketEvent } from '../domain/ticket.js';
+import { redactSecrets } from '../observability/redact.js';
 import { scheduleToICal } from '../oncall/ical.js';
 import { renderHandoffTable } from '../oncall/render.js';
 import { onCallAt } from '../oncall/schedule.js';
 import { CSV_SECTIONS, REPORT_FORMATS, type CsvSection, type ReportFormat } from '../report/render.js';
 import { GROUP_BY, type GroupBy } from '../report/report.js';
-import { parseLogFor, policyContext, replay, replayText } from './replay.js';
+import { count } from './count.js';
+import { InputFileError, readLines } from './lines.js';
+import { policyContext, readLogFor, replay, replayText } from './replay.js';
+import { importCommand } from './import.js';
 import { exportCommand, reportCommand, ReportUsageError } from './report.js';
 import { runDemo } from './demo.js';
-import { startBot } from './start.js';
 
 /** A problem the user can fix: printed as one clean message, exit code 1 (2 for usage). */
 export class UsageError extends Error {
@@ -47,6 +53,17 @@ function instant(text: string | undefined, flag: string): number {
   return ms;
 }
 
+/** The version in slawatch's package.json, found from this module whether it runs compiled (dist/src/cli) or from source (src/cli). */
+function packageVersion(): string {
+  for (const up of ['../../package.json', '../../../package.json']) {
+    const file = fileURLToPath(new URL(up, import.meta.url));
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
+    if (pkg.name === 'slawatch' && typeof pkg.version === 'string') return pkg.version;
+  }
+  return 'unknown';
+}
+
 async function configFrom(file: string | undefined): Promise<Config> {
   if (!file) throw new UsageError('--config <file> is required (or set SLAWATCH_CONFIG)', 2);
   return loadConfigFile(file);
@@ -55,6 +72,7 @@ async function configFrom(file: string | undefined): Promise<Config> {
 export function buildProgram(io: Io = defaultIo): Command {
   const program = new Command('slawatch')
     .description('Support-escalation bot: tickets from customer channels, SLA clocks per tier, on-call pings and an escalation ladder.')
+    .version(packageVersion(), '-V, --version', 'print the version of slawatch')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError();
@@ -68,6 +86,8 @@ export function buildProgram(io: Io = defaultIo): Command {
     .addOption(new Option('--in <channel>', 'shell: the channel to start in').env('SLAWATCH_SHELL_CHANNEL'))
     .option('--keep-running', 'shell: keep running (timers and pings) after the input ends', false)
     .action(async (opts: { config?: string; store?: string; as?: string; in?: string; keepRunning: boolean }) => {
+      // Loaded here, not at the top: start.js brings every adapter (Bolt, discord.js), which the other commands do without.
+      const { startBot } = await import('./start.js');
       await startBot({ configPath: opts.config, storePath: opts.store, shellAs: opts.as, shellChannel: opts.in, keepRunning: opts.keepRunning || process.env.SLAWATCH_KEEP_RUNNING === '1' }, io);
     });
 
@@ -84,13 +104,9 @@ export function buildProgram(io: Io = defaultIo): Command {
       const at = instant(opts.at, '--at');
       const ticket = opts.ticket === undefined ? undefined : Number(opts.ticket);
       if (ticket !== undefined && !(Number.isSafeInteger(ticket) && ticket >= 1)) throw new UsageError(`--ticket: expected a ticket number (got "${opts.ticket}")`, 2);
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch {
-        throw new UsageError(`cannot read event log "${file}"`);
-      }
-      const events = parseLogFor(config, text, ticket);
+      const events = await readLogFor(config, readLines(file), ticket);
+      const opened = (events[0] as TicketEvent).at;
+      if (at < opened) throw new UsageError(`at ${isoUtc(at)} the ticket was not open yet; it opens at ${isoUtc(opened)}`);
       const ctx = policyContext(config);
       io.out(opts.json ? JSON.stringify(replay(events, ctx, at)) : replayText(events, ctx, at));
     });
@@ -151,16 +167,26 @@ export function buildProgram(io: Io = defaultIo): Command {
   storeOptions(
     program
       .command('export')
-      .description("every stored ticket's event log as JSON Lines, one event a line with its \"ticket\" (replay one with slawatch replay --ticket <id>)"),
+      .description("the store as JSON Lines: each ticket (its record, then its events, one a line) and each channel's state; slawatch import restores it, slawatch replay --ticket <id> replays one ticket"),
   ).action(async (opts: StoreFlags) => {
     await exportCommand(storeFlags(opts), io);
   });
 
   program
+    .command('import')
+    .description('restore an export (slawatch export) into the configured store: a backup, or SQLite\'s tickets into Redis; checks every line first and writes nothing on a problem; importing again changes nothing')
+    .argument('<file>', 'an export, JSON Lines')
+    .addOption(new Option('-c, --config <file>', 'config file (default ./slawatch.yaml, else the bundled example)').env('SLAWATCH_CONFIG'))
+    .addOption(new Option('--store <path>', "SQLite file to import into (default: the config's store)").env('SLAWATCH_STORE'))
+    .action(async (file: string, opts: { config?: string; store?: string }) => {
+      await importCommand({ file, config: opts.config, store: opts.store }, io);
+    });
+
+  program
     .command('oncall')
-    .description('who is on call: now (--json), the next handoffs (table), or an iCal feed (--ical)')
+    .description('who is on call: now (--json; an array for several schedules), the next handoffs (table), or an iCal feed (--ical)')
     .addOption(new Option('-c, --config <file>', 'config file').env('SLAWATCH_CONFIG'))
-    .option('-s, --schedule <id>', 'schedule id (default: every schedule; required with --json/--ical when there are several)')
+    .option('-s, --schedule <id>', 'schedule id (default: every schedule; --ical needs one)')
     .option('--at <time>', 'the instant (ISO time; default now)')
     .option('--json', 'print JSON', false)
     .option('--ical', 'print the schedule as an iCal feed (from --at, 12 weeks)', false)
@@ -171,16 +197,20 @@ export function buildProgram(io: Io = defaultIo): Command {
       const ids = opts.schedule ? [opts.schedule] : Object.keys(config.schedules);
       if (ids.length === 0) throw new UsageError('the config has no schedules');
       for (const id of ids) if (!config.schedules[id]) throw new UsageError(`unknown schedule "${id}" (known: ${Object.keys(config.schedules).join(', ')})`);
-      if ((opts.json || opts.ical) && ids.length > 1) throw new UsageError('name the schedule with --schedule <id>', 2);
-      const id = ids[0] as string;
-      const schedule = config.schedules[id] as Config['schedules'][string];
+      const scheduleOf = (id: string) => config.schedules[id] as Config['schedules'][string];
       if (opts.ical) {
-        io.out(scheduleToICal(id, schedule, config.people, at, at + 84 * 86_400_000));
+        if (ids.length > 1) throw new UsageError(`--ical prints one schedule: name it with --schedule <id> (known: ${ids.join(', ')})`, 2);
+        const id = ids[0] as string;
+        io.out(scheduleToICal(id, scheduleOf(id), config.people, at, at + 84 * 86_400_000));
       } else if (opts.json) {
-        const answer = onCallAt(schedule, at);
-        io.out(JSON.stringify({ schedule: id, onCall: answer.onCall, until: answer.until === null ? null : isoUtc(answer.until) }));
+        const answers = ids.map((id) => {
+          const answer = onCallAt(scheduleOf(id), at);
+          return { schedule: id, onCall: answer.onCall, until: answer.until === null ? null : isoUtc(answer.until) };
+        });
+        // One schedule asked for (or the only one): its object; several: an array of them.
+        io.out(JSON.stringify(opts.schedule || answers.length === 1 ? answers[0] : answers));
       } else {
-        io.out(ids.map((s) => renderHandoffTable(s, config.schedules[s] as Config['schedules'][string], config.people, at, Number(opts.count) || 8)).join('\n\n'));
+        io.out(ids.map((id) => renderHandoffTable(id, scheduleOf(id), config.people, at, Number(opts.count) || 8)).join('\n\n'));
       }
     });
 
@@ -190,7 +220,13 @@ export function buildProgram(io: Io = defaultIo): Command {
     .argument('<file>', 'config file')
     .action(async (file: string) => {
       const config = await loadConfigFile(file);
-      io.out(`${file}: OK — ${config.customers.length} customers, ${Object.keys(config.tiers).length} tiers, ${Object.keys(config.schedules).length} schedules, ${Object.keys(config.escalation.policies).length} escalation policies`);
+      const counts = [
+        count(config.customers.length, 'customer'),
+        count(Object.keys(config.tiers).length, 'tier'),
+        count(Object.keys(config.schedules).length, 'schedule'),
+        count(Object.keys(config.escalation.policies).length, 'escalation policy', 'escalation policies'),
+      ];
+      io.out(`${file}: OK — ${counts.join(', ')}`);
     });
 
   program
@@ -216,7 +252,9 @@ export function buildProgram(io: Io = defaultIo): Command {
 }
 
 /** Runs the CLI; returns the exit code. Known problems print one clean message, never a stack trace. */
-export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+export async function main(argv: string[], given: Io = defaultIo): Promise<number> {
+  // Whatever reaches the terminal on stderr (an error naming a URL, say) has its secrets redacted.
+  const io: Io = { out: given.out, err: (text) => given.err(redactSecrets(text)) };
   try {
     await buildProgram(io).parseAsync(argv);
     return 0;
@@ -234,6 +272,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     if (err instanceof ReportUsageError) {
       io.err(`slawatch: ${err.message}`);
       return err.exitCode;
+    }
+    if (err instanceof InputFileError) {
+      io.err(`slawatch: ${err.message}`);
+      return 1;
     }
     if (err instanceof UsageError) {
       io.err(`slawatch: ${err.message}`);

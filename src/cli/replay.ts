@@ -4,7 +4,7 @@
  * the notifications its ladders sent, and the next one.
  */
 import type { ClockKind, Config } from '../config/schema.js';
-import { parseEventLog } from '../domain/event-log.js';
+import { parseEventLines, parseEventLog, type LogContext } from '../domain/event-log.js';
 import { isoUtc } from '../domain/time.js';
 import type { TicketEvent } from '../domain/ticket.js';
 import { replayTimeline, type Notification, type PolicyContext } from '../escalation/timeline.js';
@@ -76,14 +76,19 @@ export function policyContext(config: Config): PolicyContext {
 
 /** `ticket`: from an exported log of several tickets, the one to read. */
 export function parseLogFor(config: Config, text: string, ticket?: number): TicketEvent[] {
-  return parseEventLog(
-    text,
-    {
-      tierOf: (customer) => config.customers.find((c) => c.id === customer)?.tier,
-      hasTier: (tier) => tier in config.tiers,
-    },
-    ticket === undefined ? {} : { ticket },
-  );
+  return parseEventLog(text, logContext(config), ticket === undefined ? {} : { ticket });
+}
+
+/** The same over a file's lines as they are read (slawatch replay): holds the ticket's events, never the file. */
+export function readLogFor(config: Config, lines: AsyncIterable<string>, ticket?: number): Promise<TicketEvent[]> {
+  return parseEventLines(lines, logContext(config), ticket === undefined ? {} : { ticket });
+}
+
+export function logContext(config: Config): LogContext {
+  return {
+    tierOf: (customer) => config.customers.find((c) => c.id === customer)?.tier,
+    hasTier: (tier) => tier in config.tiers,
+  };
 }
 
 export function replay(events: readonly TicketEvent[], ctx: PolicyContext, at: number): ReplayJson {

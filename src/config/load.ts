@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isAlias, isCollection, isNode, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 
@@ -53,7 +53,8 @@ export async function loadConfigFile(file: string): Promise<Config> {
 /** Parses and validates YAML text; throws ConfigError listing every problem with its line. */
 export function parseConfig(text: string, file = '<config>'): Config {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Merge keys (`<<: *defaults`) are not YAML 1.2 core, but configs use them to share defaults.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       file,
@@ -64,12 +65,74 @@ export function parseConfig(text: string, file = '<config>'): Config {
       })),
     );
   }
-  const data: unknown = doc.toJS() ?? {};
+  const bomb = aliasExpansionProblem(doc, lineCounter);
+  if (bomb) throw new ConfigError(file, [bomb]);
+  // The yaml package's own guard (maxAliasCount) multiplies an anchor's uses by the aliases inside
+  // it, and so refuses ordinary configs that reuse a few anchors often; the bound above replaces it.
+  const data: unknown = doc.toJS({ maxAliasCount: -1 }) ?? {};
   const result = configSchema.safeParse(data);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => toProblem(issue, doc, lineCounter));
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   throw new ConfigError(file, problems);
+}
+
+/**
+ * Values that aliases may add to a config. Ordinary sharing (a calendar's hours, a set of targets,
+ * `<<: *defaults` on each customer) adds hundreds; an alias bomb ("billion laughs") nests aliases
+ * of aliases to add billions from a few lines.
+ */
+export const MAX_ALIAS_EXPANSION = 100_000;
+
+/**
+ * Walks the document as it reads with every alias replaced by its anchor's value, and stops at the
+ * alias through which that grows by more than MAX_ALIAS_EXPANSION values. Walked with its own stack
+ * (an anchor that contains an alias to itself is infinitely deep) and never past the bound.
+ */
+function aliasExpansionProblem(doc: Document, lines: LineCounter): ConfigProblem | undefined {
+  // An alias refers to the last anchor of its name before it, in document order.
+  const anchors = new Map<string, Node>();
+  const targets = new Map<unknown, Node>();
+  visit(doc, {
+    Node(_key, node) {
+      if (isAlias(node)) {
+        const target = anchors.get(node.source);
+        if (target) targets.set(node, target);
+      } else if (node.anchor) anchors.set(node.anchor, node);
+    },
+  });
+  if (targets.size === 0) return undefined;
+  interface Step {
+    node: unknown;
+    path: (string | number)[];
+    /** The outermost alias this value comes through, if any. */
+    via?: { path: (string | number)[]; node: Node };
+  }
+  const stack: Step[] = [{ node: doc.contents, path: [] }];
+  let expanded = 0;
+  for (let step = stack.pop(); step; step = stack.pop()) {
+    const { node, path, via } = step;
+    if (via && ++expanded > MAX_ALIAS_EXPANSION) {
+      return {
+        path: formatPath(via.path),
+        message: `the aliases here expand to more than ${MAX_ALIAS_EXPANSION} values (an alias bomb?); write the values out or share less`,
+        line: via.node.range ? lines.linePos(via.node.range[0]).line : undefined,
+      };
+    }
+    // Inside an alias's value only the alias's own path is reported, so paths stop growing there.
+    const inner = (part: string | number) => (via ? path : [...path, part]);
+    if (isAlias(node)) {
+      const target = targets.get(node);
+      if (target) stack.push({ node: target, path, via: via ?? { path, node } });
+    } else if (isPair(node)) {
+      stack.push({ node: node.value, path: inner(isScalar(node.key) ? String(node.key.value) : '?'), ...(via ? { via } : {}) });
+      if (isAlias(node.key)) stack.push({ node: node.key, path, ...(via ? { via } : {}) });
+    } else if (isCollection(node)) {
+      // Sequence items by index; a map's pairs carry their own key.
+      node.items.forEach((item, i) => stack.push({ node: item, path: isPair(item) ? path : inner(i), ...(via ? { via } : {}) }));
+    }
+  }
+  return undefined;
 }
 
 function toProblem(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): ConfigProblem {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
+import { holidayRegionProblem } from './holidays.js';
 
 export const SEVERITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -239,6 +240,27 @@ export const configSchema = z
         });
       }
     });
+    // Pings go to the staff channel: one that is also a customer's would show them to the customer.
+    for (const platform of ['slack', 'discord', 'shell'] as const) {
+      const staffChannel = config.staff.channels[platform];
+      if (staffChannel === undefined) continue;
+      config.customers.forEach((c, i) =>
+        c.channels[platform].forEach((channel, j) => {
+          if (channel === staffChannel) {
+            issue(['customers', i, 'channels', platform, j], `channel "${channel}" is the staff channel (staff.channels.${platform}); staff pings would reach the customer`);
+          }
+        }),
+      );
+    }
+    for (const [calendarId, calendar] of Object.entries(config.calendars)) {
+      const { country, region } = calendar.holidays;
+      if (country === undefined) {
+        if (region !== undefined) issue(['calendars', calendarId, 'holidays', 'region'], 'a region needs its "country"');
+        continue;
+      }
+      const problem = holidayRegionProblem(country, region);
+      if (problem) issue(['calendars', calendarId, 'holidays', problem.field], problem.message);
+    }
     for (const [tierId, tier] of Object.entries(config.tiers)) {
       if (tier.calendar && !calendars.has(tier.calendar)) issue(['tiers', tierId, 'calendar'], `unknown calendar "${tier.calendar}"`);
       if (tier.policy && !policies.has(tier.policy)) issue(['tiers', tierId, 'policy'], `unknown escalation policy "${tier.policy}"`);

@@ -1,14 +1,15 @@
 /**
  * The portable event-log format (JSON Lines) that `slawatch replay` reads and
  * `slawatch export` writes: one event a line, `at` as ISO-8601, `by` as a
- * person id (or `<platform>:<user id>` for people not in the config).
+ * person id (or `<platform>:<user id>` for people not in the config; an
+ * export adds `byUser` and `byName`, see actorFrom).
  *
  *   {"at":"2026-03-02T09:00:00Z","type":"opened","customer":"acme","severity":"normal"}
  *   {"at":"2026-03-02T09:20:00Z","type":"staff_reply","by":"alice"}
  */
 import { SEVERITIES, type Severity } from '../config/schema.js';
 import { isoUtc, parseInstant } from './time.js';
-import { nextState, type Actor, type TicketEvent, type TicketState } from './ticket.js';
+import { nextState, type Actor, type Platform, type TicketEvent, type TicketState } from './ticket.js';
 
 export const REPLAY_EVENT_TYPES = [
   'opened',
@@ -41,7 +42,7 @@ export interface LogContext {
   hasTier(tier: string): boolean;
 }
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 export interface ParseOptions {
   /**
@@ -53,12 +54,39 @@ export interface ParseOptions {
 
 /** Parses a JSON Lines event log. Every problem names its line; nothing is guessed. */
 export function parseEventLog(text: string, ctx: LogContext, options: ParseOptions = {}): TicketEvent[] {
-  const events: TicketEvent[] = [];
-  let state: TicketState = 'open';
-  const lines = text.split(/\r?\n/);
-  const belongs = ticketFilter(options.ticket);
-  lines.forEach((raw, index) => {
-    const lineNo = index + 1;
+  const reader = new EventLogReader(ctx, options);
+  text.split(/\r?\n/).forEach((raw, index) => reader.line(raw, index + 1));
+  return reader.end();
+}
+
+/** The same, over the log's lines one at a time (a file read as a stream): holds only the events it keeps. */
+export async function parseEventLines(lines: Iterable<string> | AsyncIterable<string>, ctx: LogContext, options: ParseOptions = {}): Promise<TicketEvent[]> {
+  const reader = new EventLogReader(ctx, options);
+  let lineNo = 0;
+  for await (const raw of lines) reader.line(raw, ++lineNo);
+  return reader.end();
+}
+
+/**
+ * Reads an event log a line at a time. Lines that carry a `"kind"` are not
+ * events but the other records of an export (see report/export.ts): they are
+ * skipped. Blank lines are skipped too.
+ */
+export class EventLogReader {
+  private readonly events: TicketEvent[] = [];
+  private readonly belongs: (json: Json, line: number) => boolean;
+  /** The ticket's state after the events read so far: an event the state does not allow is refused. */
+  private state: TicketState = 'open';
+
+  constructor(
+    private readonly ctx: LogContext,
+    private readonly options: ParseOptions = {},
+  ) {
+    this.belongs = ticketFilter(options.ticket);
+  }
+
+  /** One line of text, numbered from 1. */
+  line(raw: string, lineNo: number): void {
     if (!raw.trim()) return;
     let value: unknown;
     try {
@@ -67,20 +95,30 @@ export function parseEventLog(text: string, ctx: LogContext, options: ParseOptio
       throw new EventLogError(lineNo, `not valid JSON (${(err as Error).message})`);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new EventLogError(lineNo, 'expected a JSON object');
-    if (!belongs(value as Json, lineNo)) return;
-    const event = toEvent(value as Json, lineNo, ctx, events.length === 0);
-    const previous = events[events.length - 1];
+    if ((value as Json).kind !== undefined) return;
+    this.event(value as Json, lineNo);
+  }
+
+  /** One event line, already parsed (an importer that sorted an export's lines by kind). */
+  event(json: Json, lineNo: number): void {
+    if (!this.belongs(json, lineNo)) return;
+    const event = toEvent(json, lineNo, this.ctx, this.events.length === 0);
+    const previous = this.events[this.events.length - 1];
     if (previous && event.at < previous.at) throw new EventLogError(lineNo, `events must be in time order (${isoUtc(event.at)} is before the previous event)`);
     if (previous) {
-      const transition = nextState(state, event.type);
+      const transition = nextState(this.state, event.type);
       if (!transition.allowed) throw new EventLogError(lineNo, `"${event.type}" cannot happen here: ${transition.reason}`);
-      state = transition.state;
+      this.state = transition.state;
     }
-    events.push(event);
-  });
-  if (events.length === 0 && options.ticket !== undefined) throw new EventLogError(1, `ticket ${options.ticket} is not in this log`);
-  if (events.length === 0) throw new EventLogError(1, 'the log is empty: expected an "opened" event');
-  return events;
+    this.events.push(event);
+  }
+
+  /** The events read; an error if there were none. */
+  end(): TicketEvent[] {
+    if (this.events.length === 0 && this.options.ticket !== undefined) throw new EventLogError(1, `ticket ${this.options.ticket} is not in this log`);
+    if (this.events.length === 0) throw new EventLogError(1, 'the log is empty: expected an "opened" event');
+    return this.events;
+  }
 }
 
 /**
@@ -122,7 +160,7 @@ function toEvent(json: Json, line: number, ctx: LogContext, first: boolean): Tic
   if (at === undefined) return fail(`"at" is not an ISO time with a zone: "${json.at}"`);
   if (first && type !== 'opened') fail('the first event must be "opened"');
   if (!first && type === 'opened') fail('"opened" may only be the first event');
-  const by = json.by === undefined ? undefined : actorFrom(json.by, fail);
+  const by = actorFrom(json, fail);
   const base = { at, ...(by ? { by } : {}), ...(typeof json.messageId === 'string' ? { messageId: json.messageId } : {}) };
   const text = typeof json.text === 'string' ? { text: json.text } : {};
   const severity = (key: string): Severity => {
@@ -154,22 +192,52 @@ function toEvent(json: Json, line: number, ctx: LogContext, first: boolean): Tic
   }
 }
 
-function actorFrom(value: unknown, fail: (message: string) => never): Actor {
-  if (typeof value !== 'string' || !value) return fail('"by" must be a person id');
-  const platformId = /^(slack|discord|shell):(.+)$/.exec(value);
-  if (platformId) return { platform: platformId[1] as Actor['platform'], userId: platformId[2] as string };
-  return { platform: 'shell', userId: value, personId: value };
+/**
+ * `by` is a person id (`alice`) or `<platform>:<user id>` for people not in
+ * the config. An export adds what a person id alone does not say, so a
+ * restored ticket is the one stored: `byUser` (`slack:U0ALICE`, the
+ * platform account that acted) and `byName` (the name the platform gave).
+ */
+function actorFrom(json: Json, fail: (message: string) => never): Actor | undefined {
+  const { by, byUser, byName } = json;
+  if (by === undefined) {
+    if (byUser !== undefined || byName !== undefined) fail('"byUser" and "byName" need "by"');
+    return undefined;
+  }
+  if (typeof by !== 'string' || !by) return fail('"by" must be a person id');
+  if (byName !== undefined && typeof byName !== 'string') fail('"byName" must be a string');
+  const name = typeof byName === 'string' ? { name: byName } : {};
+  const platformId = PLATFORM_USER.exec(by);
+  if (platformId) {
+    if (byUser !== undefined) fail('"byUser" goes with a person id in "by", not with a platform user');
+    return { platform: platformId[1] as Platform, userId: platformId[2] as string, ...name };
+  }
+  if (byUser === undefined) return { platform: 'shell', userId: by, personId: by, ...name };
+  const account = typeof byUser === 'string' ? PLATFORM_USER.exec(byUser) : null;
+  if (!account) return fail('"byUser" must be "<platform>:<user id>" (slack, discord or shell)');
+  return { platform: account[1] as Platform, userId: account[2] as string, personId: by, ...name };
 }
 
-/** One stored event in the portable format (what `export` writes). */
+const PLATFORM_USER = /^(slack|discord|shell):(.+)$/;
+
+/** The fields of an event line after `at` and `type`, in the order they are written (any others follow). */
+const FIELD_ORDER = ['customer', 'tier', 'severity', 'severityGuessed', 'text', 'messageId'];
+
+/**
+ * One stored event in the portable format (what `export` writes). Fields come
+ * in a fixed order whatever the stored object's, so an export that is
+ * imported and exported again is the same text.
+ */
 export function toLogLine(event: TicketEvent): Json {
-  const { at, by, ...rest } = event;
-  const out: Json = { at: isoUtc(at), ...rest };
-  if (by) out.by = by.personId ?? `${by.platform}:${by.userId}`;
-  return orderKeys(out);
-}
-
-function orderKeys(json: Json): Json {
-  const { at, type, ...rest } = json;
-  return { at, type, ...rest };
+  const { at, type, by, ...rest } = event;
+  const fields: Json = rest;
+  const out: Json = { at: isoUtc(at), type };
+  for (const key of FIELD_ORDER) if (fields[key] !== undefined) out[key] = fields[key];
+  for (const [key, value] of Object.entries(fields)) if (!(key in out) && value !== undefined) out[key] = value;
+  if (by) {
+    out.by = by.personId ?? `${by.platform}:${by.userId}`;
+    if (by.personId !== undefined && (by.platform !== 'shell' || by.userId !== by.personId)) out.byUser = `${by.platform}:${by.userId}`;
+    if (by.name !== undefined) out.byName = by.name;
+  }
+  return out;
 }

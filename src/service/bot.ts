@@ -16,6 +16,7 @@ import { LocalCoordinator, type Coordinator } from '../store/coordination.js';
 import type { TicketStore } from '../store/ports.js';
 import { Leadership } from '../scheduler/leadership.js';
 import { openTicketFromMessage, queueRows, runCommand, type CommandRequest, type CommandResult } from './commands.js';
+import { cursorKey } from './channel-state.js';
 import { createContext, type DeskContext } from './context.js';
 import { deleteMessage, editMessage, handleMessage, type IncomingMessage, type MessageOutcome } from './desk.js';
 import type { Logger } from './logger.js';
@@ -319,11 +320,11 @@ export class Bot {
 
   /** The last platform message id an adapter has seen in a channel (its reconciliation cursor). */
   async getCursor(platform: Platform, channelId: string): Promise<string | undefined> {
-    return this.ctx.store.getMeta(`cursor:${platform}:${channelId}`);
+    return this.ctx.store.getMeta(cursorKey(platform, channelId));
   }
 
   async setCursor(platform: Platform, channelId: string, messageId: string): Promise<void> {
-    await this.ctx.store.setMeta(`cursor:${platform}:${channelId}`, messageId);
+    await this.ctx.store.setMeta(cursorKey(platform, channelId), messageId);
   }
 
   /** Posts a card to `channel` (default: the staff channel) of every connected platform. */

@@ -18,6 +18,7 @@ import {
   type TicketView,
 } from '../domain/ticket.js';
 import { ticketAckCard, ticketStateCard } from './cards.js';
+import { lastTicketKey } from './channel-state.js';
 import { customerForChannel, type DeskContext } from './context.js';
 import type { Outbound } from './messages.js';
 
@@ -45,7 +46,6 @@ export interface DeskResult<T> {
   outbound: Outbound[];
 }
 
-const lastTicketKey = (platform: Platform, channelId: string) => `last-ticket:${platform}:${channelId}`;
 
 export function actorOf(ctx: DeskContext, platform: Platform, author: Author): Actor {
   const personId = author.personId ?? personByPlatformId(ctx.config, platform, author.userId);

@@ -1,11 +1,13 @@
 /**
  * Structured JSON logs (pino) on stderr, so the shell's stdout stays the
  * conversation; the shell asks for plain sentences instead, for the person at
- * the terminal. Token-shaped values and token fields are redacted: a secret
- * never reaches a log line, whatever a caller passes in.
+ * the terminal. Token-shaped values, token fields and credentials inside URLs
+ * are redacted (observability/redact.ts): a secret never reaches a log line,
+ * whatever a caller passes in.
  */
 import { writeSync } from 'node:fs';
 import pino from 'pino';
+import { redactSecrets } from '../observability/redact.js';
 
 export interface Logger {
   debug(fields: object, message: string): void;
@@ -15,12 +17,8 @@ export interface Logger {
 }
 
 const SECRET_FIELDS = ['token', 'botToken', 'appToken', 'signingSecret', 'authorization', 'password', 'secret'];
-/** Slack (xoxb-, xapp-, xoxp-) and Discord bot tokens (three dot-separated base64 parts). */
-const TOKEN_PATTERN = /\b(xox[abprs]-[\w-]+|xapp-[\w-]+|[\w-]{23,28}\.[\w-]{6,7}\.[\w-]{27,40})\b/g;
 
-export function redactSecrets(text: string): string {
-  return text.replace(TOKEN_PATTERN, '[redacted]');
-}
+export { redactSecrets };
 
 export interface LoggerOptions {
   level?: string;

@@ -21,6 +21,7 @@
  */
 import Holidays from 'date-holidays';
 import { IANAZone } from 'luxon';
+import { holidayRegionProblem } from '../config/holidays.js';
 import { ALWAYS_OPEN_CALENDAR, WEEKDAYS, type CalendarSpec, type Config } from '../config/schema.js';
 
 export interface WorkingCalendar {
@@ -118,7 +119,9 @@ class BusinessCalendar implements WorkingCalendar {
       (holidays.dates ?? []).map((date) => parseDate(date) ?? fail(`bad holiday date "${date}", expected "YYYY-MM-DD"`)),
     );
     if (holidays.country) {
-      this.publicHolidays = publicHolidays(holidays.country, holidays.region) ?? fail(unknownHolidayRegion(holidays.country, holidays.region));
+      const problem = holidayRegionProblem(holidays.country, holidays.region);
+      if (problem) fail(problem.message);
+      this.publicHolidays = publicHolidays(holidays.country, holidays.region);
     }
   }
 
@@ -413,25 +416,16 @@ class PublicHolidays {
 }
 
 const holidaySources = new Map<string, PublicHolidays>();
-let holidayCatalog: Holidays | undefined;
 
-/** Shared per country/region; undefined when date-holidays does not know them. */
-function publicHolidays(country: string, region: string | undefined): PublicHolidays | undefined {
+/** Shared per country/region (one date-holidays knows: see holidayRegionProblem). */
+function publicHolidays(country: string, region: string | undefined): PublicHolidays {
   const key = `${country}/${region ?? ''}`;
   let holidays = holidaySources.get(key);
   if (!holidays) {
-    holidayCatalog ??= new Holidays();
-    if (!(country in holidayCatalog.getCountries())) return undefined;
-    // date-holidays calls the first subdivision level a "state" (e.g. DE/BY, US/CA).
-    if (region && !(region.toUpperCase() in (holidayCatalog.getStates(country) ?? {}))) return undefined;
     holidays = new PublicHolidays(country, region?.toUpperCase());
     holidaySources.set(key, holidays);
   }
   return holidays;
-}
-
-function unknownHolidayRegion(country: string, region: string | undefined): string {
-  return region ? `date-holidays does not know region "${region}" of country "${country}"` : `date-holidays does not know country "${country}"`;
 }
 
 // ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@
  */
 import { Keyv, type KeyvStoreAdapter } from 'keyv';
 import { viewTicket, type Platform, type Ticket } from '../domain/ticket.js';
-import { StoreError, type TicketStore } from './ports.js';
+import { StoreError, type RestorableStore } from './ports.js';
 
 /** Runs sections one at a time per key: within one process (InProcessLocker) or across processes (RedisLocker). */
 export interface Locker {
@@ -43,6 +43,8 @@ export interface KeyPager {
 export interface BackendOps {
   /** Adds one to the counter `key` (logical key, 0 when absent) and answers the new value. */
   increment(key: string): Promise<number>;
+  /** Sets the counter `key` to `value` if it is lower (or absent). */
+  raise(key: string, value: number): Promise<void>;
   /**
    * Writes `next` as the ticket at `key` only if the stored ticket still has
    * `expectedVersion` (compare-and-set); answers whether it wrote.
@@ -111,7 +113,7 @@ export interface KeyvTicketStoreOptions {
   pageSize?: number;
 }
 
-export class KeyvTicketStore implements TicketStore {
+export class KeyvTicketStore implements RestorableStore {
   /** The underlying Keyv, for backend-specific maintenance (bulk seeding in tests and benches). */
   readonly keyv: Keyv;
   private readonly pager: KeyPager;
@@ -146,6 +148,19 @@ export class KeyvTicketStore implements TicketStore {
       if (next > MAX_TICKET_ID) throw new StoreError(`ticket ids are exhausted (${MAX_TICKET_ID})`);
       await this.write('counter:ticket', next);
       return next;
+    });
+  }
+
+  async reserveTicketIdsThrough(lastId: number): Promise<void> {
+    paddedId(lastId); // refuses what is not a ticket id
+    this.assertOpen();
+    const ops = this.ops;
+    if (ops) {
+      await this.guard('reserving ticket ids', () => ops.raise('counter:ticket', lastId));
+      return;
+    }
+    await this.locker.withLock('counter:ticket', async () => {
+      if (((await this.read<number>('counter:ticket')) ?? 0) < lastId) await this.write('counter:ticket', lastId);
     });
   }
 

@@ -9,10 +9,10 @@ import { KeyvSqlite } from '@keyv/sqlite';
 import type { Keyv } from 'keyv';
 import type { Config } from '../config/schema.js';
 import { createStoreKeyv, KeyvTicketStore, type KeyPager } from './keyv-store.js';
-import { StoreError, type TicketStore } from './ports.js';
+import { StoreError } from './ports.js';
 import { openRedisStore } from './redis.js';
 
-export async function openStore(config: Config['store'], options?: { baseDir?: string }): Promise<TicketStore> {
+export async function openStore(config: Config['store'], options?: { baseDir?: string }): Promise<KeyvTicketStore> {
   switch (config.backend) {
     case 'memory':
       return openMemoryStore();

@@ -35,6 +35,16 @@ export interface TicketStore {
   close(): Promise<void>;
 }
 
+/** What restoring an export (`slawatch import`) needs beyond the bot's port. */
+export interface RestorableStore extends TicketStore {
+  /**
+   * Moves the ticket counter so that `nextTicketId` answers more than
+   * `lastId`: restored tickets keep their numbers and new ones never take
+   * them. Never moves the counter back.
+   */
+  reserveTicketIdsThrough(lastId: number): Promise<void>;
+}
+
 export class StoreError extends Error {
   override name = 'StoreError';
 }

@@ -7,7 +7,8 @@
 import { createClient, type RedisClientType } from '@keyv/redis';
 import type { Coordinator } from './coordination.js';
 import { StoreError } from './ports.js';
-import { bounded, reconnectDelay, redacted } from './redis.js';
+import { redactSecrets } from '../observability/redact.js';
+import { bounded, reconnectDelay } from './redis.js';
 
 /** Extends the lease if `owner` holds it, else takes it if free. Answers 1 while `owner` holds it. */
 const HOLD = `
@@ -49,7 +50,7 @@ export class RedisCoordinator implements Coordinator {
       await bounded(client.connect(), 5_000);
     } catch (error) {
       if (client.isOpen) client.destroy();
-      throw new StoreError(`connecting to Redis at ${redacted(url)} for coordination failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new StoreError(redactSecrets(`connecting to Redis at ${url} for coordination failed: ${error instanceof Error ? error.message : String(error)}`), { cause: error });
     }
     return new RedisCoordinator(client, url, options.prefix ?? 'slawatch', options.commandTimeoutMs ?? 2_000);
   }

@@ -25,6 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
 import type { Keyv } from 'keyv';
 import type { Ticket } from '../domain/ticket.js';
+import { redactSecrets } from '../observability/redact.js';
 import { createStoreKeyv, DEFAULT_NAMESPACE, InProcessLocker, KeyvTicketStore, type BackendOps, type KeyPager, type Locker } from './keyv-store.js';
 import { StoreError } from './ports.js';
 
@@ -147,6 +148,12 @@ return 0`);
 const REFRESH_LOCK = new Script(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`);
+
+/** Raises a counter to ARGV[1] unless it is already there or past it (INCR's plain integer). */
+const RAISE_COUNTER = new Script(`
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if current < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+return 1`);
 
 /**
  * Writes the ticket only if the stored one (a keyv JSON record, `{"value": ticket}`)
@@ -377,6 +384,10 @@ export class RedisBackendOps implements BackendOps {
     return bounded(this.redis.incr(this.layout.key(key)), this.timeoutMs);
   }
 
+  async raise(key: string, value: number): Promise<void> {
+    await bounded(RAISE_COUNTER.run(this.redis, [this.layout.key(key)], [String(value)]), this.timeoutMs);
+  }
+
   async replaceTicket(key: string, expectedVersion: number, next: Ticket): Promise<boolean> {
     // Serialized by the store's Keyv, so the record is byte for byte what keyv.set would write.
     const record = await this.keyv.serializeData({ value: next, expires: undefined });
@@ -452,7 +463,7 @@ export async function connectRedis(options: RedisStoreOptions = {}): Promise<Red
   } catch (error) {
     // The reconnect strategy would otherwise keep trying in the background.
     if (client?.isOpen) client.destroy();
-    throw new StoreError(`opening the Redis store at ${redacted(url)} failed: ${reasonOf(error)}`, { cause: error });
+    throw new StoreError(redactSecrets(`opening the Redis store at ${url} failed: ${reasonOf(error)}`), { cause: error });
   }
 }
 
@@ -468,15 +479,4 @@ export function reconnectDelay(retries: number): number {
 
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** The URL without its password, for messages. */
-export function redacted(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(an unparsable URL)';
-  }
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_LINE_LENGTH } from '../../src/cli/lines.js';
 import { main } from '../../src/cli/main.js';
 
 // `slawatch replay <events.jsonl> --config <file> --at <ISO time> --json`, end
@@ -248,10 +249,51 @@ describe('slawatch replay errors', () => {
     expect(result.err).not.toMatch(STACK_FRAME);
   });
 
-  it('an event log that cannot be read', async () => {
-    const result = await runMain(['replay', join(dir, 'missing.jsonl'), '--config', config, '--at', '2026-03-02T10:00:00Z', '--json']);
-    expect(result.code).toBe(1);
-    expect(result.err).toMatch(/cannot read event log/);
-    expect(result.err).not.toMatch(STACK_FRAME);
+  it('a file that is not there: "no such file"', async () => {
+    const missing = join(dir, 'missing.jsonl');
+    const result = await runMain(['replay', missing, '--config', config, '--at', '2026-03-02T10:00:00Z', '--json']);
+    expect(result).toEqual({ code: 1, out: '', err: `slawatch: cannot read "${missing}": no such file` });
+  });
+
+  it('a directory: "it is a directory"', async () => {
+    const result = await runMain(['replay', dir, '--config', config, '--at', '2026-03-02T10:00:00Z', '--json']);
+    expect(result).toEqual({ code: 1, out: '', err: `slawatch: cannot read "${dir}": it is a directory` });
+  });
+
+  it('a line longer than any event: named by its number, without reading on', async () => {
+    const file = join(dir, 'huge-line.jsonl');
+    await writeFile(file, `${OPENED}\n${line({ at: '2026-03-02T09:10:00Z', type: 'customer_message', text: 'x'.repeat(MAX_LINE_LENGTH) })}\n`);
+    const result = await runMain(['replay', file, '--config', config, '--at', '2026-03-02T10:00:00Z', '--json']);
+    expect(result).toEqual({ code: 1, out: '', err: `slawatch: cannot read "${file}": line 2 is longer than ${MAX_LINE_LENGTH} characters` });
+  });
+
+  it('--at before the ticket opened says so', async () => {
+    const result = await replayCli(OPENED, '2026-03-02T08:30:00Z');
+    expect(result).toEqual({ code: 1, out: '', err: 'slawatch: at 2026-03-02T08:30:00Z the ticket was not open yet; it opens at 2026-03-02T09:00:00Z' });
+    // At the opening instant it is open.
+    expect((await replayCli(OPENED, '2026-03-02T09:00:00Z')).code).toBe(0);
+  });
+});
+
+describe('reading the log', () => {
+  it('Windows line endings, and a last line without a newline, read the same', async () => {
+    const events = [OPENED, line({ at: '2026-03-02T09:20:00Z', type: 'staff_reply', by: 'alice' }), line({ at: '2026-03-02T09:30:00Z', type: 'resolved', by: 'alice' })];
+    const unix = await replayCli(`${events.join('\n')}\n`, '2026-03-02T10:00:00Z');
+    const windows = await replayCli(events.join('\r\n'), '2026-03-02T10:00:00Z');
+    expect(unix.code).toBe(0);
+    expect(windows).toEqual(unix);
+    expect((JSON.parse(windows.out) as { state: string }).state).toBe('resolved');
+  });
+
+  it('the other records of an export (lines with a "kind") are not events and are skipped', async () => {
+    const log = [
+      line({ kind: 'ticket', ticket: 4, platform: 'slack', channelId: 'C0ACME', threadId: '1772442000.000100', notifications: {}, version: 3 }),
+      line({ ticket: 4, at: '2026-03-02T09:00:00Z', type: 'opened', customer: 'acme', severity: 'normal' }),
+      line({ ticket: 4, at: '2026-03-02T09:20:00Z', type: 'staff_reply', by: 'alice', byUser: 'slack:U0ALICE' }),
+      line({ kind: 'channel', platform: 'slack', channelId: 'C0ACME', cursor: '1772442000.000100' }),
+    ];
+    const result = await replayCli(`${log.join('\n')}\n`, '2026-03-02T10:00:00Z');
+    expect(result.err).toBe('');
+    expect((JSON.parse(result.out) as { clocks: { firstResponse: { status: string } } }).clocks.firstResponse.status).toBe('met');
   });
 });

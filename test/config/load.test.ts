@@ -127,6 +127,101 @@ escalation:
   });
 });
 
+describe('calendars: public holidays are checked at load', () => {
+  const withCalendar = (holidays: string) => `${ISSUE_EXAMPLE}calendars:
+  berlin:
+    timezone: Europe/Berlin
+    hours: { mon: ["09:00-17:00"] }
+    holidays: ${holidays}
+`;
+
+  it('accepts a country and region date-holidays knows (the region in any case)', () => {
+    expect(parseConfig(withCalendar('{ country: DE, region: BY }')).calendars.berlin?.holidays).toEqual({ dates: [], country: 'DE', region: 'BY' });
+    expect(problemsOf(withCalendar('{ country: DE, region: be }'))).toEqual([]);
+  });
+
+  it('names path and line of an unknown region, an unknown country and a region without its country', () => {
+    expect(problemsOf(withCalendar('{ country: DE, region: XX }'))).toEqual(['calendars.berlin.holidays.region: unknown region "XX" of country DE (line 25)']);
+    expect(problemsOf(withCalendar('{ country: QQ }'))).toEqual(['calendars.berlin.holidays.country: unknown country "QQ" (date-holidays has no public holidays for it) (line 25)']);
+    expect(problemsOf(withCalendar('{ region: BY }'))).toEqual(['calendars.berlin.holidays.region: a region needs its "country" (line 25)']);
+  });
+});
+
+describe('the staff channel', () => {
+  it('may not also be bound to a customer (pings would reach the customer)', () => {
+    const bound = ISSUE_EXAMPLE.replace('channels: { slack: [C0ACME], discord: ["200000000000000001"] }', 'channels: { slack: [C0ACME, C0STAFF], discord: ["400000000000000001"] }');
+    expect(problemsOf(bound)).toEqual([
+      'customers[0].channels.slack[1]: channel "C0STAFF" is the staff channel (staff.channels.slack); staff pings would reach the customer (line 13)',
+      'customers[0].channels.discord[0]: channel "400000000000000001" is the staff channel (staff.channels.discord); staff pings would reach the customer (line 13)',
+    ]);
+  });
+
+  it('on the shell too, where the staff channel is "staff" unless set', () => {
+    const bound = ISSUE_EXAMPLE.replace('channels: { slack: [C0ACME], discord: ["200000000000000001"] }', 'channels: { shell: [acme, staff] }');
+    expect(problemsOf(bound)).toEqual(['customers[0].channels.shell[1]: channel "staff" is the staff channel (staff.channels.shell); staff pings would reach the customer (line 13)']);
+  });
+});
+
+describe('YAML anchors, aliases and merge keys', () => {
+  // Shares one opening-hours anchor inside a calendar anchor, and merges customer defaults:
+  // 5 + 21 + 8 aliases. The yaml package's default guard (uses × aliases inside the anchor > 100)
+  // refused this file.
+  const customers = Array.from({ length: 8 }, (_, i) => `  - <<: *customer\n    id: c${i}\n    name: Customer ${i}\n    channels: { slack: [C0C${i}] }`).join('\n');
+  const calendars = Array.from({ length: 21 }, (_, i) => `  office${i}: *office`).join('\n');
+  const SHARED = `people:
+  alice: { name: Alice, slack: U0ALICE }
+staff:
+  people: [alice]
+tiers:
+  standard:
+    calendar: office
+    targets:
+      default: { firstResponse: 4h }
+calendars:
+  office: &office
+    timezone: Europe/Berlin
+    hours: { mon: &day ["09:00-17:00"], tue: *day, wed: *day, thu: *day, fri: *day, sat: *day }
+${calendars}
+customers:
+  - &customer { id: base, name: Base, tier: standard, calendar: office }
+${customers}
+`;
+
+  it('an ordinary config that shares values works: aliases resolve, merged keys apply, own keys win', () => {
+    const config = parseConfig(SHARED);
+    expect(Object.keys(config.calendars)).toHaveLength(22);
+    expect(config.calendars.office20?.hours.sat).toEqual(['09:00-17:00']);
+    expect(config.customers).toHaveLength(9);
+    expect(config.customers[8]).toEqual({ id: 'c7', name: 'Customer 7', tier: 'standard', calendar: 'office', channels: { slack: ['C0C7'], discord: [], shell: [] } });
+  });
+
+  it('an error inside merged values still names its path', () => {
+    const problems = problemsOf(SHARED.replace('tier: standard, calendar: office }', 'tier: gold, calendar: office }'));
+    expect(problems[0]).toBe('customers[0].tier: unknown tier "gold" (line 36)');
+    expect(problems).toContain('customers[8].tier: unknown tier "gold" (line 65)');
+  });
+
+  it('an alias bomb is refused with the path and line of the alias, quickly', () => {
+    const levels = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    }
+    const bomb = `${ISSUE_EXAMPLE}x-laughs:\n  ${levels.join('\n  ')}\n`;
+    const started = performance.now();
+    const problems = problemsOf(bomb);
+    expect(performance.now() - started).toBeLessThan(5_000); // not exponential: stops at the bound
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^x-laughs\.[a-i]\[\d\]: the aliases here expand to more than 100000 values \(an alias bomb\?\); write the values out or share less \(line (2[89]|3[0-3])\)$/);
+  });
+
+  it('an anchor that contains an alias to itself is refused the same way', () => {
+    expect(problemsOf(`${ISSUE_EXAMPLE}x-loop: &loop [1, *loop]\n`)).toEqual([
+      'x-loop[1]: the aliases here expand to more than 100000 values (an alias bomb?); write the values out or share less (line 21)',
+    ]);
+  });
+});
+
 describe('slawatch check-config', () => {
   let dir: string;
   beforeAll(async () => {
@@ -148,7 +243,22 @@ describe('slawatch check-config', () => {
   it('accepts a good file', async () => {
     const result = await check(ISSUE_EXAMPLE);
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/OK — 1 customers, 1 tiers/);
+    expect(result.out).toMatch(/OK — 1 customer, 1 tier, 0 schedules, 0 escalation policies\n$/);
+  });
+
+  it('counts in the singular and the plural', async () => {
+    const more = `${ISSUE_EXAMPLE.replace('tiers:\n', '  - { id: globex, name: Globex, tier: standard }\ntiers:\n  standard:\n    targets: { default: { firstResponse: 4h } }\n')}schedules:
+  primary:
+    timezone: UTC
+    layers: [{ users: [alice], rotation: { every: 1w, start: "2026-01-05" } }]
+escalation:
+  policies:
+    default: { levels: [{ notify: [schedule:primary] }] }
+    urgent: { levels: [{ notify: [person:carol] }] }
+`;
+    const result = await check(more);
+    expect(result.err).toBe('');
+    expect(result.out).toMatch(/OK — 2 customers, 2 tiers, 1 schedule, 2 escalation policies\n$/);
   });
 
   it.each([

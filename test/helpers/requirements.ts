@@ -15,7 +15,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll } from 'vitest';
-import { DEFAULT_REDIS_URL, redacted } from '../../src/store/redis.js';
+import { redactSecrets } from '../../src/observability/redact.js';
+import { DEFAULT_REDIS_URL } from '../../src/store/redis.js';
 import { RedisServer } from '../../testkit/replicas.js';
 
 export const REQUIRE_ALL = 'SLAWATCH_TEST_REQUIRE_ALL';
@@ -106,7 +107,7 @@ export async function needRedis(suite: string, env: Env = process.env): Promise<
   if (await redisAnswers(url)) return url;
   const binary = findRedisServer(env);
   if (binary === undefined) {
-    return settle(undefined, `${suite} skipped: no Redis answers at ${redacted(url)} and redis-server not found (apt-get install redis-server, or set REDIS_URL)`, env);
+    return settle(undefined, `${suite} skipped: no Redis answers at ${redactSecrets(url)} and redis-server not found (apt-get install redis-server, or set REDIS_URL)`, env);
   }
   const dir = await mkdtemp(join(tmpdir(), 'slawatch-test-redis-'));
   const server = await RedisServer.start({ binary, dir });

@@ -6,8 +6,9 @@ import { exportTicket } from '../../src/report/export.js';
 import { config, ms, REPORT_AT, TICKETS } from './fixtures.js';
 import { runMain, workspace, type Workspace } from './helpers.js';
 
-// `slawatch export` writes every ticket's events, one a line, each with its "ticket";
-// `slawatch replay <file> --ticket <id>` replays one of them exactly as the original events.
+// `slawatch export` writes every ticket: its "kind":"ticket" line, then its events, one a line, each
+// with its "ticket"; `slawatch replay <file> --ticket <id>` replays one of them exactly as the original
+// events. The round trip through `slawatch import` is in test/cli/import.test.ts.
 
 let ws: Workspace;
 let exported: string;
@@ -27,27 +28,31 @@ const ctx = policyContext(config);
 const at = ms(REPORT_AT);
 
 describe('slawatch export', () => {
-  it('writes one line per event with "ticket" first; each ticket starts with its opened event', () => {
+  it('writes each ticket as its "kind":"ticket" line, then one line per event with "ticket" first', () => {
     const lines = exported.split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    // Events per ticket: #1 7, #2 4, #3 11, #4 4, #5 1, #6 1, #7 5, #8 1, #9 3 = 37, oldest id first.
-    expect(lines).toHaveLength(37);
-    expect(exported.split('\n')[0]).toBe(
+    // Events per ticket: #1 7, #2 4, #3 11, #4 4, #5 1, #6 1, #7 5, #8 1, #9 3 = 37, plus 9 ticket lines, oldest id first.
+    // The fixture store keeps no channel state, so no "kind":"channel" line.
+    expect(lines).toHaveLength(46);
+    expect(exported.split('\n').slice(0, 2)).toEqual([
+      '{"kind":"ticket","ticket":1,"platform":"shell","channelId":"acme","threadId":"m1","notifications":{},"version":1}',
       '{"ticket":1,"at":"2026-03-02T09:00:00Z","type":"opened","customer":"acme","tier":"enterprise","severity":"normal","text":"Exports time out"}',
-    );
-    // Slack actors are written as their person id.
-    expect(exported.split('\n')[8]).toBe('{"ticket":2,"at":"2026-03-03T10:30:00Z","type":"staff_reply","by":"bob"}');
-    const firsts = new Map<unknown, unknown>();
-    for (const line of lines) if (!firsts.has(line.ticket)) firsts.set(line.ticket, line.type);
-    expect([...firsts.keys()]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(new Set(firsts.values())).toEqual(new Set(['opened']));
+    ]);
+    // Slack actors are written as their person id, their Slack account beside it.
+    expect(exported.split('\n')[10]).toBe('{"ticket":2,"at":"2026-03-03T10:30:00Z","type":"staff_reply","by":"bob","byUser":"slack:U0BOB"}');
+    const heads = lines.filter((line) => line.kind === 'ticket');
+    expect(heads.map((line) => line.ticket)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // Each ticket line is followed by that ticket's opened event.
+    lines.forEach((line, i) => {
+      if (line.kind === 'ticket') expect(lines[i + 1]).toMatchObject({ ticket: line.ticket, type: 'opened' });
+    });
   });
 
   it('--from leaves out tickets opened before it (#8 and #9 are February)', async () => {
     const result = await runMain(['export', '--config', ws.config, '--store', ws.store, '--from', '2026-03-01', '--at', REPORT_AT]);
     const ids = new Set(result.out.split('\n').map((l) => (JSON.parse(l) as { ticket: number }).ticket));
     expect([...ids]).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    // 37 − 1 (#8) − 3 (#9) = 33 lines.
-    expect(result.out.split('\n')).toHaveLength(33);
+    // 46 − 2 (#8) − 4 (#9) = 40 lines.
+    expect(result.out.split('\n')).toHaveLength(40);
   });
 
   it('prints nothing when no ticket is in the period', async () => {
@@ -88,8 +93,8 @@ describe('export → replay round trip', () => {
   it('several tickets without --ticket: an error naming the first line of the second ticket', async () => {
     const result = await runMain(['replay', join(ws.dir, 'tickets.jsonl'), '--config', ws.config, '--at', REPORT_AT, '--json']);
     expect(result.code).toBe(1);
-    // Ticket #1 has 7 lines: line 8 is #2's opened event.
-    expect(result.err).toBe('event log: line 8: the log holds several tickets (1, 2, …): choose one (slawatch replay --ticket <id>)');
+    // Ticket #1 has 8 lines (its ticket line, 7 events); line 9 is #2's ticket line, skipped: line 10 is #2's opened event.
+    expect(result.err).toBe('event log: line 10: the log holds several tickets (1, 2, …): choose one (slawatch replay --ticket <id>)');
   });
 
   it('--ticket of a ticket not in the file, and --ticket on a log without ticket numbers, are errors', async () => {
@@ -109,11 +114,11 @@ describe('export → replay round trip', () => {
 
   it('a log that mixes lines with and without "ticket" is refused at the first odd line', async () => {
     const file = join(ws.dir, 'mixed.jsonl');
-    const text = (await readFile(join(ws.dir, 'tickets.jsonl'), 'utf8')).split('\n').slice(0, 2);
-    const untagged = JSON.parse(text[1] as string) as Record<string, unknown>;
+    const text = (await readFile(join(ws.dir, 'tickets.jsonl'), 'utf8')).split('\n').slice(0, 3);
+    const untagged = JSON.parse(text[2] as string) as Record<string, unknown>;
     delete untagged.ticket;
-    await writeFile(file, `${text[0]}\n${JSON.stringify(untagged)}\n`);
+    await writeFile(file, `${text[0]}\n${text[1]}\n${JSON.stringify(untagged)}\n`);
     const result = await runMain(['replay', file, '--config', ws.config, '--at', REPORT_AT]);
-    expect(result.err).toBe('event log: line 2: missing "ticket": the lines before carry one');
+    expect(result.err).toBe('event log: line 3: missing "ticket": the lines before carry one');
   });
 });

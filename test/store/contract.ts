@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Ticket } from '../../src/domain/ticket.js';
-import { StoreError, type TicketStore } from '../../src/store/ports.js';
+import { StoreError, type RestorableStore } from '../../src/store/ports.js';
 import { T0, append, closed, collect, makeTicket } from './fixtures.js';
 
 export interface StoreContractOptions {
@@ -12,18 +12,18 @@ export interface StoreContractOptions {
    * For backends that persist: opens again the data of the store `open`
    * returned last (after the test has closed it).
    */
-  reopen?: () => Promise<TicketStore>;
+  reopen?: () => Promise<RestorableStore>;
 }
 
-export function runStoreContract(name: string, open: () => Promise<TicketStore>, options: StoreContractOptions = {}): void {
+export function runStoreContract(name: string, open: () => Promise<RestorableStore>, options: StoreContractOptions = {}): void {
   describe(`TicketStore contract: ${name}`, () => {
-    const live = new Set<TicketStore>();
+    const live = new Set<RestorableStore>();
     const fresh = async () => {
       const store = await open();
       live.add(store);
       return store;
     };
-    const shut = async (store: TicketStore) => {
+    const shut = async (store: RestorableStore) => {
       live.delete(store);
       await store.close();
     };
@@ -136,6 +136,17 @@ export function runStoreContract(name: string, open: () => Promise<TicketStore>,
       expect(new Set(ids).size).toBe(200);
       expect([...ids].sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
       expect(await store.nextTicketId()).toBe(201);
+    });
+
+    it('reserves ticket ids through a number (restored tickets), never moving the counter back', async () => {
+      const store = await fresh();
+      expect(await store.nextTicketId()).toBe(1);
+      await store.reserveTicketIdsThrough(41);
+      expect(await store.nextTicketId()).toBe(42);
+      await store.reserveTicketIdsThrough(10);
+      await store.reserveTicketIdsThrough(42);
+      expect(await store.nextTicketId()).toBe(43);
+      await expect(store.reserveTicketIdsThrough(0)).rejects.toBeInstanceOf(StoreError);
     });
 
     it('lists as active every ticket that is not closed, reopened ones included', async () => {
