@@ -12,7 +12,7 @@
  * same events (or with more: the bot has run on since) is skipped, and a
  * channel's cursor or latest ticket is only written where the store has none.
  */
-import { loadConfigFile } from '../config/load.js';
+import { loadConfigFile, resolveConfigPath } from '../config/load.js';
 import { toLogLine } from '../domain/event-log.js';
 import type { Ticket } from '../domain/ticket.js';
 import { readExport, type ExportRecord } from '../report/import.js';
@@ -21,7 +21,7 @@ import type { RestorableStore } from '../store/ports.js';
 import { count } from './count.js';
 import { readLines } from './lines.js';
 import { logContext } from './replay.js';
-import { configPath, withStore } from './report.js';
+import { withStore } from './report.js';
 
 interface Io {
   out: (text: string) => void;
@@ -43,7 +43,7 @@ export class ImportConflictError extends Error {
 const CONFLICTS_SHOWN = 10;
 
 export async function importCommand(options: ImportOptions, io: Io): Promise<void> {
-  const config = await loadConfigFile(await configPath(options.config));
+  const config = await loadConfigFile(resolveConfigPath(options.config).path);
   const ctx = logContext(config);
   const records = () => readExport(readLines(options.file), ctx);
   const counts = await withStore(

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadConfigFile } from '../config/load.js';
+import { loadConfigFile, resolveConfigPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { exportChannel, exportTicket, type ChannelState } from '../report/export.js';
 import { checkLinkOptions, type LinkOptions } from '../report/links.js';
@@ -55,7 +55,7 @@ export async function reportCommand(options: ReportCommandOptions, io: Io): Prom
   const linkProblem = checkLinkOptions(options.links);
   if (linkProblem) throw new ReportUsageError(linkProblem);
   const period = periodOf(options, { from: options.at - REPORT_DEFAULT_DAYS * 86_400_000, to: options.at });
-  const config = await loadConfigFile(await configPath(options.config));
+  const config = await loadConfigFile(resolveConfigPath(options.config).path);
   const builder = new ReportBuilder(config, { by: options.by, from: period.from, to: period.to, at: options.at, timezone: options.timezone, links: options.links });
   await withStore(config, options.store, async (store) => {
     for await (const ticket of store.listAll()) builder.add(ticket);
@@ -68,7 +68,7 @@ const EXPORT_CHUNK = 1 << 16;
 
 export async function exportCommand(options: StoreOptions, io: Io): Promise<void> {
   const period = periodOf(options, { from: null, to: null });
-  const config = await loadConfigFile(await configPath(options.config));
+  const config = await loadConfigFile(resolveConfigPath(options.config).path);
   const opened = (at: number) => (period.from === null || at >= period.from) && (period.to === null || at < period.to) && at <= options.at;
   await withStore(config, options.store, async (store) => {
     let chunk: string[] = [];
@@ -106,12 +106,6 @@ async function channelStates(config: Config, store: TicketStore): Promise<Channe
     }
   }
   return states;
-}
-
-/** The config to read: start.js decides (--config, ./slawatch.yaml, the bundled example), loaded only when needed since it brings every adapter. */
-export async function configPath(given: string | undefined): Promise<string> {
-  const { resolveConfigPath } = await import('./start.js');
-  return resolveConfigPath(given).path;
 }
 
 function periodOf(options: StoreOptions, fallback: Period): Period {

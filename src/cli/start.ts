@@ -3,7 +3,6 @@
  * builds the bot, connects the adapters whose tokens are set — or, with none,
  * the shell adapter on the SQLite file — and runs until stopped.
  */
-import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { connectDiscord } from '../../adapters/discord/index.js';
 import { mountQueuePage } from '../../adapters/http/queue-page.js';
@@ -13,7 +12,7 @@ import { ShellAdapter } from '../../adapters/shell/shell-adapter.js';
 import { createSlackConnection } from '../../adapters/slack/index.js';
 import { readSlackEnv, type SlackEnv } from '../../adapters/slack/env.js';
 import { readDiscordEnv, type DiscordEnv } from '../../adapters/discord/env.js';
-import { EXAMPLE_CONFIG_PATH, loadConfigFile } from '../config/load.js';
+import { loadConfigFile, resolveConfigPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { PrometheusMetrics } from '../observability/prometheus.js';
 import { meteredStore } from '../store/metered.js';
@@ -36,13 +35,6 @@ export interface StartOptions {
 interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
-}
-
-/** The config to run on: the one given, else ./slawatch.yaml, else the bundled example. */
-export function resolveConfigPath(given: string | undefined): { path: string; bundled: boolean } {
-  if (given) return { path: given, bundled: false };
-  if (existsSync('slawatch.yaml')) return { path: 'slawatch.yaml', bundled: false };
-  return { path: EXAMPLE_CONFIG_PATH, bundled: true };
 }
 
 export async function startBot(options: StartOptions, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<void> {

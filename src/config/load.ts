@@ -39,6 +39,13 @@ export const EXAMPLE_CONFIG_PATH = [new URL('../../examples/slawatch.yaml', impo
   .map((url) => fileURLToPath(url))
   .find((path) => existsSync(path)) ?? fileURLToPath(new URL('../../../examples/slawatch.yaml', import.meta.url));
 
+/** The config to run on: the one given, else ./slawatch.yaml, else the bundled example. */
+export function resolveConfigPath(given: string | undefined): { path: string; bundled: boolean } {
+  if (given) return { path: given, bundled: false };
+  if (existsSync('slawatch.yaml')) return { path: 'slawatch.yaml', bundled: false };
+  return { path: EXAMPLE_CONFIG_PATH, bundled: true };
+}
+
 export async function loadConfigFile(file: string): Promise<Config> {
   let text: string;
   try {
