@@ -149,13 +149,13 @@ export function runStoreContract(name: string, open: () => Promise<RestorableSto
       await expect(store.reserveTicketIdsThrough(0)).rejects.toBeInstanceOf(StoreError);
     });
 
-    it('lists as active every ticket that is not closed, reopened ones included', async () => {
+    it('lists as active every ticket that is not closed, resolved and reopened ones included', async () => {
       const store = await fresh();
       for (let id = 1; id <= 4; id += 1) await store.create(makeTicket(id));
       await store.create(makeTicket(5, { events: [...makeTicket(5).events, closed()] }));
       await store.update(2, append(closed()));
       await store.update(3, append({ type: 'resolved', at: T0 + 20 }));
-      await store.update(4, append(closed()));
+      await store.update(4, append({ type: 'resolved', at: T0 + 20 }));
       await store.update(4, append({ type: 'reopened', at: T0 + 30 }));
 
       expect((await collect(store.listActive())).map((t) => t.id).sort((a, b) => a - b)).toEqual([1, 3, 4]);
