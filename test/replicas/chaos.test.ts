@@ -49,6 +49,7 @@ const STEADY_EVERY_MS = 220;
 /** The storm: one message in each storm channel within STORM_SPREAD_MS, so they all breach within the same second. */
 const STORM_CHANNELS = 60;
 const STORM_SPREAD_MS = 600;
+const GROUPING_WINDOW_MS = 1_000;
 const FIRST_RESPONSE_MS = 4_000;
 const LEVEL_1_DELAY_MS = 3_000;
 const RANDOM_KILLS = 3;
@@ -97,7 +98,7 @@ escalation:
       levels:
         - { notify: [person:alice], delay: ${LEVEL_1_DELAY_MS / 1000}s }
         - { notify: [person:bob], delay: 1h }
-tickets: { groupingWindow: 1s }
+tickets: { groupingWindow: ${GROUPING_WINDOW_MS / 1000}s }
 notifications: { coalesceWindow: 0.2s, sendLease: ${SEND_LEASE_MS / 1000}s }
 store: { backend: redis, url: ${redisUrl}, prefix: ${prefix} }
 `;
@@ -268,8 +269,9 @@ describe.runIf(REDIS_SERVER)('three replicas on Redis under chaos', () => {
 
     // Settle: every ladder ran to its last step and nothing is left half-sent.
     store = await openStore({ backend: 'redis', path: 'unused', url: redis.url, prefix });
-    const settled = (tickets: Ticket[]) =>
-      tickets.length >= plan.length &&
+    const ticketed = (tickets: Ticket[]) => new Set(tickets.flatMap((t) => t.events.filter((e) => e.messageId).map((e) => `${t.channelId}/${e.messageId}`)));
+    const settled = (tickets: Ticket[], messages = ticketed(tickets)) =>
+      sent.every((m) => messages.has(`${m.channel}/${m.ts}`)) &&
       tickets.every((t) => t.notifications[STEPS.level2]?.status === 'sent' && Object.values(t.notifications).every((n) => n.status === 'sent' || n.status === 'skipped'));
     let tickets = await collect(store);
     const settleBy = Date.now() + FIRST_RESPONSE_MS + LEVEL_1_DELAY_MS + LATE_BOUND_MS;
@@ -309,8 +311,16 @@ describe.runIf(REDIS_SERVER)('three replicas on Redis under chaos', () => {
     expect(misfiled).toEqual([]);
     expect([...ticketsOf.keys()].sort()).toEqual(sent.map((m) => `${m.channel}/${m.ts}`).sort());
     for (const m of sent) expect(await store.findByMessage('slack', m.channel, m.ts)).toBe(ticketsOf.get(`${m.channel}/${m.ts}`)?.[0]);
-    // Messages of one channel are further apart than the grouping window: each opened its own ticket.
-    expect(tickets).toHaveLength(plan.length);
+    // Messages of one channel are planned further apart than the grouping window, so each opens its own ticket —
+    // unless a loaded machine held the customers back and sent two of them within the window: then, and only then,
+    // the second joins the first's ticket.
+    const joins = tickets.flatMap((t) => {
+      const times = t.events.filter((e) => e.type === 'opened' || e.type === 'customer_message').map((e) => e.at);
+      return times.slice(1).map((at, i) => ({ ticket: t.id, gapMs: at - times[i]! }));
+    });
+    expect(joins.filter((j) => j.gapMs > GROUPING_WINDOW_MS)).toEqual([]);
+    expect(tickets.length + joins.length).toBe(plan.length);
+    if (joins.length) log(`${joins.length} messages sent within the grouping window of the one before (a loaded machine) joined its ticket`);
 
     // Every ticket's thread got exactly one acknowledgement, and nothing else.
     const acks = tickets.filter((t) => fake.channel(t.channelId).thread(t.threadId).messages().length !== 1 || !/Ticket #\d+ opened/.test(String(fake.channel(t.channelId).thread(t.threadId).messages()[0]?.text)));
@@ -360,6 +370,6 @@ describe.runIf(REDIS_SERVER)('three replicas on Redis under chaos', () => {
         `send delay after due: median ${s(lateness[Math.floor(lateness.length / 2)]!)}, max ${s(lateness.at(-1)!)} (bound ${s(LATE_BOUND_MS)})`,
     );
     // The run really sent most steps one by one (a second one per ticket besides level 2), so the checks above had work.
-    expect(lateness.length).toBeGreaterThan(plan.length * 2);
+    expect(lateness.length).toBeGreaterThan(tickets.length * 2);
   }, 240_000); // about 60 s alone; more when other test files share the machine
 });
