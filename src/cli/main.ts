@@ -18,6 +18,8 @@ import { GROUP_BY, type GroupBy } from '../report/report.js';
 import { parseLogFor, policyContext, replay, replayText } from './replay.js';
 import { exportCommand, reportCommand, ReportUsageError } from './report.js';
 import { runDemo } from './demo.js';
+import { STATEMENT_FORMATS, type StatementFormat } from '../availability/render.js';
+import { availabilityCommand } from './availability.js';
 import { startBot } from './start.js';
 
 /** A problem the user can fix: printed as one clean message, exit code 1 (2 for usage). */
@@ -155,6 +157,19 @@ export function buildProgram(io: Io = defaultIo): Command {
   ).action(async (opts: StoreFlags) => {
     await exportCommand(storeFlags(opts), io);
   });
+
+  program
+    .command('availability')
+    .description("each customer's availability and service credit for a calendar month, from an incident log")
+    .argument('<incidents>', 'incident log, one JSON object a line (a slawatch export file works too)')
+    .addOption(new Option('-c, --config <file>', 'config file (default ./slawatch.yaml, else the bundled example)').env('SLAWATCH_CONFIG'))
+    .option('--month <YYYY-MM>', "the month (default: the month of --at in availability.timezone); each customer's own zone decides its bounds")
+    .option('--at <time>', 'the instant the statement is made (ISO time; default now): later events are ignored, open incidents count up to it')
+    .option('--json', 'print JSON (the same as --format json)', false)
+    .addOption(new Option('--format <format>', 'output format').choices(STATEMENT_FORMATS).default('table'))
+    .action(async (file: string, opts: { config?: string; month?: string; at?: string; json: boolean; format: StatementFormat }) => {
+      await availabilityCommand({ file, config: opts.config, month: opts.month, at: instant(opts.at, '--at'), format: opts.json ? 'json' : opts.format }, io);
+    });
 
   program
     .command('oncall')
