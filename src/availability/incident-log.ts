@@ -211,6 +211,11 @@ export function incidentLogLine(event: IncidentEvent): Json {
   }
 }
 
+/** Events as lines of the log, joined with "\n" (no trailing newline): what `slawatch export` writes. */
+export function incidentLogText(events: readonly IncidentEvent[]): string {
+  return events.map((event) => JSON.stringify(incidentLogLine(event))).join('\n');
+}
+
 /** Whether `scope` covers a customer. */
 export function scopeCovers(scope: Scope, customer: { id: string; tier: string; region?: string | undefined }): boolean {
   if (scope === 'all') return true;

@@ -1,15 +1,16 @@
 /**
  * `slawatch availability [incidents.jsonl] --config <file> --month 2026-11
  * [--at <ISO time>] [--json | --format table|csv|md]`: each customer's
- * availability and service credit for a month, from an incident log.
+ * availability and service credit for a month, from an incident log file or,
+ * without one, from the store's.
  */
 import { readFile } from 'node:fs/promises';
 import { loadConfigFile } from '../config/load.js';
-import { parseIncidentLog } from '../availability/incident-log.js';
+import { parseIncidentLog, type IncidentEvent } from '../availability/incident-log.js';
 import { renderStatement, type StatementFormat } from '../availability/render.js';
 import { monthBounds, monthOf, monthStatement, StatementError } from '../availability/statement.js';
 import { allCustomerTerms, scopeNames } from '../availability/terms.js';
-import { ReportUsageError } from './report.js';
+import { ReportUsageError, withStore } from './report.js';
 import { resolveConfigPath } from './start.js';
 
 interface Io {
@@ -18,9 +19,11 @@ interface Io {
 }
 
 export interface AvailabilityCommandOptions {
-  /** The incident log to replay. */
-  file: string;
+  /** The incident log to replay; without one, the store's. */
+  file?: string;
   config?: string;
+  /** SQLite file (default: the config's store). */
+  store?: string;
   /** `YYYY-MM`; default: the month of `at` in `availability.timezone`. */
   month?: string;
   at: number;
@@ -36,13 +39,20 @@ export async function availabilityCommand(options: AvailabilityCommandOptions, i
     if (error instanceof StatementError) throw new ReportUsageError(`--month: ${error.message}`);
     throw error;
   }
-  let text: string;
-  try {
-    text = await readFile(options.file, 'utf8');
-  } catch {
-    throw new ReportUsageError(`cannot read incident log "${options.file}"`, 1);
+  let events: IncidentEvent[] = [];
+  if (options.file !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(options.file, 'utf8');
+    } catch {
+      throw new ReportUsageError(`cannot read incident log "${options.file}"`, 1);
+    }
+    events = parseIncidentLog(text, scopeNames(config));
+  } else {
+    await withStore(config, options.store, async (store) => {
+      for await (const record of store.incidents().listAll()) events.push(...record.events);
+    });
   }
-  const events = parseIncidentLog(text, scopeNames(config));
   const statement = monthStatement(allCustomerTerms(config), events, { month, at: options.at, maintenanceNoticeMs: config.availability.maintenanceNotice });
   io.out(renderStatement(statement, options.format, options.at));
 }

@@ -1,12 +1,14 @@
 /**
  * `slawatch report` and `slawatch export`: read the stored tickets one page at
  * a time (`listAll`, oldest first) and either aggregate them into the SLA
- * report or write their event logs as JSON Lines. Never holds all tickets.
+ * report or write their event logs as JSON Lines, followed by the incident
+ * log. Never holds all tickets.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfigFile } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { incidentLogText } from '../availability/incident-log.js';
 import { exportTicket } from '../report/export.js';
 import { checkLinkOptions, type LinkOptions } from '../report/links.js';
 import { PeriodError, resolvePeriod, type Period, type PeriodInput } from '../report/period.js';
@@ -71,10 +73,7 @@ export async function exportCommand(options: StoreOptions, io: Io): Promise<void
   await withStore(config, options.store, async (store) => {
     let chunk: string[] = [];
     let size = 0;
-    for await (const ticket of store.listAll()) {
-      const first = ticket.events[0];
-      if (!first || !opened(first.at)) continue;
-      const text = exportTicket(ticket);
+    const emit = (text: string) => {
       chunk.push(text);
       size += text.length;
       if (size >= EXPORT_CHUNK) {
@@ -82,6 +81,17 @@ export async function exportCommand(options: StoreOptions, io: Io): Promise<void
         chunk = [];
         size = 0;
       }
+    };
+    for await (const ticket of store.listAll()) {
+      const first = ticket.events[0];
+      if (!first || !opened(first.at)) continue;
+      emit(exportTicket(ticket));
+    }
+    // Then the incident log: an incident (or maintenance window) belongs to the period by its first event.
+    for await (const record of store.incidents().listAll()) {
+      const first = record.events[0];
+      if (!first || !opened(first.at)) continue;
+      emit(incidentLogText(record.events));
     }
     if (chunk.length) io.out(chunk.join('\n'));
   });
@@ -101,7 +111,7 @@ function periodOf(options: StoreOptions, fallback: Period): Period {
  * closes it. A file that does not exist is an error rather than a new empty
  * store: a typo in the path must not print an empty report.
  */
-async function withStore(config: Config, given: string | undefined, use: (store: TicketStore) => Promise<void>): Promise<void> {
+export async function withStore(config: Config, given: string | undefined, use: (store: TicketStore) => Promise<void>): Promise<void> {
   let path: string;
   if (given) path = resolve(given);
   else if (config.store.backend === 'sqlite') path = resolve(config.store.path);

@@ -6,6 +6,7 @@
  *   {"at":"2026-03-02T09:00:00Z","type":"opened","customer":"acme","severity":"normal"}
  *   {"at":"2026-03-02T09:20:00Z","type":"staff_reply","by":"alice"}
  */
+import { isIncidentLine } from '../availability/incident-log.js';
 import { SEVERITIES, type Severity } from '../config/schema.js';
 import { isoUtc, parseInstant } from './time.js';
 import type { Actor, TicketEvent } from './ticket.js';
@@ -66,6 +67,8 @@ export function parseEventLog(text: string, ctx: LogContext, options: ParseOptio
       throw new EventLogError(lineNo, `not valid JSON (${(err as Error).message})`);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new EventLogError(lineNo, 'expected a JSON object');
+    // An export carries the incident log after the tickets; it is not a ticket's.
+    if (isIncidentLine(value as Json)) return;
     if (!belongs(value as Json, lineNo)) return;
     const event = toEvent(value as Json, lineNo, ctx, events.length === 0);
     const previous = events[events.length - 1];

@@ -9,6 +9,10 @@
  *   {"ticket":8,"at":"2026-03-02T09:05:00Z","type":"opened",…}
  *
  * `slawatch replay tickets.jsonl --ticket 7` replays one of them.
+ *
+ * The incident log follows the tickets, in its own format (see
+ * availability/incident-log.ts): its lines carry no "ticket" but an
+ * "incident" or "maintenance", and `replay` skips them.
  */
 import { toLogLine } from '../domain/event-log.js';
 import type { Ticket } from '../domain/ticket.js';
