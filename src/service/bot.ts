@@ -20,6 +20,7 @@ import { createContext, type DeskContext } from './context.js';
 import { deleteMessage, editMessage, handleMessage, type IncomingMessage, type MessageOutcome } from './desk.js';
 import type { Logger } from './logger.js';
 import type { Card, ChatPort, Outbound, SentRef } from './messages.js';
+import { IncidentNotices, isNoticeKey } from './incident-notices.js';
 import { Notifier } from './notify.js';
 import { Outbox, type OutboxItem } from './outbox.js';
 
@@ -41,6 +42,8 @@ export class Bot {
   readonly outbox: Outbox;
   readonly notifier: Notifier;
   readonly scheduler: EscalationScheduler;
+  /** Notices of incidents and maintenance to the affected customers' channels. */
+  readonly incidentNotices: IncidentNotices;
   readonly instanceId: string;
   private readonly ports = new Map<Platform, ChatPort>();
   private readonly log: Logger;
@@ -55,6 +58,7 @@ export class Bot {
   private resyncTimer: NodeJS.Timeout | undefined;
   private readonly resyncEveryMs: number;
   private readonly changeListeners = new Set<(ticket: Ticket) => void>();
+  private readonly incidentListeners = new Set<() => void>();
 
   constructor(options: BotOptions) {
     const now = options.now ?? Date.now;
@@ -81,7 +85,8 @@ export class Bot {
     // Among replicas a send lease can run out while its notification waits here (a stalled store, say);
     // renewing it before sending keeps another replica's takeover from posting the same ping.
     const renew = async (items: OutboxItem[]): Promise<OutboxItem[]> => {
-      const kept = await this.notifier.renewClaims(items);
+      const notices = items.filter((item) => isNoticeKey(item.key));
+      const kept = [...(await this.notifier.renewClaims(items.filter((item) => !notices.includes(item)))), ...(await this.incidentNotices.renewClaims(notices))];
       const dropped = items.filter((item) => !kept.includes(item)).map((item) => item.key);
       if (dropped.length) this.log.warn({ keys: dropped }, 'notifications waited past their send lease and another replica took them over; not sending them here');
       return kept;
@@ -102,7 +107,9 @@ export class Bot {
           }
         }
       }
-      const changed = await this.notifier.recordResults(results).catch((err: unknown) => {
+      const notices = results.filter((r) => isNoticeKey(r.item.key));
+      await this.incidentNotices.recordResults(notices).catch((err: unknown) => this.log.error({ err: describe(err) }, 'could not record sent incident notices'));
+      const changed = await this.notifier.recordResults(results.filter((r) => !notices.includes(r))).catch((err: unknown) => {
         this.log.error({ err: describe(err) }, 'could not record sent notifications');
         return [] as Ticket[];
       });
@@ -116,6 +123,20 @@ export class Bot {
       ...(options.timers ? { host: options.timers } : {}),
       onError: (err, where) => this.log.error({ err: describe(err), where }, 'scheduler error'),
     });
+    this.incidentNotices = new IncidentNotices(this.ctx, this.outbox, {
+      instanceId: this.instanceId,
+      sendLeaseMs,
+      ...(options.timers ? { host: options.timers } : {}),
+      onError: (err, where) => this.log.error({ err: describe(err), where }, 'incident notice error'),
+    });
+    this.ctx.openIncidentsFor = (customer) => this.incidentNotices.openFor(customer).map((incident) => incident.id);
+    this.ctx.onIncidentChanged = (record) => {
+      this.incidentNotices.refresh(record);
+      this.emitIncidentsChanged();
+      if (this.replicated) {
+        this.coordinator.publishIncidentChange(this.instanceId).catch((err: unknown) => this.log.warn({ err: describe(err) }, 'could not tell other replicas of an incident change'));
+      }
+    };
   }
 
   get config(): Config {
@@ -143,9 +164,10 @@ export class Bot {
     this.outbox.detach(platform);
   }
 
-  /** Re-derives every open ticket (after attaching a platform, say). */
+  /** Re-derives every open ticket and what the incident log still owes (after attaching a platform, say). */
   async resync(): Promise<void> {
     await this.scheduler.resync();
+    await this.incidentNotices.resync();
   }
 
   /**
@@ -163,13 +185,21 @@ export class Bot {
           this.resyncAfterGap();
         },
       );
+      await this.coordinator.onIncidentChange((from) => {
+        if (from === this.instanceId) return;
+        this.incidentNotices.resync().then(
+          () => this.emitIncidentsChanged(),
+          (err: unknown) => this.log.warn({ err: describe(err) }, 'could not read the incident log another replica changed'),
+        );
+      });
       this.resyncTimer = setInterval(() => {
-        this.scheduler.resync().catch((err: unknown) => this.log.warn({ err: describe(err) }, 'resync failed'));
+        this.resync().catch((err: unknown) => this.log.warn({ err: describe(err) }, 'resync failed'));
       }, this.resyncEveryMs);
       this.resyncTimer.unref();
     }
     const loaded = await this.scheduler.start();
     this.log.info(loaded, 'scheduler started');
+    await this.incidentNotices.start();
     await this.leadership.start();
     return loaded;
   }
@@ -235,6 +265,7 @@ export class Bot {
     await this.leadership.stop();
     this.stopRecurring();
     this.scheduler.stop();
+    this.incidentNotices.stop();
     await this.outbox.drain();
     this.outbox.close();
   }
@@ -245,10 +276,12 @@ export class Bot {
     for (;;) {
       await new Promise((r) => setTimeout(r, 10));
       const next = this.scheduler.queue.peek();
-      const due = next !== undefined && next.at <= this.ctx.now();
-      if (!due && this.busy === 0 && !this.scheduler.busy && this.outbox.pendingCount === 0) {
+      const noticeAt = this.incidentNotices.nextAt;
+      const due = (next !== undefined && next.at <= this.ctx.now()) || (noticeAt !== undefined && noticeAt <= this.ctx.now());
+      const working = this.scheduler.busy || this.incidentNotices.busy;
+      if (!due && this.busy === 0 && !working && this.outbox.pendingCount === 0) {
         await this.outbox.drain();
-        if (this.busy === 0 && !this.scheduler.busy) return;
+        if (this.busy === 0 && !this.scheduler.busy && !this.incidentNotices.busy) return;
       }
       if (Date.now() > deadline) return;
     }
@@ -300,6 +333,24 @@ export class Bot {
     return () => {
       this.changeListeners.delete(listener);
     };
+  }
+
+  /** Calls `listener` after the incident log changed here or on another replica (the queue page's live updates). Returns the unsubscribe. */
+  onIncidentsChanged(listener: () => void): () => void {
+    this.incidentListeners.add(listener);
+    return () => {
+      this.incidentListeners.delete(listener);
+    };
+  }
+
+  private emitIncidentsChanged(): void {
+    for (const listener of this.incidentListeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.log.warn({ err: describe(err) }, 'incident change listener failed');
+      }
+    }
   }
 
   private emitTicketChanged(ticket: Ticket): void {
