@@ -301,7 +301,7 @@ function sendJson(res: ServerResponse, body: unknown): void {
 }
 
 /** The body as text, or undefined when it is longer than `limit` bytes. */
-async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+export async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

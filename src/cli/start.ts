@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { connectDiscord } from '../../adapters/discord/index.js';
+import { ALERTMANAGER_PATH, mountAlertmanagerHook } from '../../adapters/http/alertmanager.js';
 import { mountQueuePage } from '../../adapters/http/queue-page.js';
 import { HttpServer } from '../../adapters/http/server.js';
 import type { PlatformConnection } from '../../adapters/platform.js';
@@ -75,6 +76,7 @@ async function startPlatforms(config: Config, platforms: { slack: boolean; disco
     metrics: () => metrics.render(),
   });
   mountQueuePage(http, bot, env, logger);
+  mountAlertmanagerHook(http, bot, env, logger);
   if (platforms.discord) {
     // One gateway connection for all replicas: the leader holds it (alone, a process always leads).
     bot.onLeadership(async (leading) => {
@@ -143,12 +145,14 @@ async function startShell(config: Config, options: StartOptions, io: Io, bundled
   // With PORT set, the HTTP server runs too (health, the queue page), on this machine only unless HOST says otherwise.
   const http = env.PORT ? new HttpServer({ port: Number(env.PORT), host: env.HOST ?? '127.0.0.1', readiness: [{ name: 'store', check: () => store.ping() }] }) : undefined;
   const queuePage = http ? mountQueuePage(http, bot, env, logger) : undefined;
+  const hook = http ? mountAlertmanagerHook(http, bot, env, logger) : undefined;
 
   if (bundledPath) io.out(`(no config file given: running on the bundled example, ${relative(process.cwd(), bundledPath) || bundledPath})`);
   if (config.store.backend === 'sqlite') io.out(`(tickets are kept in ${config.store.path})`);
   if (http) {
     const where = `http://${env.HOST ?? '127.0.0.1'}:${await http.listen()}`;
     io.out(queuePage?.page ? `(queue page: ${where}/queue — sign in with SLAWATCH_QUEUE_TOKEN)` : `(HTTP server on ${where}; queue page off: ${queuePage?.disabled})`);
+    if (hook?.enabled) io.out(`(Alertmanager hook: ${where}${ALERTMANAGER_PATH})`);
   }
   shell.greet();
 

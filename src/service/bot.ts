@@ -16,6 +16,7 @@ import { LocalCoordinator, type Coordinator } from '../store/coordination.js';
 import type { TicketStore } from '../store/ports.js';
 import { Leadership } from '../scheduler/leadership.js';
 import { openTicketFromMessage, queueRows, runCommand, type CommandRequest, type CommandResult } from './commands.js';
+import { receiveAlerts, type AlertInput, type AlertOutcome } from './alerts.js';
 import { createContext, type DeskContext } from './context.js';
 import { deleteMessage, editMessage, handleMessage, type IncomingMessage, type MessageOutcome } from './desk.js';
 import type { Logger } from './logger.js';
@@ -303,6 +304,16 @@ export class Bot {
       const result = await runCommand(this.ctx, request);
       await this.post(result.outbound);
       return result;
+    });
+  }
+
+  /** Alerts from monitoring (Alertmanager): firing opens an incident, resolved resolves it; a redelivery changes nothing. */
+  async receiveAlerts(alerts: readonly AlertInput[]): Promise<AlertOutcome> {
+    return this.track(async () => {
+      const outcome = await receiveAlerts(this.ctx, alerts);
+      for (const refused of outcome.refused) this.log.warn(refused, 'alert not recorded as an incident');
+      if (outcome.opened.length || outcome.resolved.length) this.log.info({ opened: outcome.opened, resolved: outcome.resolved }, 'incidents from alerts');
+      return outcome;
     });
   }
 
