@@ -24,6 +24,25 @@ export function union(intervals: readonly Interval[]): Interval[] {
   return out;
 }
 
+/** The union of two sets, in one pass (no sort). */
+export function merge(a: readonly Interval[], b: readonly Interval[]): Interval[] {
+  if (a.length === 0) return [...b];
+  if (b.length === 0) return [...a];
+  const out: Interval[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const next = j >= b.length || (i < a.length && (a[i] as Interval).from <= (b[j] as Interval).from) ? (a[i++] as Interval) : (b[j++] as Interval);
+    const last = out[out.length - 1];
+    if (last && next.from <= last.to) {
+      if (next.to > last.to) last.to = next.to;
+    } else {
+      out.push({ from: next.from, to: next.to });
+    }
+  }
+  return out;
+}
+
 /** The parts of a set inside [from, to). */
 export function clip(set: readonly Interval[], from: number, to: number): Interval[] {
   const out: Interval[] = [];

@@ -24,7 +24,7 @@
  * 99.9 % measured is 99.9 % met.
  */
 import { DateTime } from 'luxon';
-import { clip, length, subtract, union, type Interval } from './intervals.js';
+import { clip, length, merge, subtract, union, type Interval } from './intervals.js';
 import { subjectOf, type Impact, type IncidentEvent, type Scope } from './incident-log.js';
 
 export interface CreditBand {
@@ -181,31 +181,70 @@ export function monthStatement(customers: readonly CustomerTerms[], events: read
   // Only windows announced in time count; a late one changes nothing.
   const excludable = maintenance.filter((m) => m.announcedAt <= m.window.from - options.maintenanceNoticeMs);
   const incidentIndex = new ScopeIndex(incidents.map((i) => i.scope));
-  const maintenanceIndex = new ScopeIndex(excludable.map((m) => m.scope));
-  const months = new Map<string, Interval>();
-  // Customers with the same zone, incidents and windows have the same figures: computed once.
+  const windowIndex = new ScopeIndex(excludable.map((m) => m.scope));
+  const cover = (incidentIds: number[], windowIds: number[]): Coverage => ({
+    incidents: incidentIds,
+    outage: union(incidentIds.flatMap((i) => (incidents[i] as IncidentStory).outage)),
+    degraded: union(incidentIds.flatMap((i) => (incidents[i] as IncidentStory).degraded)),
+    excluded: union(windowIds.map((i) => (excludable[i] as MaintenanceStory).window)),
+  });
+  // Customers of one tier and region are affected alike, unless a scope names them: their coverage is
+  // computed once; and customers with the same coverage and zone have the same figures.
+  const coverages = new Map<string, Coverage>();
+  const covered = (key: string, make: () => Coverage): Coverage => {
+    let coverage = coverages.get(key);
+    if (!coverage) coverages.set(key, (coverage = make()));
+    return coverage;
+  };
+  const months = new Map<string, Month>();
   const figures = new Map<string, Figures>();
   const lines = [...customers]
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .map((terms) => {
+      const baseKey = `${terms.tier}\n${terms.region ?? ''}`;
+      const base = covered(baseKey, () => cover(incidentIndex.shared(terms), windowIndex.shared(terms)));
+      const named = incidentIndex.naming(terms.id);
+      const namedWindows = windowIndex.naming(terms.id);
+      const key = named.length || namedWindows.length ? `${baseKey}\n${named.join(',')}\n${namedWindows.join(',')}` : baseKey;
+      const coverage = key === baseKey ? base : covered(key, () => combine(base, cover(named, namedWindows)));
       let month = months.get(terms.timezone);
-      if (!month) months.set(terms.timezone, (month = monthBounds(options.month, terms.timezone)));
-      const affecting = incidentIndex.covering(terms);
-      const windows = maintenanceIndex.covering(terms);
-      const key = `${terms.timezone}|${affecting.join(',')}|${windows.join(',')}`;
-      let f = figures.get(key);
-      if (!f) {
-        f = measure(
-          month,
-          affecting.map((i) => incidents[i] as IncidentStory),
-          windows.map((i) => (excludable[i] as MaintenanceStory).window),
-          options,
-        );
-        figures.set(key, f);
-      }
+      if (!month) months.set(terms.timezone, (month = openDuring(monthBounds(options.month, terms.timezone), incidents, options.at)));
+      const figureKey = `${terms.timezone}\n${key}`;
+      let f = figures.get(figureKey);
+      if (!f) figures.set(figureKey, (f = measure(month, coverage, incidents, options)));
       return line(terms, f);
     });
   return { month: options.month, customers: lines };
+}
+
+/** What affects a customer: its incidents (by index), their outage and degraded time, and the excluded windows, as sets. */
+interface Coverage {
+  incidents: number[];
+  outage: Interval[];
+  degraded: Interval[];
+  excluded: Interval[];
+}
+
+/** Two coverages together. */
+function combine(a: Coverage, b: Coverage): Coverage {
+  return {
+    incidents: mergeIndexes(a.incidents, b.incidents),
+    outage: merge(a.outage, b.outage),
+    degraded: merge(a.degraded, b.degraded),
+    excluded: merge(a.excluded, b.excluded),
+  };
+}
+
+/** Two ascending lists of indexes as one, without repeats. */
+function mergeIndexes(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const next = j >= b.length || (i < a.length && (a[i] as number) <= (b[j] as number)) ? (a[i++] as number) : (b[j++] as number);
+    if (out[out.length - 1] !== next) out.push(next);
+  }
+  return out;
 }
 
 interface Figures {
@@ -216,22 +255,34 @@ interface Figures {
   incidents: string[];
 }
 
-function measure(month: Interval, incidents: readonly IncidentStory[], windows: readonly Interval[], options: StatementOptions): Figures {
-  const end = options.soFar ? Math.min(month.to, Math.max(month.from, options.at)) : month.to;
-  const excluded = clip(union(windows), month.from, end);
-  const outage = clip(union(incidents.flatMap((i) => i.outage)), month.from, end);
-  const degraded = subtract(clip(union(incidents.flatMap((i) => i.degraded)), month.from, end), outage);
-  // Open at some instant of the month: [opened, resolved or `at`) meets the month.
-  const open = incidents.filter((i) => {
-    const until = i.resolvedAt ?? options.at;
-    return i.openedAt < month.to && until > month.from && until > i.openedAt;
+/** A month in one zone, and which incidents were open at some instant of it. */
+interface Month extends Interval {
+  open: Uint8Array;
+}
+
+/** Open at some instant of the month: [opened, resolved or `at`) meets the month. */
+function openDuring(month: Interval, stories: readonly IncidentStory[], at: number): Month {
+  const open = new Uint8Array(stories.length);
+  stories.forEach((story, i) => {
+    const until = story.resolvedAt ?? at;
+    if (story.openedAt < month.to && until > month.from && until > story.openedAt) open[i] = 1;
   });
+  return { ...month, open };
+}
+
+function measure(month: Month, coverage: Coverage, stories: readonly IncidentStory[], options: StatementOptions): Figures {
+  const end = options.soFar ? Math.min(month.to, Math.max(month.from, options.at)) : month.to;
+  const excluded = clip(coverage.excluded, month.from, end);
+  const outage = clip(coverage.outage, month.from, end);
+  const degraded = subtract(clip(coverage.degraded, month.from, end), outage);
+  const open: string[] = [];
+  for (const i of coverage.incidents) if (month.open[i]) open.push((stories[i] as IncidentStory).id);
   return {
     periodMs: end - month.from,
     excludedMs: length(excluded),
     downtimeMs: length(subtract(outage, excluded)),
     degradedMs: length(subtract(degraded, excluded)),
-    incidents: [...new Set(open.map((i) => i.id))].sort(),
+    incidents: open.sort(),
   };
 }
 
@@ -277,12 +328,20 @@ class ScopeIndex {
     });
   }
 
-  /** Ascending indexes of the scopes covering the customer (the same answer as `scopeCovers` for each). */
+  /** Ascending indexes of the scopes covering every customer of this tier and region: "all", the tier's, the region's. */
+  shared(customer: Pick<CustomerTerms, 'tier' | 'region'>): number[] {
+    const region = customer.region === undefined ? [] : (this.byRegion.get(customer.region) ?? []);
+    return mergeIndexes(mergeIndexes(this.all, this.byTier.get(customer.tier) ?? []), region);
+  }
+
+  /** Ascending indexes of the scopes that name the customer. */
+  naming(id: string): number[] {
+    return this.byCustomer.get(id) ?? [];
+  }
+
+  /** Ascending indexes of every scope covering the customer (the same answer as `scopeCovers` for each). */
   covering(customer: Pick<CustomerTerms, 'id' | 'tier' | 'region'>): number[] {
-    const parts = [this.all, this.byCustomer.get(customer.id), this.byTier.get(customer.tier), customer.region === undefined ? undefined : this.byRegion.get(customer.region)];
-    const found = parts.filter((p): p is number[] => p !== undefined && p.length > 0);
-    if (found.length === 1) return found[0] as number[];
-    return [...new Set(found.flat())].sort((a, b) => a - b);
+    return mergeIndexes(this.shared(customer), this.naming(customer.id));
   }
 }
 
@@ -301,8 +360,20 @@ export function coveringScopes(scopes: readonly Scope[], customer: Pick<Customer
 // ---------------------------------------------------------------------------
 // Exact decimals
 
+const decimals = new Map<number, { n: bigint; scale: bigint }>();
+
 /** A finite number as an exact decimal: `n / 10^scale`, from its shortest printed form (99.9 → 999 / 10). */
 function decimal(x: number): { n: bigint; scale: bigint } {
+  let known = decimals.get(x);
+  if (!known) {
+    known = parseDecimal(x);
+    // Targets and bands are a handful of numbers; fees may be many: keep the cache small.
+    if (decimals.size < 10_000) decimals.set(x, known);
+  }
+  return known;
+}
+
+function parseDecimal(x: number): { n: bigint; scale: bigint } {
   const match = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x));
   if (!match) throw new StatementError(`not a finite number: ${x}`);
   const fraction = match[3] ?? '';

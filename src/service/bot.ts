@@ -11,6 +11,10 @@ import { noMetrics, type Metrics, type StateSnapshot } from '../observability/me
 import { EscalationScheduler } from '../scheduler/escalation-scheduler.js';
 import { startHandoffAnnouncements, type HandoffAnnouncer } from '../scheduler/handoffs.js';
 import { startWeeklyDigest, type DigestJob } from '../scheduler/digest.js';
+import { startMonthlyStatement, type StatementJob } from '../scheduler/statement.js';
+import type { MonthStatement } from '../availability/statement.js';
+import { platformIdOf } from '../domain/people.js';
+import { customerStatementCard, statementCard } from './statement-cards.js';
 import type { TimerHost } from '../scheduler/deadline-timer.js';
 import { LocalCoordinator, type Coordinator } from '../store/coordination.js';
 import type { TicketStore } from '../store/ports.js';
@@ -52,6 +56,7 @@ export class Bot {
   private metrics: Metrics = noMetrics;
   private handoffs: HandoffAnnouncer | undefined;
   private digest: DigestJob | undefined;
+  private statement: StatementJob | undefined;
   private readonly coordinator: Coordinator;
   private readonly replicated: boolean;
   private readonly leadership: Leadership;
@@ -230,8 +235,15 @@ export class Bot {
     for (const listener of this.leaderListeners) await listener(leading);
   }
 
-  /** Handoff announcements and the digest: the leader's work. */
+  /** Handoff announcements, the digest and the monthly statement: the leader's work. */
   private startRecurring(): void {
+    this.statement = startMonthlyStatement(
+      this.config,
+      () => this.ctx.store.incidents().listAll(),
+      this.ctx.now,
+      (statement, at) => this.postStatement(statement, at),
+      (err) => this.log.error({ err: describe(err) }, 'monthly availability statement failed'),
+    );
     this.handoffs = startHandoffAnnouncements(this.config, this.ctx.now, (card) => void this.announce(card, this.config.announcements.handoffs?.channel));
     this.digest = startWeeklyDigest(
       this.config,
@@ -245,8 +257,10 @@ export class Bot {
   private stopRecurring(): void {
     this.handoffs?.stop();
     this.digest?.stop();
+    this.statement?.stop();
     this.handoffs = undefined;
     this.digest = undefined;
+    this.statement = undefined;
   }
 
   private async refreshFromStore(id: number): Promise<void> {
@@ -386,6 +400,23 @@ export class Bot {
 
   async setCursor(platform: Platform, channelId: string, messageId: string): Promise<void> {
     await this.ctx.store.setMeta(`cursor:${platform}:${channelId}`, messageId);
+  }
+
+  /**
+   * The monthly availability statement: the summary to the staff channel (or
+   * `availability.statement.channel`), each customer's line to its account
+   * engineer as a direct message, on the first connected platform they have an id on.
+   */
+  async postStatement(statement: MonthStatement, at: number): Promise<void> {
+    await this.announce(statementCard(this.config, statement, at), this.config.availability.statement.channel);
+    const dms: Outbound[] = [];
+    for (const line of statement.customers) {
+      const engineer = this.config.customers.find((c) => c.id === line.customer)?.accountEngineer;
+      const platform = engineer ? [...this.ports.keys()].find((p) => platformIdOf(this.config, p, engineer) !== undefined) : undefined;
+      if (!engineer || !platform) continue;
+      dms.push({ type: 'dm', platform, channelId: `dm:${engineer}`, person: engineer, card: customerStatementCard(this.config, statement, line) });
+    }
+    await this.post(dms);
   }
 
   /** Posts a card to `channel` (default: the staff channel) of every connected platform. */
