@@ -38,10 +38,10 @@ export function renderStatement(statement: MonthStatement, format: StatementForm
   }
 }
 
-export const STATEMENT_HEADERS = ['customer', 'zone', 'month', 'excluded', 'downtime', 'degraded', 'availability', 'target', 'met', 'credit', 'amount', 'incidents'];
+const STATEMENT_HEADERS = ['customer', 'zone', 'month', 'excluded', 'downtime', 'degraded', 'availability', 'target', 'met', 'credit', 'amount', 'incidents'];
 
-/** One customer's line as people read it (the table, Markdown, the chat statement). */
-export function cells(line: CustomerAvailability): string[] {
+/** One customer's line as people read it (the table, Markdown). */
+function cells(line: CustomerAvailability): string[] {
   return [
     line.customer,
     line.timezone,

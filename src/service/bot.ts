@@ -64,7 +64,6 @@ export class Bot {
   private resyncTimer: NodeJS.Timeout | undefined;
   private readonly resyncEveryMs: number;
   private readonly changeListeners = new Set<(ticket: Ticket) => void>();
-  private readonly incidentListeners = new Set<() => void>();
 
   constructor(options: BotOptions) {
     const now = options.now ?? Date.now;
@@ -138,7 +137,6 @@ export class Bot {
     this.ctx.openIncidentsFor = (customer) => this.incidentNotices.openFor(customer).map((incident) => incident.id);
     this.ctx.onIncidentChanged = (record) => {
       this.incidentNotices.refresh(record);
-      this.emitIncidentsChanged();
       if (this.replicated) {
         this.coordinator.publishIncidentChange(this.instanceId).catch((err: unknown) => this.log.warn({ err: describe(err) }, 'could not tell other replicas of an incident change'));
       }
@@ -193,10 +191,7 @@ export class Bot {
       );
       await this.coordinator.onIncidentChange((from) => {
         if (from === this.instanceId) return;
-        this.incidentNotices.resync().then(
-          () => this.emitIncidentsChanged(),
-          (err: unknown) => this.log.warn({ err: describe(err) }, 'could not read the incident log another replica changed'),
-        );
+        this.incidentNotices.resync().catch((err: unknown) => this.log.warn({ err: describe(err) }, 'could not read the incident log another replica changed'));
       });
       this.resyncTimer = setInterval(() => {
         this.resync().catch((err: unknown) => this.log.warn({ err: describe(err) }, 'resync failed'));
@@ -358,24 +353,6 @@ export class Bot {
     return () => {
       this.changeListeners.delete(listener);
     };
-  }
-
-  /** Calls `listener` after the incident log changed here or on another replica (the queue page's live updates). Returns the unsubscribe. */
-  onIncidentsChanged(listener: () => void): () => void {
-    this.incidentListeners.add(listener);
-    return () => {
-      this.incidentListeners.delete(listener);
-    };
-  }
-
-  private emitIncidentsChanged(): void {
-    for (const listener of this.incidentListeners) {
-      try {
-        listener();
-      } catch (err) {
-        this.log.warn({ err: describe(err) }, 'incident change listener failed');
-      }
-    }
   }
 
   private emitTicketChanged(ticket: Ticket): void {

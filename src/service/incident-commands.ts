@@ -39,7 +39,7 @@ const answer = (text: string): CommandResult => ({ reply: { ephemeral: false, te
 const SCOPE_WORDS = { region: 'regions', regions: 'regions', tier: 'tiers', tiers: 'tiers', customer: 'customers', customers: 'customers' } as const;
 
 /** Words, with "double-quoted" (or “curly-quoted”) runs kept as one. */
-export function words(text: string): { word: string; quoted: boolean }[] {
+function words(text: string): { word: string; quoted: boolean }[] {
   const out: { word: string; quoted: boolean }[] = [];
   for (const match of text.matchAll(/["“]([^"”]*)["”]|(\S+)/g)) {
     if (match[1] !== undefined) out.push({ word: match[1], quoted: true });
@@ -53,7 +53,7 @@ export function words(text: string): { word: string; quoted: boolean }[] {
  * `outage`/`degraded`, then `all` or groups `region eu cn-east`, `tier
  * enterprise`, `customer acme globex`. What is left before them is the text.
  */
-export function splitScope(list: { word: string; quoted: boolean }[]): { text: string; scope: Scope | undefined; impact: Impact | undefined } {
+function splitScope(list: { word: string; quoted: boolean }[]): { text: string; scope: Scope | undefined; impact: Impact | undefined } {
   let end = list.length;
   let impact: Impact | undefined;
   const last = list[end - 1];

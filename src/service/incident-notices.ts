@@ -31,7 +31,7 @@ import type { Outbox, OutboxItem, OutboxResult } from './outbox.js';
 import type { Card } from './messages.js';
 
 /** A step older than this is not announced any more. */
-export const NOTICE_HORIZON_MS = 24 * 3_600_000;
+const NOTICE_HORIZON_MS = 24 * 3_600_000;
 /** Wait before trying a record again after the store failed. */
 const RETRY_AFTER_MS = 15_000;
 
@@ -161,11 +161,6 @@ export class IncidentNotices {
   /** Incidents open now whose scope covers the customer (the ones a customer's message is tagged with). */
   openFor(customer: { id: string; tier: string; region?: string | undefined }): OpenIncident[] {
     return [...this.open.values()].filter((incident) => scopeCovers(incident.scope, customer));
-  }
-
-  /** Every incident open now, oldest first. */
-  openIncidents(): OpenIncident[] {
-    return [...this.open.values()].sort((a, b) => a.openedAt - b.openedAt);
   }
 
   /** Claims and sends what one record owes now; returns the record as stored. */
