@@ -3,7 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const PURE_CORE = ['src/domain/**', 'src/sla/**', 'src/oncall/**', 'src/escalation/**'];
+const PURE_CORE = ['src/domain/**', 'src/sla/**', 'src/oncall/**', 'src/escalation/**', 'src/availability/**'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-output/**', 'data/**'] },
@@ -22,7 +22,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@slack/*', 'discord.js', 'keyv', '@keyv/*', 'node:fs', 'node:fs/*', 'fs', 'node:net', 'node:http', 'pino', 'node-schedule'], message: 'the pure core (domain, sla, oncall, escalation) does no I/O' },
+            { group: ['@slack/*', 'discord.js', 'keyv', '@keyv/*', 'node:fs', 'node:fs/*', 'fs', 'node:net', 'node:http', 'pino', 'node-schedule'], message: 'the pure core (domain, sla, oncall, escalation, availability) does no I/O' },
             { group: ['**/service/**', '**/store/**', '**/scheduler/**', '**/adapters/**', '**/cli/**'], message: 'the pure core does not depend on outer layers' },
           ],
         },

@@ -1,7 +1,7 @@
 /**
  * The application commands: `/sla <subcommand>` with the same subcommands as
  * everywhere (status, queue, claim, severity, wait, resolve, reopen, close,
- * oncall, help), and a message command "Open ticket" for staff. The options
+ * oncall, incident, maintenance, help), and a message command "Open ticket" for staff. The options
  * Discord collected are turned back into the words the core parses, so the
  * rules (who may do what, which ticket is meant) stay in one place.
  */
@@ -57,6 +57,12 @@ export const SLA_COMMAND: RESTPostAPIApplicationCommandsJSONBody = {
     subcommand('oncall', 'Who is on call now and next', [
       { type: ApplicationCommandOptionType.String, name: 'schedule', description: 'A schedule id from the config (all when left out)', required: false },
     ]),
+    subcommand('incident', 'Incidents: open, update, resolve, list (staff)', [
+      { type: ApplicationCommandOptionType.String, name: 'text', description: 'open <title> [region eu] [degraded] · update <id> <text> · resolve <id> · list', required: true },
+    ]),
+    subcommand('maintenance', 'Announce a maintenance window to the affected customers (staff)', [
+      { type: ApplicationCommandOptionType.String, name: 'text', description: '<from> <to> [scope], e.g. 2026-11-05T01:00 2026-11-05T03:00 region eu', required: true },
+    ]),
     subcommand('help', 'What /sla can do'),
   ],
 };
@@ -78,8 +84,10 @@ export function commandText(options: SlaOptions): string {
   const level = options.getString('level');
   const schedule = options.getString('schedule');
   const ticket = options.getInteger('ticket');
+  const text = options.getString('text');
   if (level) words.push(level);
   if (schedule) words.push(schedule);
+  if (text) words.push(text);
   if (ticket !== null) words.push(String(ticket));
   return words.join(' ');
 }

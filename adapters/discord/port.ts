@@ -44,6 +44,7 @@ export interface PortDeps {
 }
 
 type NotifyMessage = Extract<Outbound, { type: 'notify' }>;
+type NoticeMessage = Extract<Outbound, { type: 'notice' }>;
 type ThreadMessage = Extract<Outbound, { type: 'thread' }>;
 /** Where a thread message goes: the thread, or the channel (as a reply) when no thread can be had. */
 interface ThreadTarget {
@@ -64,7 +65,23 @@ export class DiscordPort implements ChatPort {
         return this.sendNotification(message, options);
       case 'post':
         return this.post(message.channelId, this.deps.renderer.postMessage(message.card), randomNonce());
+      case 'notice':
+        // Notice cards carry no pings and no buttons; delivered (and deduplicated) like notifications.
+        return this.sendNotification(message, options);
+      case 'dm':
+        return this.directMessage(message.person, message.card);
     }
+  }
+
+  /** A direct message to a person with a Discord id (none: nothing to send, and the log says so). */
+  private async directMessage(personId: string, card: Card): Promise<SentRef | undefined> {
+    const userId = platformIdOf(this.deps.config, 'discord', personId);
+    if (!userId) {
+      this.deps.log.warn({ person: personId }, 'discord: no Discord id for this person; direct message not sent');
+      return undefined;
+    }
+    const dm = (await this.deps.client.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
+    return this.post(dm.id, this.deps.renderer.postMessage(card), randomNonce());
   }
 
   /** A post with an idempotency key (an acknowledgement) has the key's nonce; a resend first looks for it in the thread. */
@@ -113,7 +130,7 @@ export class DiscordPort implements ChatPort {
     }
   }
 
-  private async sendNotification(message: NotifyMessage, options: SendOptions): Promise<SentRef | undefined> {
+  private async sendNotification(message: NotifyMessage | NoticeMessage, options: SendOptions): Promise<SentRef | undefined> {
     const parts = this.deps.renderer.notifyMessages(message.cards);
     const baseKey = options.idempotencyKey ?? message.keys.join('|');
     let first: SentRef | undefined;
@@ -124,7 +141,7 @@ export class DiscordPort implements ChatPort {
       const ref = earlier ?? (await this.post(message.channelId, rendered, nonce));
       first ??= ref;
     }
-    if (message.dm?.length) await this.directMessages(message, baseKey);
+    if (message.type === 'notify' && message.dm?.length) await this.directMessages(message, baseKey);
     return first;
   }
 

@@ -3,7 +3,8 @@
  * and no chart library. Kept in a module (not files next to it) so the
  * compiled `dist/` serves them without a copy step.
  *
- * The script talks only to /api/queue, /api/queue/events and /api/compliance.
+ * The script talks only to /api/queue, /api/queue/events, /api/compliance and
+ * /api/availability (open incidents and the month so far, every 30 s).
  * It renders every value with `textContent` / `setAttribute` (never
  * innerHTML), draws the charts as SVG built node by node, and counts down
  * each second from `dueAt` against the server's clock (`serverNow` of the
@@ -44,6 +45,10 @@ export const QUEUE_HTML = String.raw`<!doctype html>
     <h2 id="oncall-title">On call</h2>
     <ul id="oncall"></ul>
   </section>
+  <section class="panel incidents" id="incidents-panel" aria-labelledby="incidents-title" hidden>
+    <h2 id="incidents-title">Open incidents</h2>
+    <ul id="incidents"></ul>
+  </section>
   <section class="panel queue" aria-labelledby="queue-title">
     <h2 id="queue-title">Open tickets <span id="count" class="count"></span></h2>
     <table id="queue">
@@ -51,6 +56,13 @@ export const QUEUE_HTML = String.raw`<!doctype html>
       <tbody></tbody>
     </table>
     <p id="empty" class="empty" hidden>No open tickets.</p>
+  </section>
+  <section class="panel availability" aria-labelledby="availability-title">
+    <h2 id="availability-title">Availability this month <span id="availability-month" class="count"></span></h2>
+    <table id="availability">
+      <thead><tr><th scope="col">Customer</th><th scope="col">Availability</th><th scope="col">Target</th><th scope="col">Downtime</th><th scope="col">Degraded</th><th scope="col">Incidents</th></tr></thead>
+      <tbody></tbody>
+    </table>
   </section>
   <div class="charts">
     <figure class="panel chart" id="compliance">
@@ -128,6 +140,16 @@ tr.paused .left { color: var(--muted); font-weight: 400; font-size: 14px; }
 .legend li { display: flex; align-items: center; gap: 6px; }
 .legend .name { color: var(--ink); font-weight: 600; }
 .note { color: var(--muted); font-size: 12px; margin: 0; }
+.incidents ul { list-style: none; margin: 0; padding: 0; }
+.incidents li { padding: 4px 0; }
+.incidents .ref { font-weight: 650; margin-right: 8px; }
+.incidents .name { font-weight: 600; margin-right: 8px; }
+.incidents li.outage .name { color: var(--red); }
+.incidents li.degraded .name { color: var(--amber); }
+.incidents .then { color: var(--muted); }
+.availability { overflow-x: auto; }
+#availability td.figure { font-variant-numeric: tabular-nums; font-weight: 650; }
+#availability tr.missed td.figure { color: var(--red); }
 .signin { max-width: 420px; margin: 48px auto; background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 20px 24px; }
 .signin label { display: block; font-weight: 600; margin: 12px 0 4px; }
 .signin input { width: 100%; padding: 8px; font: inherit; border: 1px solid #cbd2d9; border-radius: 6px; }
@@ -339,6 +361,43 @@ export const QUEUE_JS = String.raw`'use strict';
     }
   }
 
+  // ---- incidents and availability ---------------------------------------------
+
+  function renderAvailability(data) {
+    var incidents = data.incidents.map(function (i) {
+      var li = node('li', i.impact);
+      li.setAttribute('data-incident', i.id);
+      li.appendChild(node('span', 'ref', i.id));
+      li.appendChild(node('span', 'name', i.title));
+      li.appendChild(node('span', 'then', i.impact + ' · ' + i.scope + ' · since ' + shortTime(i.since) + (i.message ? ' · ' + i.message : '')));
+      return li;
+    });
+    var list = $('incidents');
+    list.replaceChildren.apply(list, incidents);
+    $('incidents-panel').hidden = incidents.length === 0;
+    $('availability-month').textContent = '(' + data.month + ', so far)';
+    var rows = data.customers.map(function (c) {
+      var tr = node('tr', c.met === false ? 'missed' : '');
+      tr.setAttribute('data-customer', c.id);
+      tr.appendChild(node('td', 'customer', c.name));
+      tr.appendChild(node('td', 'figure', c.availabilityText));
+      tr.appendChild(node('td', 'target', c.target === null ? '—' : c.target + '%'));
+      tr.appendChild(node('td', 'downtime', durationText(c.downtimeSeconds)));
+      tr.appendChild(node('td', 'degraded', durationText(c.degradedSeconds)));
+      tr.appendChild(node('td', 'incidents', c.incidents.length ? c.incidents.join(', ') : '—'));
+      return tr;
+    });
+    var body = $('availability').tBodies[0];
+    body.replaceChildren.apply(body, rows);
+  }
+
+  function loadAvailability() {
+    if (signedOut) return;
+    api('/api/availability').then(renderAvailability, function (err) {
+      if (err instanceof SignedOut) showSignIn();
+    });
+  }
+
   // ---- live updates ----------------------------------------------------------
 
   function closeStream() {
@@ -537,10 +596,12 @@ export const QUEUE_JS = String.raw`'use strict';
   function start() {
     setInterval(tick, 1000);
     setInterval(loadCharts, 60 * 1000);
+    setInterval(loadAvailability, 30 * 1000);
     api('/api/queue').then(function (snapshot) {
       renderQueue(snapshot);
       connect();
       loadCharts();
+      loadAvailability();
     }, function (err) {
       if (err instanceof SignedOut) return showSignIn();
       setStatus('reconnecting', 'cannot reach slawatch; retrying…');

@@ -9,6 +9,8 @@
  *                             every ticket change, a heartbeat every 15 s
  *   GET  /api/compliance      compliance per tier over the last 12 weeks and the
  *                             first-response time histogram (JSON, cached for a minute)
+ *   GET  /api/availability    open incidents and each customer's availability this month so far
+ *                             (JSON, cached for 15 s)
  *
  * Every /api route needs the token (queue-auth.ts); without it: 401 and no data.
  */
@@ -20,6 +22,7 @@ import { describe, type Bot } from '../../src/service/bot.js';
 import type { Logger } from '../../src/service/logger.js';
 import type { HttpServer } from './server.js';
 import { MIN_TOKEN_LENGTH, QueueAuth } from './queue-auth.js';
+import { availabilitySnapshot, type AvailabilitySnapshot } from './availability-data.js';
 import { queueSnapshot, type QueueSnapshot } from './queue-data.js';
 import { QUEUE_CSS, QUEUE_HTML, QUEUE_JS } from './queue-assets.js';
 
@@ -40,6 +43,8 @@ export interface QueuePageOptions {
   refreshMs?: number;
   /** How long /api/compliance is cached (ms); default 60 s. */
   complianceTtlMs?: number;
+  /** How long /api/availability is cached (ms); default 15 s. */
+  availabilityTtlMs?: number;
   /** Changes within this window go out as one snapshot (ms; default 200). */
   coalesceMs?: number;
   /** Open event streams allowed at once; more get 503. Default 100. */
@@ -172,6 +177,11 @@ export function registerQueuePage(http: HttpServer, bot: Bot, options: QueuePage
   http.route(
     'GET /api/compliance',
     guarded(async (_req, res) => sendJson(res, await compliance.get())),
+  );
+  const availability = new Cached<AvailabilitySnapshot>(options.availabilityTtlMs ?? 15_000, () => availabilitySnapshot(bot.ctx));
+  http.route(
+    'GET /api/availability',
+    guarded(async (_req, res) => sendJson(res, await availability.get())),
   );
   return { close: () => feed.close(), streamStats: () => feed.stats() };
 }
@@ -351,7 +361,7 @@ function sendJson(res: ServerResponse, body: unknown): void {
 }
 
 /** The body as text, or undefined when it is longer than `limit` bytes. */
-async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+export async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

@@ -54,7 +54,7 @@ export class ShellAdapter implements ChatPort {
 
   /** ChatPort: what the bot posts appears as one line, prefixed by where it was posted. */
   async send(message: Outbound): Promise<SentRef> {
-    const cards = message.type === 'notify' ? message.cards : [message.card];
+    const cards = 'cards' in message ? message.cards : [message.card];
     const where = message.type === 'thread' ? `${message.channelId} › ${ticketRef(message.ticketId)}` : message.channelId;
     for (const card of cards) this.print(`[${where}] slawatch: ${cardToLine(card)}`);
     if (message.type === 'notify' && message.dm?.length) this.print(`[dm ${message.dm.join(', ')}] slawatch: you were pinged in #${message.channelId}`);

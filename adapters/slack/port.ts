@@ -9,6 +9,9 @@
  *   Each post carries its idempotency key in Slack message metadata, so a
  *   resend after a crash first looks for it in the channel's history.
  * - `post`: announcements into any channel.
+ * - `notice`: incident notices into a customer's channel: no pings, no
+ *   buttons, the keys in metadata like a notification's.
+ * - `dm`: a direct message to a person (the monthly statement line).
  *
  * Every call goes through the per-channel queue (channel-queue.ts).
  */
@@ -54,6 +57,10 @@ export class SlackPort implements ChatPort {
         return this.notify(message, options);
       case 'post':
         return this.postMessage(message.channelId, renderCards([message.card], { config: this.deps.config(), withActions: false, permalinks: await this.permalinksFor([message.card]) }));
+      case 'notice':
+        return this.notice(message, options);
+      case 'dm':
+        return this.directMessage(message.person, message.card);
     }
   }
 
@@ -82,18 +89,9 @@ export class SlackPort implements ChatPort {
       this.deps.log.error({ channel: message.channelId, keys: message.keys }, 'refusing to post a staff notification into a customer channel; check the escalation policy\'s channel: targets');
       return undefined;
     }
-    let { cards, keys } = message;
-    if (options.resend && cards.length === keys.length) {
-      // Post only what no earlier attempt did.
-      const posted = await this.postedKeys(message.channelId);
-      const already = keys.filter((key) => posted.has(key));
-      if (already.length) {
-        this.deps.log.info({ channel: message.channelId, keys: already }, 'notification was already posted before a restart; not posting it again');
-        if (already.length === keys.length) return posted.get(keys[0] as string);
-        cards = cards.filter((_, i) => !posted.has(keys[i] as string));
-        keys = keys.filter((key) => !posted.has(key));
-      }
-    }
+    const unposted = await this.unposted(message, options);
+    if ('earlier' in unposted) return unposted.earlier;
+    const { cards, keys } = unposted;
     const key = keys === message.keys ? (options.idempotencyKey ?? keys.join('|')) : keys.join('|');
     const permalinks = await this.permalinksFor(cards);
     const rendered = renderCards(cards, { config, withActions: true, permalinks });
@@ -102,6 +100,43 @@ export class SlackPort implements ChatPort {
     });
     if (message.dm?.length) await this.sendDms(message.dm, message.channelId, cards, permalinks);
     return ref;
+  }
+
+  /**
+   * On a resend, the cards no earlier attempt posted (keys are matched one by one: a resend may be
+   * coalesced differently), or the earlier post when all of them were.
+   */
+  private async unposted(
+    message: { channelId: string; cards: Card[]; keys: string[] },
+    options: SendOptions,
+  ): Promise<{ cards: Card[]; keys: string[] } | { earlier: SentRef | undefined }> {
+    const { cards, keys } = message;
+    if (!options.resend || cards.length !== keys.length) return { cards, keys };
+    const posted = await this.postedKeys(message.channelId);
+    const already = keys.filter((key) => posted.has(key));
+    if (already.length === 0) return { cards, keys };
+    this.deps.log.info({ channel: message.channelId, keys: already }, 'notification was already posted before a restart; not posting it again');
+    if (already.length === keys.length) return { earlier: posted.get(keys[0] as string) };
+    return { cards: cards.filter((_, i) => !posted.has(keys[i] as string)), keys: keys.filter((key) => !posted.has(key)) };
+  }
+
+  /** Incident notices into a customer's channel: customers read it, so no pings and no buttons. */
+  private async notice(message: Extract<Outbound, { type: 'notice' }>, options: SendOptions): Promise<SentRef | undefined> {
+    const unposted = await this.unposted(message, options);
+    if ('earlier' in unposted) return unposted.earlier;
+    const visible = unposted.cards.map(({ mentions: _none, actions: _staffOnly, ...card }) => card);
+    const rendered = renderCards(visible, { config: this.deps.config(), withActions: false });
+    return this.postMessage(message.channelId, rendered, { metadata: { event_type: NOTIFICATION_EVENT_TYPE, event_payload: { key: unposted.keys.join('|') } } });
+  }
+
+  /** A direct message to a person with a Slack id (none: nothing to send, and the log says so). */
+  private async directMessage(personId: string, card: Card): Promise<SentRef | undefined> {
+    const userId = platformIdOf(this.deps.config(), 'slack', personId);
+    if (!userId) {
+      this.deps.log.warn({ person: personId }, 'no Slack id for this person; direct message not sent');
+      return undefined;
+    }
+    return this.postMessage(userId, renderCards([card], { config: this.deps.config(), withActions: false }), {}, `dm:${userId}`);
   }
 
   /** A DM to each pinged person who has a Slack id; a failed DM is logged, the channel post stands. */

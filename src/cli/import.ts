@@ -9,9 +9,13 @@
  * second pass writes what the store does not hold yet.
  *
  * Importing again changes nothing: a ticket the store already holds with the
- * same events (or with more: the bot has run on since) is skipped, and a
- * channel's cursor or latest ticket is only written where the store has none.
+ * same events (or with more: the bot has run on since) is skipped, a
+ * channel's cursor or latest ticket is only written where the store has none,
+ * and an incident event the store holds is skipped. Imported incidents are
+ * history: no notice goes out for them.
  */
+import { checkNext, subjectId, subjectOf, type IncidentEvent } from '../availability/incident-log.js';
+import { scopeNames } from '../availability/terms.js';
 import { loadConfigFile, resolveConfigPath } from '../config/load.js';
 import { toLogLine } from '../domain/event-log.js';
 import type { Ticket } from '../domain/ticket.js';
@@ -45,7 +49,7 @@ const CONFLICTS_SHOWN = 10;
 export async function importCommand(options: ImportOptions, io: Io): Promise<void> {
   const config = await loadConfigFile(resolveConfigPath(options.config).path);
   const ctx = logContext(config);
-  const records = () => readExport(readLines(options.file), ctx);
+  const records = () => readExport(readLines(options.file), ctx, scopeNames(config));
   const counts = await withStore(
     config,
     options.store,
@@ -53,35 +57,48 @@ export async function importCommand(options: ImportOptions, io: Io): Promise<voi
       // Pass 1: every line, and every record against the store; nothing is written.
       const conflicts: { line: number; conflict: string }[] = [];
       let lastTicket = 0;
+      // The incident log is small: its lines are checked together, after the tickets, against the stored log.
+      const incidents: { line: number; event: IncidentEvent }[] = [];
       await inBatches(records(), async (record) => {
+        if (record.kind === 'incident') {
+          incidents.push(record);
+          return;
+        }
         const found = await compare(store, record);
         if (typeof found === 'object') conflicts.push({ line: record.line, conflict: found.conflict });
         if (record.kind === 'ticket') lastTicket = Math.max(lastTicket, record.ticket.id);
       });
+      conflicts.push(...(await incidentConflicts(store, incidents)));
       if (conflicts.length) {
         const listed = conflicts.sort((a, b) => a.line - b.line).map(({ line, conflict }) => `line ${line}: ${conflict}`);
         const more = listed.length > CONFLICTS_SHOWN ? [`… and ${listed.length - CONFLICTS_SHOWN} more`] : [];
         throw new ImportConflictError(
-          [`nothing was imported: the store holds ${listed.length === 1 ? 'a ticket' : `${listed.length} tickets`} of ${options.file} with other content`, ...listed.slice(0, CONFLICTS_SHOWN), ...more].join('\n  '),
+          [`nothing was imported: the store holds ${listed.length === 1 ? 'a record' : `${listed.length} records`} of ${options.file} with other content`, ...listed.slice(0, CONFLICTS_SHOWN), ...more].join('\n  '),
         );
       }
       // Pass 2: write. Numbers first, so a ticket opened meanwhile never takes a restored one's.
       if (lastTicket > 0) await store.reserveTicketIdsThrough(lastTicket);
       const done = { tickets: 0, ticketsHeld: 0, channels: 0, channelsHeld: 0 };
       await inBatches(records(), async (record) => {
+        if (record.kind === 'incident') return;
         const found = await compare(store, record);
         if (typeof found === 'object') throw new ImportConflictError(`line ${record.line}: ${found.conflict} (the store changed during the import)`);
         const restored = found === 'absent' && (await restore(store, record));
         if (record.kind === 'ticket') done[restored ? 'tickets' : 'ticketsHeld'] += 1;
         else done[restored ? 'channels' : 'channelsHeld'] += 1;
       });
-      return done;
+      // History, not news: imported incidents are never announced to the customers.
+      const { added } = await store.incidents().append(incidents.map((i) => i.event));
+      return { ...done, incidentEvents: added.length, incidentEventsHeld: incidents.length - added.length };
     },
     'write',
   );
+  const incidents = counts.incidentEvents || counts.incidentEventsHeld ? `, ${count(counts.incidentEvents, 'incident event')}` : '';
   io.out(
-    `imported ${count(counts.tickets, 'ticket')} and ${count(counts.channels, 'channel')} from ${options.file}` +
-      (counts.ticketsHeld || counts.channelsHeld ? `; already in the store: ${count(counts.ticketsHeld, 'ticket')}, ${count(counts.channelsHeld, 'channel')}` : ''),
+    `imported ${count(counts.tickets, 'ticket')}, ${count(counts.channels, 'channel')}${incidents} from ${options.file}` +
+      (counts.ticketsHeld || counts.channelsHeld || counts.incidentEventsHeld
+        ? `; already in the store: ${count(counts.ticketsHeld, 'ticket')}, ${count(counts.channelsHeld, 'channel')}${counts.incidentEventsHeld ? `, ${count(counts.incidentEventsHeld, 'incident event')}` : ''}`
+        : ''),
   );
 }
 
@@ -103,8 +120,31 @@ async function inBatches(records: AsyncIterable<ExportRecord>, work: (record: Ex
   await Promise.all(batch);
 }
 
+/**
+ * The incident log's lines that do not fit what the store holds: each event
+ * must follow its incident's stored events and the file's before it (an
+ * event already stored is fine: importing again changes nothing).
+ */
+async function incidentConflicts(store: RestorableStore, incidents: readonly { line: number; event: IncidentEvent }[]): Promise<{ line: number; conflict: string }[]> {
+  const histories = new Map<string, IncidentEvent[]>();
+  const conflicts: { line: number; conflict: string }[] = [];
+  for (const { line, event } of incidents) {
+    const subject = subjectOf(event);
+    let history = histories.get(subject);
+    if (!history) {
+      const kind = event.type === 'maintenance' ? 'maintenance' : 'incident';
+      history = [...((await store.incidents().get(kind, subjectId(event)))?.events ?? [])];
+      histories.set(subject, history);
+    }
+    const verdict = checkNext(history, event);
+    if (verdict.problem) conflicts.push({ line, conflict: verdict.problem });
+    else if (!verdict.duplicate) history.push(event);
+  }
+  return conflicts;
+}
+
 /** `absent`: the store holds none of it; `held`: the store holds it (or more); otherwise what conflicts. */
-async function compare(store: RestorableStore, record: ExportRecord): Promise<'absent' | 'held' | { conflict: string }> {
+async function compare(store: RestorableStore, record: Exclude<ExportRecord, { kind: 'incident' }>): Promise<'absent' | 'held' | { conflict: string }> {
   switch (record.kind) {
     case 'ticket': {
       const stored = await store.get(record.ticket.id);
@@ -141,7 +181,7 @@ function ticketDifference(stored: Ticket, file: Ticket): string | undefined {
 }
 
 /** Writes what the store does not hold yet; answers whether it wrote anything. */
-async function restore(store: RestorableStore, record: ExportRecord): Promise<boolean> {
+async function restore(store: RestorableStore, record: Exclude<ExportRecord, { kind: 'incident' }>): Promise<boolean> {
   switch (record.kind) {
     case 'ticket': {
       const { ticket } = record;

@@ -25,6 +25,8 @@ import { policyContext, readLogFor, replay, replayText } from './replay.js';
 import { importCommand } from './import.js';
 import { exportCommand, reportCommand, ReportUsageError } from './report.js';
 import { runDemo } from './demo.js';
+import { STATEMENT_FORMATS, type StatementFormat } from '../availability/render.js';
+import { availabilityCommand } from './availability.js';
 
 /** A problem the user can fix: printed as one clean message, exit code 1 (2 for usage). */
 export class UsageError extends Error {
@@ -180,6 +182,20 @@ export function buildProgram(io: Io = defaultIo): Command {
     .addOption(new Option('--store <path>', "SQLite file to import into (default: the config's store)").env('SLAWATCH_STORE'))
     .action(async (file: string, opts: { config?: string; store?: string }) => {
       await importCommand({ file, config: opts.config, store: opts.store }, io);
+    });
+
+  program
+    .command('availability')
+    .description("each customer's availability and service credit for a calendar month, from an incident log (default: the store's)")
+    .argument('[incidents]', 'incident log, one JSON object a line (a slawatch export file works too); without it, the stored log')
+    .addOption(new Option('-c, --config <file>', 'config file (default ./slawatch.yaml, else the bundled example)').env('SLAWATCH_CONFIG'))
+    .addOption(new Option('--store <path>', "SQLite file (default: the config's store)").env('SLAWATCH_STORE'))
+    .option('--month <YYYY-MM>', "the month (default: the month of --at in availability.timezone); each customer's own zone decides its bounds")
+    .option('--at <time>', 'the instant the statement is made (ISO time; default now): later events are ignored, open incidents count up to it')
+    .option('--json', 'print JSON (the same as --format json)', false)
+    .addOption(new Option('--format <format>', 'output format').choices(STATEMENT_FORMATS).default('table'))
+    .action(async (file: string | undefined, opts: { config?: string; store?: string; month?: string; at?: string; json: boolean; format: StatementFormat }) => {
+      await availabilityCommand({ file, config: opts.config, store: opts.store, month: opts.month, at: instant(opts.at, '--at'), format: opts.json ? 'json' : opts.format }, io);
     });
 
   program

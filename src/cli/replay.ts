@@ -4,6 +4,7 @@
  * the notifications its ladders sent, and the next one.
  */
 import type { ClockKind, Config } from '../config/schema.js';
+import { isIncidentLine } from '../availability/incident-log.js';
 import { parseEventLines, parseEventLog, type LogContext } from '../domain/event-log.js';
 import { isoUtc } from '../domain/time.js';
 import type { TicketEvent } from '../domain/ticket.js';
@@ -88,6 +89,8 @@ export function logContext(config: Config): LogContext {
   return {
     tierOf: (customer) => config.customers.find((c) => c.id === customer)?.tier,
     hasTier: (tier) => tier in config.tiers,
+    // An export carries the incident log after the tickets.
+    otherLine: isIncidentLine,
   };
 }
 

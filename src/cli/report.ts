@@ -2,12 +2,13 @@
  * `slawatch report` and `slawatch export`: read the stored tickets one page at
  * a time (`listAll`, oldest first), from whichever store the config names, and
  * either aggregate them into the SLA report or write them in the export format
- * (report/export.ts). Never holds all tickets.
+ * (report/export.ts), followed by the incident log. Never holds all tickets.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfigFile, resolveConfigPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { incidentLogText } from '../availability/incident-log.js';
 import { exportChannel, exportTicket, type ChannelState } from '../report/export.js';
 import { checkLinkOptions, type LinkOptions } from '../report/links.js';
 import { PeriodError, resolvePeriod, type Period, type PeriodInput } from '../report/period.js';
@@ -88,6 +89,11 @@ export async function exportCommand(options: StoreOptions, io: Io): Promise<void
       if (first && opened(first.at)) write(exportTicket(ticket));
     }
     for (const state of await channelStates(config, store)) write(exportChannel(state));
+    // Then the incident log: an incident (or maintenance window) belongs to the period by its first event.
+    for await (const record of store.incidents().listAll()) {
+      const first = record.events[0];
+      if (first && opened(first.at)) write(incidentLogText(record.events));
+    }
     flush();
   });
 }

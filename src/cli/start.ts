@@ -5,6 +5,7 @@
  */
 import { relative } from 'node:path';
 import { connectDiscord } from '../../adapters/discord/index.js';
+import { ALERTMANAGER_PATH, mountAlertmanagerHook } from '../../adapters/http/alertmanager.js';
 import { mountQueuePage } from '../../adapters/http/queue-page.js';
 import { HttpServer } from '../../adapters/http/server.js';
 import { PlatformLink, type PlatformRejected } from '../../adapters/platform.js';
@@ -140,6 +141,7 @@ async function startPlatforms(config: Config, platforms: Platforms, env: NodeJS.
     : undefined;
   const links = [slack, discord].filter((link) => link !== undefined);
   mountQueuePage(http, bot, env, logger);
+  mountAlertmanagerHook(http, bot, env, logger);
   if (discord) {
     bot.onLeadership(async (leading) => {
       if (leading) {
@@ -218,12 +220,14 @@ async function startShell(config: Config, options: StartOptions, io: Io, bundled
   // With PORT set, the HTTP server runs too (health, the queue page), on this machine only unless HOST says otherwise.
   const http = env.PORT ? new HttpServer({ port: Number(env.PORT), host: env.HOST ?? '127.0.0.1', readiness: [{ name: 'store', check: () => store.ping() }] }) : undefined;
   const queuePage = http ? mountQueuePage(http, bot, env, logger) : undefined;
+  const hook = http ? mountAlertmanagerHook(http, bot, env, logger) : undefined;
 
   if (bundledPath) io.out(`(no config file given: running on the bundled example, ${relative(process.cwd(), bundledPath) || bundledPath})`);
   if (config.store.backend === 'sqlite') io.out(`(tickets are kept in ${config.store.path})`);
   if (http) {
     const where = `http://${env.HOST ?? '127.0.0.1'}:${await http.listen()}`;
     io.out(queuePage?.page ? `(queue page: ${where}/queue — sign in with SLAWATCH_QUEUE_TOKEN)` : `(HTTP server on ${where}; queue page off: ${queuePage?.disabled})`);
+    if (hook?.enabled) io.out(`(Alertmanager hook: ${where}${ALERTMANAGER_PATH})`);
   }
   for (const { line } of platformLines({}, false)) io.out(line);
   shell.greet();

@@ -54,9 +54,24 @@ const targetsSchema = z.strictObject({
   calendar: id.optional(),
 });
 
+/** A monthly availability promise: a target and the service credit for missing it (see src/availability). */
+const percent = z.number().gt(0, 'a percentage is more than 0').lte(100, 'a percentage is at most 100');
+const creditBands = z
+  .array(z.strictObject({ below: percent, percent: z.number().min(0, 'a credit is 0 % or more').max(100, 'a credit is at most 100 % of the fee') }))
+  .superRefine((bands, ctx) => {
+    bands.forEach((band, i) => {
+      const before = bands[i - 1];
+      if (!before) return;
+      if (band.below >= before.below) ctx.addIssue({ code: 'custom', path: [i, 'below'], message: `credit bands go from the highest "below" to the lowest (${band.below} after ${before.below})` });
+      else if (band.percent < before.percent) ctx.addIssue({ code: 'custom', path: [i, 'percent'], message: `a lower band cannot give a smaller credit (${band.percent} % after ${before.percent} %)` });
+    });
+  });
+const availabilitySchema = z.strictObject({ target: percent, credits: creditBands.default([]) });
+
 const tierSchema = z.strictObject({
   calendar: id.optional(),
   policy: id.optional(),
+  availability: availabilitySchema.optional(),
   targets: z
     .strictObject({
       default: targetsSchema.optional(),
@@ -82,6 +97,12 @@ const customerSchema = z.strictObject({
   calendar: id.optional(),
   accountEngineer: id.optional(),
   policy: id.optional(),
+  /** Availability: a free region id (incidents are scoped by it), the statement's zone, the fee credits are a share of. */
+  region: id.optional(),
+  timezone: timezone.optional(),
+  monthlyFee: z.strictObject({ amount: z.number().min(0), currency: z.string().regex(/^[A-Z]{3}$/, 'expected a currency code such as USD') }).optional(),
+  /** Overrides the tier's availability, key by key. */
+  availability: z.strictObject({ target: percent.optional(), credits: creditBands.optional() }).optional(),
 });
 
 const calendarSchema = z.strictObject({
@@ -197,6 +218,30 @@ export const configSchema = z
         channel: z.string().optional(),
       })
       .optional(),
+    /** Incidents, maintenance and the monthly availability statement (see src/availability). */
+    availability: z
+      .strictObject({
+        /** Zone of the statement's months for customers without their own, and of the monthly statement job. */
+        timezone: timezone.default('UTC'),
+        /** Maintenance announced at least this long ahead is excluded from the month. */
+        maintenanceNotice: duration.prefault('48h'),
+        /** When the statement for the month just ended is posted (cron, in `timezone`). */
+        statement: z
+          .strictObject({
+            cron: z
+              .string()
+              .regex(/^\s*\S+(\s+\S+){4,5}\s*$/, 'expected a cron expression such as "0 9 1 * *" (5 or 6 fields)')
+              .default('0 9 1 * *'),
+            /** Where to post it; default: the staff channel. */
+            channel: z.string().optional(),
+          })
+          .prefault({}),
+        /** The Alertmanager labels that scope an incident opened by an alert. */
+        alertLabels: z
+          .strictObject({ region: z.string().min(1).default('region'), customer: z.string().min(1).default('customer'), tier: z.string().min(1).default('tier') })
+          .prefault({}),
+      })
+      .prefault({}),
     store: z
       .strictObject({
         backend: z.enum(['sqlite', 'redis', 'memory']).default('sqlite'),
@@ -307,6 +352,7 @@ export type CalendarSpec = Config['calendars'][string];
 export type ScheduleSpec = Config['schedules'][string];
 export type LayerSpec = ScheduleSpec['layers'][number];
 export type PolicySpec = Config['escalation']['policies'][string];
+export type AvailabilitySpec = z.output<typeof availabilitySchema>;
 
 export function minutesOfDay(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number) as [number, number];

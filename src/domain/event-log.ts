@@ -40,6 +40,8 @@ export interface LogContext {
   /** Tier of a customer (an `opened` event without `tier` takes the customer's). */
   tierOf(customer: string): string | undefined;
   hasTier(tier: string): boolean;
+  /** Lines of another log that an export carries besides the tickets' (the incident log): skipped. */
+  otherLine?(json: Json): boolean;
 }
 
 export type Json = Record<string, unknown>;
@@ -96,6 +98,7 @@ export class EventLogReader {
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new EventLogError(lineNo, 'expected a JSON object');
     if ((value as Json).kind !== undefined) return;
+    if (this.ctx.otherLine?.(value as Json)) return;
     this.event(value as Json, lineNo);
   }
 

@@ -91,6 +91,8 @@ export interface Ticket {
    * existed have none, and are never acknowledged again.)
    */
   ack?: { status: 'pending' | 'posted'; at?: number; ref?: string };
+  /** Incidents that were open, and affected the customer, when a customer message of this ticket arrived (their ids). */
+  incidents?: string[];
   /** Bumped on every save; lets stores detect concurrent writers. */
   version: number;
 }

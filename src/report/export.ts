@@ -11,10 +11,11 @@
  *   {"kind":"channel","platform":"slack","channelId":"C0ACME","cursor":"1772445600.000200","lastTicket":8}
  *
  * - `"kind":"ticket"`: what the bot keeps of a ticket besides its events —
- *   where it lives (platform, channel, thread), its acknowledgement and the
- *   record of every notification key (so nothing is sent twice after a
- *   restore). It opens the ticket's lines; its events follow it, together,
- *   in time order, and tickets come in ascending number.
+ *   where it lives (platform, channel, thread), its acknowledgement, the
+ *   incidents it was tagged with and the record of every notification key
+ *   (so nothing is sent twice after a restore). It opens the ticket's lines;
+ *   its events follow it, together, in time order, and tickets come in
+ *   ascending number.
  * - event lines: the portable replay format (domain/event-log.ts) with
  *   `"ticket": <id>` first. `slawatch replay tickets.jsonl --ticket 7` replays
  *   one ticket and skips every line with a `"kind"`.
@@ -22,6 +23,9 @@
  *   channel (service/channel-state.ts): the reconciliation cursor, so a
  *   restored bot catches up from where the old one stopped, and the latest
  *   ticket, which quick follow-ups join.
+ * - the incident log, last, in its own format (availability/incident-log.ts):
+ *   its lines carry no "ticket" but an "incident" or a "maintenance";
+ *   `replay` skips them and `slawatch availability` reads them.
  *
  * Times are ISO-8601 UTC. Fields come in a fixed order, so exporting what an
  * import restored gives the same text.
@@ -71,6 +75,7 @@ function ticketLine(ticket: Ticket): Record<string, unknown> {
     threadId: ticket.threadId,
     ...(ack ? { ack } : {}),
     notifications,
+    ...(ticket.incidents?.length ? { incidents: ticket.incidents } : {}),
     version: ticket.version,
   };
 }

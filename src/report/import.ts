@@ -8,13 +8,15 @@
  * (how a record of that kind is compared with the store and restored).
  */
 import { z } from 'zod';
+import { incidentEventFrom, isIncidentLine, type IncidentEvent, type ScopeNames } from '../availability/incident-log.js';
 import { EventLogError, EventLogReader, type Json, type LogContext } from '../domain/event-log.js';
 import { parseInstant } from '../domain/time.js';
 import { PLATFORMS, type Platform, type Ticket } from '../domain/ticket.js';
 
 export type ExportRecord =
   | { kind: 'ticket'; line: number; ticket: Ticket }
-  | { kind: 'channel'; line: number; platform: Platform; channelId: string; cursor?: string; lastTicket?: number };
+  | { kind: 'channel'; line: number; platform: Platform; channelId: string; cursor?: string; lastTicket?: number }
+  | { kind: 'incident'; line: number; event: IncidentEvent };
 
 const KINDS = ['ticket', 'channel'] as const;
 
@@ -51,6 +53,8 @@ const ticketLine = z.strictObject({
   threadId: nonEmpty,
   ack: z.strictObject({ status: z.enum(['pending', 'posted']), at: isoTime.optional(), ref: z.string().optional() }).optional(),
   notifications: z.record(z.string(), notificationRecord),
+  /** The incidents open when the customer wrote (see service/desk.ts). */
+  incidents: z.array(nonEmpty).optional(),
   version: z.number().int().min(1),
 });
 
@@ -62,8 +66,12 @@ const channelLine = z.strictObject({
   lastTicket: ticketNumber.optional(),
 });
 
-/** The records of an export, in file order, each one checked whole before it is yielded. */
-export async function* readExport(lines: AsyncIterable<string>, ctx: LogContext): AsyncGenerator<ExportRecord> {
+/**
+ * The records of an export, in file order, each one checked whole before it
+ * is yielded. `names`: the regions, tiers and customers an incident's scope
+ * may name (the incident log's lines come last, in their own format).
+ */
+export async function* readExport(lines: AsyncIterable<string>, ctx: LogContext, names?: ScopeNames): AsyncGenerator<ExportRecord> {
   let current: { line: number; head: z.output<typeof ticketLine>; events: EventLogReader } | undefined;
   let lastTicket = 0;
   let lineNo = 0;
@@ -91,6 +99,7 @@ export async function* readExport(lines: AsyncIterable<string>, ctx: LogContext)
       events: read,
       notifications: head.notifications,
       ...(head.ack ? { ack: head.ack } : {}),
+      ...(head.incidents ? { incidents: head.incidents } : {}),
       version: head.version,
     };
     return { kind: 'ticket', line, ticket };
@@ -101,6 +110,13 @@ export async function* readExport(lines: AsyncIterable<string>, ctx: LogContext)
     if (!raw.trim()) continue;
     const json = objectOf(raw, lineNo);
     const kind = json.kind;
+    if (kind === undefined && isIncidentLine(json)) {
+      const done = finish();
+      if (done) yield done;
+      records += 1;
+      yield { kind: 'incident', line: lineNo, event: incidentEventFrom(json, lineNo, names) };
+      continue;
+    }
     if (kind === undefined) {
       // An event: it belongs to the ticket whose "kind":"ticket" line came last.
       const id = json.ticket;

@@ -93,7 +93,7 @@ function monthlyCells(row: ReportModel['monthly'][number]): string[] {
 // Table (terminal)
 
 /** Columns padded to their widest cell: the first `textColumns` left-aligned, figures right-aligned. */
-function aligned(rows: string[][], textColumns: number): string[] {
+export function aligned(rows: string[][], textColumns: number): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map((row) => row.map((cell, i) => (i < textColumns ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ').trimEnd());
@@ -125,7 +125,7 @@ export function renderTable(model: ReportModel): string {
 const mdCell = (text: string): string => text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** The first `textColumns` columns left-aligned, figures right-aligned. */
-function mdTable(headers: string[], rows: string[][], textColumns: number): string[] {
+export function mdTable(headers: string[], rows: string[][], textColumns: number): string[] {
   const rule = headers.map((_, i) => (i < textColumns ? '---' : '---:')).join('|');
   return [`| ${headers.map(mdCell).join(' | ')} |`, `|${rule}|`, ...rows.map((r) => `| ${r.map(mdCell).join(' | ')} |`)];
 }
@@ -160,7 +160,7 @@ function csvCell(value: string | number | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-const csvLines = (rows: (string | number | null)[][]): string => rows.map((r) => r.map(csvCell).join(',')).join('\r\n');
+export const csvLines = (rows: (string | number | null)[][]): string => rows.map((r) => r.map(csvCell).join(',')).join('\r\n');
 
 function complianceColumns(prefix: string): string[] {
   return [`${prefix}_met`, `${prefix}_breached`, `${prefix}_pending`, `${prefix}_compliance_pct`];

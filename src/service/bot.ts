@@ -11,16 +11,22 @@ import { noMetrics, type Metrics, type StateSnapshot } from '../observability/me
 import { EscalationScheduler } from '../scheduler/escalation-scheduler.js';
 import { startHandoffAnnouncements, type HandoffAnnouncer } from '../scheduler/handoffs.js';
 import { startWeeklyDigest, type DigestJob } from '../scheduler/digest.js';
+import { startMonthlyStatement, type StatementJob } from '../scheduler/statement.js';
+import type { MonthStatement } from '../availability/statement.js';
+import { platformIdOf } from '../domain/people.js';
+import { customerStatementCard, statementCard } from './statement-cards.js';
 import type { TimerHost } from '../scheduler/deadline-timer.js';
 import { LocalCoordinator, type Coordinator } from '../store/coordination.js';
 import type { TicketStore } from '../store/ports.js';
 import { Leadership } from '../scheduler/leadership.js';
 import { openTicketFromMessage, queueRows, runCommand, type CommandRequest, type CommandResult } from './commands.js';
 import { cursorKey } from './channel-state.js';
+import { receiveAlerts, type AlertInput, type AlertOutcome } from './alerts.js';
 import { createContext, type DeskContext } from './context.js';
 import { deleteMessage, editMessage, handleMessage, type IncomingMessage, type MessageOutcome } from './desk.js';
 import type { Logger } from './logger.js';
 import type { Card, ChatPort, Outbound, SentRef } from './messages.js';
+import { IncidentNotices, isNoticeKey } from './incident-notices.js';
 import { Notifier } from './notify.js';
 import { Outbox, type OutboxItem } from './outbox.js';
 
@@ -42,6 +48,8 @@ export class Bot {
   readonly outbox: Outbox;
   readonly notifier: Notifier;
   readonly scheduler: EscalationScheduler;
+  /** Notices of incidents and maintenance to the affected customers' channels. */
+  readonly incidentNotices: IncidentNotices;
   readonly instanceId: string;
   private readonly ports = new Map<Platform, ChatPort>();
   private readonly log: Logger;
@@ -49,6 +57,7 @@ export class Bot {
   private metrics: Metrics = noMetrics;
   private handoffs: HandoffAnnouncer | undefined;
   private digest: DigestJob | undefined;
+  private statement: StatementJob | undefined;
   private readonly coordinator: Coordinator;
   private readonly replicated: boolean;
   private readonly leadership: Leadership;
@@ -82,7 +91,8 @@ export class Bot {
     // Among replicas a send lease can run out while its notification waits here (a stalled store, say);
     // renewing it before sending keeps another replica's takeover from posting the same ping.
     const renew = async (items: OutboxItem[]): Promise<OutboxItem[]> => {
-      const kept = await this.notifier.renewClaims(items);
+      const notices = items.filter((item) => isNoticeKey(item.key));
+      const kept = [...(await this.notifier.renewClaims(items.filter((item) => !notices.includes(item)))), ...(await this.incidentNotices.renewClaims(notices))];
       const dropped = items.filter((item) => !kept.includes(item)).map((item) => item.key);
       if (dropped.length) this.log.warn({ keys: dropped }, 'notifications waited past their send lease and another replica took them over; not sending them here');
       return kept;
@@ -103,7 +113,9 @@ export class Bot {
           }
         }
       }
-      const changed = await this.notifier.recordResults(results).catch((err: unknown) => {
+      const notices = results.filter((r) => isNoticeKey(r.item.key));
+      await this.incidentNotices.recordResults(notices).catch((err: unknown) => this.log.error({ err: describe(err) }, 'could not record sent incident notices'));
+      const changed = await this.notifier.recordResults(results.filter((r) => !notices.includes(r))).catch((err: unknown) => {
         this.log.error({ err: describe(err) }, 'could not record sent notifications');
         return [] as Ticket[];
       });
@@ -117,6 +129,19 @@ export class Bot {
       ...(options.timers ? { host: options.timers } : {}),
       onError: (err, where) => this.log.error({ err: describe(err), where }, 'scheduler error'),
     });
+    this.incidentNotices = new IncidentNotices(this.ctx, this.outbox, {
+      instanceId: this.instanceId,
+      sendLeaseMs,
+      ...(options.timers ? { host: options.timers } : {}),
+      onError: (err, where) => this.log.error({ err: describe(err), where }, 'incident notice error'),
+    });
+    this.ctx.openIncidentsFor = (customer) => this.incidentNotices.openFor(customer).map((incident) => incident.id);
+    this.ctx.onIncidentChanged = (record) => {
+      this.incidentNotices.refresh(record);
+      if (this.replicated) {
+        this.coordinator.publishIncidentChange(this.instanceId).catch((err: unknown) => this.log.warn({ err: describe(err) }, 'could not tell other replicas of an incident change'));
+      }
+    };
   }
 
   get config(): Config {
@@ -144,9 +169,10 @@ export class Bot {
     this.outbox.detach(platform);
   }
 
-  /** Re-derives every open ticket (after attaching a platform, say). */
+  /** Re-derives every open ticket and what the incident log still owes (after attaching a platform, say). */
   async resync(): Promise<void> {
     await this.scheduler.resync();
+    await this.incidentNotices.resync();
   }
 
   /**
@@ -164,13 +190,18 @@ export class Bot {
           this.resyncAfterGap();
         },
       );
+      await this.coordinator.onIncidentChange((from) => {
+        if (from === this.instanceId) return;
+        this.incidentNotices.resync().catch((err: unknown) => this.log.warn({ err: describe(err) }, 'could not read the incident log another replica changed'));
+      });
       this.resyncTimer = setInterval(() => {
-        this.scheduler.resync().catch((err: unknown) => this.log.warn({ err: describe(err) }, 'resync failed'));
+        this.resync().catch((err: unknown) => this.log.warn({ err: describe(err) }, 'resync failed'));
       }, this.resyncEveryMs);
       this.resyncTimer.unref();
     }
     const loaded = await this.scheduler.start();
     this.log.info(loaded, 'scheduler started');
+    await this.incidentNotices.start();
     await this.leadership.start();
     return loaded;
   }
@@ -200,8 +231,15 @@ export class Bot {
     for (const listener of this.leaderListeners) await listener(leading);
   }
 
-  /** Handoff announcements and the digest: the leader's work. */
+  /** Handoff announcements, the digest and the monthly statement: the leader's work. */
   private startRecurring(): void {
+    this.statement = startMonthlyStatement(
+      this.config,
+      () => this.ctx.store.incidents().listAll(),
+      this.ctx.now,
+      (statement, at) => this.postStatement(statement, at),
+      (err) => this.log.error({ err: describe(err) }, 'monthly availability statement failed'),
+    );
     this.handoffs = startHandoffAnnouncements(this.config, this.ctx.now, (card) => void this.announce(card, this.config.announcements.handoffs?.channel));
     this.digest = startWeeklyDigest(
       this.config,
@@ -215,8 +253,10 @@ export class Bot {
   private stopRecurring(): void {
     this.handoffs?.stop();
     this.digest?.stop();
+    this.statement?.stop();
     this.handoffs = undefined;
     this.digest = undefined;
+    this.statement = undefined;
   }
 
   private async refreshFromStore(id: number): Promise<void> {
@@ -236,6 +276,7 @@ export class Bot {
     await this.leadership.stop();
     this.stopRecurring();
     this.scheduler.stop();
+    this.incidentNotices.stop();
     await this.outbox.drain();
     this.outbox.close();
   }
@@ -246,10 +287,12 @@ export class Bot {
     for (;;) {
       await new Promise((r) => setTimeout(r, 10));
       const next = this.scheduler.queue.peek();
-      const due = next !== undefined && next.at <= this.ctx.now();
-      if (!due && this.busy === 0 && !this.scheduler.busy && this.outbox.pendingCount === 0) {
+      const noticeAt = this.incidentNotices.nextAt;
+      const due = (next !== undefined && next.at <= this.ctx.now()) || (noticeAt !== undefined && noticeAt <= this.ctx.now());
+      const working = this.scheduler.busy || this.incidentNotices.busy;
+      if (!due && this.busy === 0 && !working && this.outbox.pendingCount === 0) {
         await this.outbox.drain();
-        if (this.busy === 0 && !this.scheduler.busy) return;
+        if (this.busy === 0 && !this.scheduler.busy && !this.incidentNotices.busy) return;
       }
       if (Date.now() > deadline) return;
     }
@@ -271,6 +314,16 @@ export class Bot {
       const result = await runCommand(this.ctx, request);
       await this.post(result.outbound);
       return result;
+    });
+  }
+
+  /** Alerts from monitoring (Alertmanager): firing opens an incident, resolved resolves it; a redelivery changes nothing. */
+  async receiveAlerts(alerts: readonly AlertInput[]): Promise<AlertOutcome> {
+    return this.track(async () => {
+      const outcome = await receiveAlerts(this.ctx, alerts);
+      for (const refused of outcome.refused) this.log.warn(refused, 'alert not recorded as an incident');
+      if (outcome.opened.length || outcome.resolved.length) this.log.info({ opened: outcome.opened, resolved: outcome.resolved }, 'incidents from alerts');
+      return outcome;
     });
   }
 
@@ -325,6 +378,23 @@ export class Bot {
 
   async setCursor(platform: Platform, channelId: string, messageId: string): Promise<void> {
     await this.ctx.store.setMeta(cursorKey(platform, channelId), messageId);
+  }
+
+  /**
+   * The monthly availability statement: the summary to the staff channel (or
+   * `availability.statement.channel`), each customer's line to its account
+   * engineer as a direct message, on the first connected platform they have an id on.
+   */
+  async postStatement(statement: MonthStatement, at: number): Promise<void> {
+    await this.announce(statementCard(this.config, statement, at), this.config.availability.statement.channel);
+    const dms: Outbound[] = [];
+    for (const line of statement.customers) {
+      const engineer = this.config.customers.find((c) => c.id === line.customer)?.accountEngineer;
+      const platform = engineer ? [...this.ports.keys()].find((p) => platformIdOf(this.config, p, engineer) !== undefined) : undefined;
+      if (!engineer || !platform) continue;
+      dms.push({ type: 'dm', platform, channelId: `dm:${engineer}`, person: engineer, card: customerStatementCard(this.config, statement, line) });
+    }
+    await this.post(dms);
   }
 
   /** Posts a card to `channel` (default: the staff channel) of every connected platform. */

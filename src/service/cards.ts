@@ -60,6 +60,12 @@ export function describeClock(clock: Clock, at: number): string {
 
 const ACTIONS_OPEN: TicketAction[] = ['claim', 'wait', 'resolve', 'severity'];
 
+/** `Incident: inc-3`: the incidents the customer wrote during (see Ticket.incidents). */
+function incidentField(ticket: Ticket): { label: string; value: string } | undefined {
+  const ids = ticket.incidents ?? [];
+  return ids.length ? { label: ids.length === 1 ? 'Incident' : 'Incidents', value: ids.join(', ') } : undefined;
+}
+
 export function ticketAckCard(ctx: DeskContext, ticket: Ticket, now: number): Card {
   const timeline = replayTimeline(ticket.events, ctx, now, false);
   const view = viewTicket(ticket);
@@ -69,11 +75,14 @@ export function ticketAckCard(ctx: DeskContext, ticket: Ticket, now: number): Ca
     { label: 'Severity', value: severityLabel(view) },
   ];
   if (fr) fields.push({ label: 'First response due', value: formatInstant(fr.dueAt ?? fr.startedAt, fr.calendar.timezone) });
+  const incidents = incidentField(ticket);
+  if (incidents) fields.push(incidents);
+  const known = incidents ? ' We are already working on a known incident that may be the cause; updates are posted in this channel.' : '';
   return {
     tone: 'info',
     title: `Ticket ${ticketRef(ticket.id)} opened for ${customerName(ctx, ticket.customer)}`,
     fields,
-    body: 'Thanks — our support team has your request. Replies in this thread are added to the ticket.',
+    body: `Thanks — our support team has your request. Replies in this thread are added to the ticket.${known}`,
     link: { platform: ticket.platform, channelId: ticket.channelId, threadId: ticket.threadId },
     actions: { ticketId: ticket.id, offer: ACTIONS_OPEN, severity: view.severity },
   };
@@ -110,6 +119,8 @@ export function statusCard(ctx: DeskContext, ticket: Ticket, now: number, forSta
     { label: 'Severity', value: severityLabel(view) },
     { label: 'Assignee', value: who(ctx, view.assignee) },
   ];
+  const incidents = incidentField(ticket);
+  if (incidents) fields.push(incidents);
   const lines = timeline.clocks.all().map((clock) => describeClock(clock, now));
   if (forStaff) {
     const next = nextStep(ticket, timeline);
@@ -166,6 +177,8 @@ export function notificationCard(ctx: DeskContext, ticket: Ticket, n: Notificati
     { label: n.kind === 'warning' ? 'Due' : 'Was due', value: formatInstant(n.dueAt, zone) },
     { label: 'Assignee', value: who(ctx, view.assignee) },
   ];
+  const incidents = incidentField(ticket);
+  if (incidents) fields.push(incidents);
   const notes: string[] = [];
   if (n.kind === 'warning') notes.push(`${formatDuration(Math.max(0, n.dueAt - now))} left.`);
   for (const schedule of n.to.unstaffed) notes.push(`Nobody is on call for schedule "${schedule}" — escalating on.`);

@@ -14,8 +14,9 @@ import { customerForChannel, type DeskContext } from './context.js';
 import { actorOf, applyAction, CommandError, openTicket, type IncomingMessage } from './desk.js';
 import type { Outbound, Reply } from './messages.js';
 import { formatDuration } from '../config/duration.js';
+import { INCIDENT_HELP, runIncidentCommand } from './incident-commands.js';
 
-export const COMMAND_NAMES = ['status', 'queue', 'claim', 'severity', 'wait', 'resolve', 'reopen', 'close', 'oncall', 'help'] as const;
+export const COMMAND_NAMES = ['status', 'queue', 'claim', 'severity', 'wait', 'resolve', 'reopen', 'close', 'oncall', 'help', 'incident', 'maintenance'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 const CHANGES_TICKET: ReadonlySet<CommandName> = new Set(['claim', 'severity', 'wait', 'resolve', 'reopen', 'close']);
 
@@ -24,6 +25,8 @@ export interface ParsedCommand {
   ticketId?: number;
   severity?: Severity;
   schedule?: string;
+  /** `incident` and `maintenance`: the rest of the text, parsed by incident-commands.ts. */
+  args?: string;
 }
 
 export const HELP_TEXT = [
@@ -36,6 +39,7 @@ export const HELP_TEXT = [
   'reopen [ticket]        reopen a resolved ticket (staff)',
   'close [ticket]         close the ticket for good (staff)',
   'oncall [schedule]      who is on call now and next',
+  INCIDENT_HELP,
   'help                   this list',
   'In a ticket\'s thread the ticket is implied; elsewhere name it: 42 or #42.',
 ].join('\n');
@@ -46,6 +50,7 @@ export function parseCommand(text: string): ParsedCommand | { error: string } {
   const [first, ...rest] = words;
   const name = (first ?? 'help').toLowerCase();
   if (!(COMMAND_NAMES as readonly string[]).includes(name)) return { error: `unknown command "${first}". Try "help".` };
+  if (name === 'incident' || name === 'maintenance') return { name, args: text.trim().slice((first as string).length).trim() };
   const parsed: ParsedCommand = { name: name as CommandName };
   for (const word of rest) {
     const id = /^#?(\d+)$/.exec(word);
@@ -94,6 +99,10 @@ export async function runParsed(ctx: DeskContext, request: CommandRequest, cmd: 
   if (cmd.name === 'help') return { reply: { ephemeral: true, text: HELP_TEXT }, outbound: [] };
   if (cmd.name === 'oncall') return { reply: { ephemeral: true, text: describeOnCall(ctx, now, cmd.schedule) }, outbound: [] };
   if (cmd.name === 'queue') return queue(ctx, request, staff, now);
+  if (cmd.name === 'incident' || cmd.name === 'maintenance') {
+    if (!staff) return refuse('Sorry — only the support team can report incidents and maintenance. We post updates in this channel.');
+    return runIncidentCommand(ctx, cmd.name, cmd.args ?? '');
+  }
   if (CHANGES_TICKET.has(cmd.name) && !staff) {
     return refuse('Sorry — only the support team can change a ticket. We have your request and will get back to you here.');
   }

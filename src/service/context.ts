@@ -6,6 +6,7 @@ import type { Config, Customer } from '../config/schema.js';
 import type { Platform, Ticket } from '../domain/ticket.js';
 import type { PolicyContext } from '../escalation/timeline.js';
 import { buildCalendars } from '../sla/calendar.js';
+import type { IncidentRecord } from '../store/incident-store.js';
 import type { TicketStore } from '../store/ports.js';
 
 export interface DeskContext extends PolicyContext {
@@ -14,6 +15,10 @@ export interface DeskContext extends PolicyContext {
   now: () => number;
   /** Called after a ticket changed, so the scheduler can re-derive its deadlines. */
   onTicketChanged?: (ticket: Ticket) => void;
+  /** Called after the incident log changed, so the notices it calls for go out. */
+  onIncidentChanged?: (record: IncidentRecord) => void;
+  /** The ids of the incidents open now that affect a customer (a ticket opened or added to now is tagged with them). */
+  openIncidentsFor?: (customer: Customer) => string[];
 }
 
 export function createContext(config: Config, store: TicketStore, now: () => number = Date.now): DeskContext {

@@ -117,7 +117,8 @@ async function tryJoin(ctx: DeskContext, ticketId: number, msg: IncomingMessage)
     const view = viewTicket(current);
     if (view.state !== 'open' || view.staffReplied || msg.at - view.lastCustomerMessageAt > window || msg.at < view.openedAt) return undefined;
     joined = true;
-    return append(current, { type: 'customer_message', at: msg.at, by: actorOf(ctx, msg.platform, msg.author), messageId: msg.messageId, text: msg.text });
+    const next = append(current, { type: 'customer_message', at: msg.at, by: actorOf(ctx, msg.platform, msg.author), messageId: msg.messageId, text: msg.text });
+    return next && tagIncidents(ctx, next);
   });
   if (!joined) return undefined;
   await ctx.store.indexMessage(msg.platform, msg.channelId, msg.messageId, ticket.id);
@@ -149,7 +150,7 @@ export async function openTicket(
   const id = reservedId ?? (await ctx.store.nextTicketId());
   await ctx.store.indexMessage(msg.platform, msg.channelId, msg.messageId, id);
   if (threadId !== msg.messageId) await ctx.store.indexMessage(msg.platform, msg.channelId, threadId, id);
-  const ticket: Ticket = {
+  const ticket: Ticket = tagIncidents(ctx, {
     id,
     customer: customerId,
     platform: msg.platform,
@@ -171,7 +172,7 @@ export async function openTicket(
     notifications: {},
     ack: { status: 'pending' },
     version: 1,
-  };
+  });
   await ctx.store.create(ticket);
   await ctx.store.setMeta(lastTicketKey(msg.platform, msg.channelId), String(id));
   ctx.onTicketChanged?.(ticket);
@@ -211,8 +212,9 @@ async function threadReply(ctx: DeskContext, msg: IncomingMessage, staff: boolea
     if (!next) {
       kind = undefined;
       refusal = 'the ticket cannot take this message where it falls in its log';
+      return undefined;
     }
-    return next;
+    return staff ? next : tagIncidents(ctx, next);
   });
   await ctx.store.indexMessage(msg.platform, msg.channelId, msg.messageId, ticketId);
   if (!kind) return { result: { kind: 'ignored', reason: refusal ?? 'already recorded' }, outbound: [] };
@@ -238,6 +240,14 @@ export async function deleteMessage(ctx: DeskContext, platform: Platform, channe
   return ctx.store.update(ticketId, (t) =>
     t.events.some((e) => e.type === 'message_deleted' && e.messageId === messageId) ? undefined : append(t, { type: 'message_deleted', at, messageId }),
   );
+}
+
+/** A customer wrote during incidents affecting them: the ticket names those incidents (once each). */
+function tagIncidents(ctx: DeskContext, ticket: Ticket): Ticket {
+  const customer = ctx.config.customers.find((c) => c.id === ticket.customer);
+  const open = customer ? (ctx.openIncidentsFor?.(customer) ?? []) : [];
+  const fresh = open.filter((id) => !ticket.incidents?.includes(id));
+  return fresh.length ? { ...ticket, incidents: [...(ticket.incidents ?? []), ...fresh] } : ticket;
 }
 
 /**

@@ -59,7 +59,19 @@ export type Outbound =
   /** Into the staff channel: warnings, breaches, escalations (one or several coalesced). */
   | { type: 'notify'; platform: Platform; channelId: string; cards: Card[]; keys: string[]; dm?: string[] }
   /** Into any channel: handoff announcements, digests. */
-  | { type: 'post'; platform: Platform; channelId: string; card: Card };
+  | { type: 'post'; platform: Platform; channelId: string; card: Card }
+  /**
+   * Into a customer's channel: incident and maintenance notices (one or
+   * several coalesced). Customers read it: no pings, no buttons. Each card's
+   * key is its idempotency key, checked before a resend like a notification's.
+   */
+  | { type: 'notice'; platform: Platform; channelId: string; cards: Card[]; keys: string[] }
+  /**
+   * A direct message to a person of the config (the monthly statement line
+   * to an account engineer). `channelId` is `dm:<person id>`: the platform
+   * finds (or opens) the conversation itself.
+   */
+  | { type: 'dm'; platform: Platform; channelId: `dm:${string}`; person: string; card: Card };
 
 /** What a command answers to the person who ran it. */
 export interface Reply {

@@ -19,6 +19,7 @@ import { isOpenState, viewTicket } from '../domain/ticket.js';
 import { dueSteps, firstUnfired, foldOverdue, replayTimeline, toNotification } from '../escalation/timeline.js';
 import { notificationCard } from './cards.js';
 import { staffChannelFor, type DeskContext } from './context.js';
+import { renewClaim, settle, takeOver, takeOverAt } from './delivery.js';
 import type { Outbox, OutboxItem, OutboxResult } from './outbox.js';
 
 export interface NotifierOptions {
@@ -56,11 +57,7 @@ export function pendingDeadlines(
   // A replica only takes on notifications it can deliver (only the leader holds Discord's gateway).
   if (!canDeliver(notifyPlatform(ctx, ticket))) return out;
   // Another process's send is taken over when its lease runs out; a failed one is retried at its time.
-  let resendAt = Infinity;
-  for (const record of Object.values(ticket.notifications)) {
-    if (record.status === 'sending' && record.owner !== instanceId) resendAt = Math.min(resendAt, (record.claimedAt ?? 0) + leaseMs);
-    if (record.status === 'failed') resendAt = Math.min(resendAt, record.retryAt ?? now);
-  }
+  const resendAt = takeOverAt(ticket.notifications, now, instanceId, leaseMs);
   if (resendAt !== Infinity) out.push({ key: `${ticket.id}:resend`, at: resendAt });
   if (!isOpenState(viewTicket(ticket).state)) return out;
   const timeline = replayTimeline(ticket.events, ctx, now, false);
@@ -75,9 +72,6 @@ export function pendingDeadlines(
 export function notifyPlatform(ctx: DeskContext, ticket: Ticket): Platform {
   return staffChannelFor(ctx.config, ticket.platform)?.platform ?? ticket.platform;
 }
-
-const isOutboxItem = (v: unknown): v is OutboxItem =>
-  typeof v === 'object' && v !== null && 'channelId' in v && 'card' in v && 'key' in v && 'platform' in v;
 
 export class Notifier {
   constructor(
@@ -94,15 +88,8 @@ export class Notifier {
       items = [];
       if (!this.outbox.hasPort(notifyPlatform(this.ctx, ticket))) return undefined;
       const records: Record<string, NotificationRecord> = { ...ticket.notifications };
-      // Take over what a dead process was sending.
-      for (const [key, record] of Object.entries(records)) {
-        const lease = this.options.sendLeaseMs ?? DEFAULT_SEND_LEASE_MS;
-        const orphaned = record.status === 'sending' && record.owner !== this.options.instanceId && (record.claimedAt ?? 0) + lease <= now;
-        const retry = record.status === 'failed' && (record.retryAt ?? 0) <= now;
-        if (!orphaned && !retry) continue;
-        records[key] = { ...record, status: 'sending', owner: this.options.instanceId, claimedAt: now, ...(orphaned ? { late: true } : {}) };
-        items.push(...(record.outbox ?? []).filter(isOutboxItem).map((item) => ({ ...item, resend: orphaned, claimedAt: now })));
-      }
+      // Take over what a dead process was sending, and retry what failed.
+      items.push(...takeOver(records, now, this.options.instanceId, this.options.sendLeaseMs ?? DEFAULT_SEND_LEASE_MS));
       if (isOpenState(viewTicket(ticket).state)) {
         const timeline = replayTimeline(ticket.events, this.ctx, now, false);
         for (const clock of timeline.clocks.live()) {
@@ -158,9 +145,7 @@ export class Notifier {
         for (const item of list) {
           // A copy to an extra channel (`<key>@<channel>`) rides on its step's record.
           const stepKey = item.key.slice(item.key.indexOf('/') + 1).split('@')[0] as string;
-          const record = records[stepKey];
-          if (record?.status !== 'sending' || record.owner !== this.options.instanceId) continue;
-          records[stepKey] = { ...record, claimedAt: now };
+          if (!renewClaim(records, stepKey, now, this.options.instanceId)) continue;
           renewed = true;
           kept.push(item);
         }
@@ -187,19 +172,7 @@ export class Notifier {
       const updated = await this.ctx.store.update(ticketId, (ticket) => {
         const records = { ...ticket.notifications };
         for (const { item, ref, error } of list) {
-          const stepKey = item.key.slice(item.key.indexOf('/') + 1);
-          const record = records[stepKey];
-          if (!record || record.status !== 'sending') continue;
-          if (error) {
-            // Taken over by another process meanwhile: its attempt is the one that counts.
-            if (record.owner !== this.options.instanceId) continue;
-            // Back off 15 s, 30 s, 1 min … up to 5 min; the record keeps the messages to resend.
-            const attempts = (record.attempts ?? 0) + 1;
-            records[stepKey] = { ...record, status: 'failed', attempts, retryAt: now + Math.min(300_000, 15_000 * 2 ** (attempts - 1)) };
-          } else {
-            const { outbox: _sent, ...rest } = record;
-            records[stepKey] = { ...rest, status: 'sent', sentAt: now, ...(ref ? { ref: ref.messageId } : {}) };
-          }
+          settle(records, item.key.slice(item.key.indexOf('/') + 1), { ...(ref ? { ref: ref.messageId } : {}), ...(error ? { error } : {}) }, now, this.options.instanceId);
         }
         return { ...ticket, notifications: records };
       });

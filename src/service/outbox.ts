@@ -23,6 +23,8 @@ export interface OutboxItem {
   about?: { kind: string; tier: string; clock: string; dueAt: number; late: boolean };
   /** When this process claimed the notification (its send lease started; see OutboxOptions.renewClaims). */
   claimedAt?: number;
+  /** An incident notice for a customer's channel (sent as a `notice`, never with a staff notification). */
+  notice?: boolean;
 }
 
 export interface OutboxResult {
@@ -111,7 +113,10 @@ export class Outbox {
 
   private flush(queue: ChannelQueue): void {
     const max = this.options.maxPerMessage ?? 25;
-    const batch = queue.pending.splice(0, max);
+    // Notices and staff notifications never share a message.
+    const kind = Boolean(queue.pending[0]?.notice);
+    const same = queue.pending.findIndex((item) => Boolean(item.notice) !== kind);
+    const batch = queue.pending.splice(0, Math.min(max, same === -1 ? max : same));
     if (batch.length === 0) return;
     queue.sending = true;
     queue.lastSentAt = this.now();
@@ -138,9 +143,13 @@ export class Outbox {
     } else {
       try {
         const dm = [...new Set(batch.flatMap((i) => i.dm ?? []))];
+        const cards = batch.map((i) => i.card);
+        const keys = batch.map((i) => i.key);
         const ref = await port.send(
-          { type: 'notify', platform: first.platform, channelId: first.channelId, cards: batch.map((i) => i.card), keys: batch.map((i) => i.key), ...(dm.length ? { dm } : {}) },
-          { idempotencyKey: batch.map((i) => i.key).join('|'), resend: batch.some((i) => i.resend) },
+          first.notice
+            ? { type: 'notice', platform: first.platform, channelId: first.channelId, cards, keys }
+            : { type: 'notify', platform: first.platform, channelId: first.channelId, cards, keys, ...(dm.length ? { dm } : {}) },
+          { idempotencyKey: keys.join('|'), resend: batch.some((i) => i.resend) },
         );
         results = batch.map((item) => ({ item, ...(ref ? { ref } : {}) }));
       } catch (error) {

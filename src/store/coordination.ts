@@ -1,7 +1,7 @@
 /**
  * Coordination between replicas that share a store: a named lease (leader
  * election) and news of changed tickets (so every replica's scheduler knows
- * every deadline). One process alone (memory, SQLite) needs neither: it is
+ * every deadline) and of a changed incident log. One process alone (memory, SQLite) needs neither: it is
  * always the leader and hears only itself.
  */
 export interface Coordinator {
@@ -19,6 +19,9 @@ export interface Coordinator {
    * say, and is back).
    */
   onTicketChange(listener: (id: number, from: string) => void, missed?: () => void): Promise<void>;
+  /** Tells the other replicas that the incident log changed (notices may be theirs to send). */
+  publishIncidentChange(from: string): Promise<void>;
+  onIncidentChange(listener: (from: string) => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,5 +33,7 @@ export class LocalCoordinator implements Coordinator {
   async releaseLease(): Promise<void> {}
   async publishTicketChange(): Promise<void> {}
   async onTicketChange(): Promise<void> {}
+  async publishIncidentChange(): Promise<void> {}
+  async onIncidentChange(): Promise<void> {}
   async close(): Promise<void> {}
 }

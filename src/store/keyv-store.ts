@@ -11,9 +11,11 @@
  *   msg:<platform>:<channel>:<messageId>   ticket id of a platform message
  *   meta:<key>                  small named values
  *   counter:ticket              the last ticket id handed out
+ *   incident:0000000007, incident-id:<subject>, counter:incident …   the incident log (incident-store.ts)
  */
 import { Keyv, type KeyvStoreAdapter } from 'keyv';
 import { viewTicket, type Platform, type Ticket } from '../domain/ticket.js';
+import { KeyvIncidentStore, type IncidentStore } from './incident-store.js';
 import { StoreError, type RestorableStore } from './ports.js';
 
 /** Runs sections one at a time per key: within one process (InProcessLocker) or across processes (RedisLocker). */
@@ -46,10 +48,10 @@ export interface BackendOps {
   /** Sets the counter `key` to `value` if it is lower (or absent). */
   raise(key: string, value: number): Promise<void>;
   /**
-   * Writes `next` as the ticket at `key` only if the stored ticket still has
-   * `expectedVersion` (compare-and-set); answers whether it wrote.
+   * Writes `next` as the ticket (or incident record) at `key` only if the
+   * stored one still has `expectedVersion` (compare-and-set); answers whether it wrote.
    */
-  replaceTicket(key: string, expectedVersion: number, next: Ticket): Promise<boolean>;
+  replaceTicket(key: string, expectedVersion: number, next: { version: number }): Promise<boolean>;
   /** Whether the backend answers. */
   ping(): Promise<void>;
 }
@@ -80,7 +82,7 @@ const ID_DIGITS = 10;
 const MAX_TICKET_ID = 10 ** ID_DIGITS - 1;
 
 /** The first segment of every key the store writes through keyv. */
-const KEY_FAMILIES = ['ticket', 'active', 'msg', 'meta', 'counter'];
+const KEY_FAMILIES = ['ticket', 'active', 'msg', 'meta', 'counter', 'incident', 'incident-id'];
 
 /**
  * A Keyv set up the way the store needs it: errors thrown instead of
@@ -122,6 +124,7 @@ export class KeyvTicketStore implements RestorableStore {
   private readonly pageSize: number;
   private readonly prefix: string;
   private closed = false;
+  private incidentLog: IncidentStore | undefined;
 
   constructor(options: KeyvTicketStoreOptions) {
     if (!options.keyv.throwOnErrors) throw new Error('KeyvTicketStore needs a Keyv with throwOnErrors (use createStoreKeyv)');
@@ -135,18 +138,37 @@ export class KeyvTicketStore implements RestorableStore {
   }
 
   async nextTicketId(): Promise<number> {
+    return this.increment('counter:ticket', 'ticket ids');
+  }
+
+  /** The incident log, kept in the same backend (see incident-store.ts). */
+  incidents(): IncidentStore {
+    this.incidentLog ??= new KeyvIncidentStore({
+      read: (key) => this.read(key),
+      readMany: (keys) => this.readMany(keys),
+      write: (key, value) => this.write(key, value),
+      pages: (prefix) => this.pages(prefix),
+      increment: (key, what) => this.increment(key, what),
+      withLock: (key, section) => this.locker.withLock(key, section),
+      ...(this.ops ? { replace: (key, expectedVersion, next) => this.guard(`writing ${key}`, () => (this.ops as BackendOps).replaceTicket(key, expectedVersion, next)) } : {}),
+    });
+    return this.incidentLog;
+  }
+
+  /** Adds one to the counter `key` and answers the new value (1, 2, 3 …), unique across the store. */
+  private async increment(key: string, what: string): Promise<number> {
     this.assertOpen();
     const ops = this.ops;
     if (ops) {
-      const next = await this.guard('allocating a ticket id', () => ops.increment('counter:ticket'));
-      if (next > MAX_TICKET_ID) throw new StoreError(`ticket ids are exhausted (${MAX_TICKET_ID})`);
+      const next = await this.guard(`allocating ${what}`, () => ops.increment(key));
+      if (next > MAX_TICKET_ID) throw new StoreError(`${what} are exhausted (${MAX_TICKET_ID})`);
       return next;
     }
-    return this.locker.withLock('counter:ticket', async () => {
-      const last = (await this.read<number>('counter:ticket')) ?? 0;
+    return this.locker.withLock(key, async () => {
+      const last = (await this.read<number>(key)) ?? 0;
       const next = last + 1;
-      if (next > MAX_TICKET_ID) throw new StoreError(`ticket ids are exhausted (${MAX_TICKET_ID})`);
-      await this.write('counter:ticket', next);
+      if (next > MAX_TICKET_ID) throw new StoreError(`${what} are exhausted (${MAX_TICKET_ID})`);
+      await this.write(key, next);
       return next;
     });
   }

@@ -31,6 +31,7 @@ export function meteredStore(store: TicketStore, metrics: Metrics): TicketStore 
     getMeta: timed('getMeta', (key) => store.getMeta(key)),
     setMeta: timed('setMeta', (key, value) => store.setMeta(key, value)),
     withLock: (key, section) => store.withLock(key, section),
+    incidents: () => store.incidents(),
     ping: timed('ping', () => store.ping()),
     close: () => store.close(),
   };

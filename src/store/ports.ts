@@ -3,6 +3,7 @@
  * passes the same contract suite (test/store/contract.ts).
  */
 import type { Platform, Ticket } from '../domain/ticket.js';
+import type { IncidentStore } from './incident-store.js';
 
 export interface TicketStore {
   /** Allocates the next ticket number (1, 2, 3 …), unique across the store. */
@@ -30,6 +31,8 @@ export interface TicketStore {
   setMeta(key: string, value: string): Promise<void>;
   /** Runs `section` with no other holder of `key` running at the same time (per channel, say). */
   withLock<T>(key: string, section: () => Promise<T>): Promise<T>;
+  /** The incident log (incidents, maintenance windows, their notices), kept in the same backend. */
+  incidents(): IncidentStore;
   /** Whether the backend answers; used by readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,8 +1,9 @@
 /**
  * Coordination over Redis: the leader lease is `SET <prefix>:lease:<name>
  * <owner> NX PX ttl`, renewed by a Lua compare-and-extend; ticket changes go
- * out on the pub/sub channel `<prefix>:tickets` (a subscriber needs its own
- * connection). Both connections reconnect by themselves after an outage.
+ * out on the pub/sub channel `<prefix>:tickets`, changes of the incident log
+ * on `<prefix>:incidents` (a subscriber needs its own connection). Both
+ * connections reconnect by themselves after an outage.
  */
 import { createClient, type RedisClientType } from '@keyv/redis';
 import type { Coordinator } from './coordination.js';
@@ -80,6 +81,16 @@ export class RedisCoordinator implements Coordinator {
       const [id, from] = message.split(' ');
       if (id && from) listener(Number(id), from);
     });
+  }
+
+  async publishIncidentChange(from: string): Promise<void> {
+    await bounded(this.client.publish(`${this.prefix}:incidents`, from), this.timeoutMs);
+  }
+
+  async onIncidentChange(listener: (from: string) => void): Promise<void> {
+    this.subscriber ??= newClient(this.url);
+    if (!this.subscriber.isOpen) await bounded(this.subscriber.connect(), 5_000);
+    await this.subscriber.subscribe(`${this.prefix}:incidents`, (from) => listener(from));
   }
 
   async close(): Promise<void> {

@@ -11,7 +11,7 @@
  *
  * Redis keys, under `<prefix>` (`store.prefix`, default "slawatch"):
  *   <prefix>:ticket:0000000042, :active:…, :msg:…, :meta:…   as in keyv-store.ts (keyv JSON values)
- *   <prefix>:index:ticket, <prefix>:index:active          sorted sets of the ticket:/active: keys
+ *   <prefix>:index:ticket, :index:active, :index:incident  sorted sets of the ticket:/active:/incident: keys
  *                                                         (member: the padded id, score: the id)
  *   <prefix>:counter:ticket                               the last ticket id (a plain integer, for INCR)
  *   <prefix>:lock:<key>                                   a held lock (value: its holder's token; expires)
@@ -24,7 +24,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
 import type { Keyv } from 'keyv';
-import type { Ticket } from '../domain/ticket.js';
 import { redactSecrets } from '../observability/redact.js';
 import { createStoreKeyv, DEFAULT_NAMESPACE, InProcessLocker, KeyvTicketStore, type BackendOps, type KeyPager, type Locker } from './keyv-store.js';
 import { StoreError } from './ports.js';
@@ -44,7 +43,7 @@ const COMMAND_QUEUE_LIMIT = 20_000;
 /** Same rule as config ids: no glob characters, so the prefix is safe in a SCAN pattern. */
 const PREFIX_PATTERN = /^[A-Za-z0-9][\w.-]*$/;
 /** The key families the store lists, each with a sorted-set index. */
-const LISTED_FAMILIES = ['ticket', 'active'] as const;
+const LISTED_FAMILIES = ['ticket', 'active', 'incident'] as const;
 
 export interface RedisStoreOptions {
   /** `redis[s]://[[user][:password]@]host[:port][/db]`; default redis://127.0.0.1:6379. */
@@ -388,7 +387,7 @@ export class RedisBackendOps implements BackendOps {
     await bounded(RAISE_COUNTER.run(this.redis, [this.layout.key(key)], [String(value)]), this.timeoutMs);
   }
 
-  async replaceTicket(key: string, expectedVersion: number, next: Ticket): Promise<boolean> {
+  async replaceTicket(key: string, expectedVersion: number, next: { version: number }): Promise<boolean> {
     // Serialized by the store's Keyv, so the record is byte for byte what keyv.set would write.
     const record = await this.keyv.serializeData({ value: next, expires: undefined });
     if (typeof record !== 'string') throw new Error('the store Keyv must serialize to strings');

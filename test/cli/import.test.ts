@@ -13,12 +13,14 @@ import { openSqliteStore } from '../../src/store/open.js';
 import { openRedisStore } from '../../src/store/redis.js';
 import { CONFIG_YAML, ms, REPORT_AT, TICKETS } from '../report/fixtures.js';
 import { runMain } from '../report/helpers.js';
+import { needRedis } from '../helpers/requirements.js';
+import type { IncidentEvent } from '../../src/availability/incident-log.js';
 
 // `slawatch export` (SQLite) → `slawatch import` into an empty Redis store → `slawatch export` (Redis):
 // the same text, the same tickets, the same answers from the bot. Against the real Redis on
 // 127.0.0.1:6379, each store under a random prefix.
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
+const REDIS_URL = (await needRedis('import into Redis tests')) ?? '';
 
 /** The fixture tickets, #2 with all the bot keeps of a Slack ticket, and a Discord ticket #12 (a gap in the numbers). */
 const t2 = TICKETS[1] as Ticket;
@@ -43,6 +45,7 @@ const RICH: Ticket = {
     'resolution:0:warn:0.75:0': { status: 'skipped', dueAt: ms('2026-03-03T16:00:00Z') },
   },
   ack: { status: 'posted', at: ms('2026-03-03T10:00:01.500Z'), ref: 'C0ACME/1772532001.000500' },
+  incidents: ['inc-7'],
   version: 6,
 };
 const DISCORD: Ticket = {
@@ -66,6 +69,13 @@ const CHANNEL_STATE: [string, string][] = [
   [lastTicketKey('shell', 'acme'), '7'],
   [cursorKey('discord', '200000000000000003'), '1480000000000000999'],
   [lastTicketKey('discord', '200000000000000003'), '12'],
+];
+
+/** The incident log: an outage of the enterprise tier while ticket #2 was open, and a maintenance window. */
+const INCIDENTS: IncidentEvent[] = [
+  { at: ms('2026-03-03T09:55:00Z'), type: 'incident_opened', incident: 'inc-7', title: 'Checkout down', impact: 'outage', scope: { tiers: ['enterprise'] } },
+  { at: ms('2026-03-03T10:40:00Z'), type: 'incident_resolved', incident: 'inc-7' },
+  { at: ms('2026-03-10T08:00:00Z'), type: 'maintenance', maintenance: 'mw-2', from: ms('2026-03-14T22:00:00Z'), to: ms('2026-03-15T00:00:00Z'), scope: 'all' },
 ];
 
 const prefixes: string[] = [];
@@ -107,9 +117,12 @@ beforeAll(async () => {
   const db = await openSqliteStore(join(dir, 'tickets.sqlite'));
   for (const ticket of STORED) await db.create(ticket);
   for (const [key, value] of CHANNEL_STATE) await db.setMeta(key, value);
+  for (const event of INCIDENTS) await db.incidents().append([event]);
   await db.close();
-  redis = createClient({ url: REDIS_URL }) as RedisClientType;
-  await redis.connect();
+  if (REDIS_URL) {
+    redis = createClient({ url: REDIS_URL }) as RedisClientType;
+    await redis.connect();
+  }
 
   // From SQLite, the backend the config names (no --store).
   const result = await runMain(['export', '--config', sqliteConfig]);
@@ -119,14 +132,14 @@ beforeAll(async () => {
   await writeFile(exportFile, `${exported}\n`);
 });
 afterAll(async () => {
-  for (const prefix of prefixes) {
+  for (const prefix of REDIS_URL ? prefixes : []) {
     for await (const keys of redis.scanIterator({ MATCH: `${prefix}:*`, COUNT: 1_000 })) if (keys.length) await redis.unlink(keys);
   }
-  await redis.close();
+  if (REDIS_URL) await redis.close();
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('export from SQLite, import into Redis', () => {
+describe.runIf(REDIS_URL)('export from SQLite, import into Redis', () => {
   let prefix: string;
   let redisConfig: string;
   beforeAll(async () => {
@@ -134,7 +147,7 @@ describe('export from SQLite, import into Redis', () => {
     redisConfig = await configFile('redis.yaml', redisConfigYaml(prefix));
     const result = await runMain(['import', exportFile, '--config', redisConfig]);
     expect(result.err).toBe('');
-    expect(result).toEqual({ code: 0, out: `imported 10 tickets and 3 channels from ${exportFile}`, err: '' });
+    expect(result).toEqual({ code: 0, out: `imported 10 tickets, 3 channels, 3 incident events from ${exportFile}`, err: '' });
   });
 
   it('the export writes what the bot needs to run the tickets on: place, acknowledgement, notification records, who acted, channel cursors', () => {
@@ -144,14 +157,18 @@ describe('export from SQLite, import into Redis', () => {
         '"notifications":{"firstResponse:0:breach:1:0":{"status":"sent","dueAt":"2026-03-03T10:15:00Z","sentAt":"2026-03-03T10:15:00.250Z","late":false,"ref":"C0STAFF/1772532900.000400","attempts":1},' +
         '"nextResponse:1:warn:0.5:0":{"status":"sending","dueAt":"2026-03-04T10:00:00Z","owner":"replica-a","claimedAt":"2026-03-04T10:00:00.100Z","outbox":[{"type":"post","platform":"slack","channelId":"C0STAFF","card":{"title":"Ticket #2 — next response due","lines":["Acme Corp"]}}]},' +
         '"resolution:0:warn:0.5:0":{"status":"failed","dueAt":"2026-03-03T14:00:00Z","attempts":3,"retryAt":"2026-03-03T14:05:00Z"},' +
-        '"resolution:0:warn:0.75:0":{"status":"skipped","dueAt":"2026-03-03T16:00:00Z"}},"version":6}',
+        '"resolution:0:warn:0.75:0":{"status":"skipped","dueAt":"2026-03-03T16:00:00Z"}},"incidents":["inc-7"],"version":6}',
     );
     expect(lines).toContain('{"ticket":2,"at":"2026-03-03T10:30:00Z","type":"staff_reply","messageId":"1772533800.000200","by":"bob","byUser":"slack:U0BOB","byName":"Bob B."}');
     expect(lines).toContain('{"ticket":12,"at":"2026-03-20T08:00:00Z","type":"opened","customer":"globex","tier":"standard","severity":"high","text":"Exports fail","messageId":"1480000000000000999","by":"discord:900000000000000001","byName":"Dana"}');
-    expect(lines.slice(-3)).toEqual([
+    expect(lines.slice(-6)).toEqual([
       '{"kind":"channel","platform":"slack","channelId":"C0ACME","cursor":"1772614800.000300","lastTicket":2}',
       '{"kind":"channel","platform":"shell","channelId":"acme","lastTicket":7}',
       '{"kind":"channel","platform":"discord","channelId":"200000000000000003","cursor":"1480000000000000999","lastTicket":12}',
+      // The incident log comes last, in its own format.
+      '{"at":"2026-03-03T09:55:00Z","type":"incident_opened","incident":"inc-7","title":"Checkout down","impact":"outage","scope":{"tiers":["enterprise"]}}',
+      '{"at":"2026-03-03T10:40:00Z","type":"incident_resolved","incident":"inc-7"}',
+      '{"at":"2026-03-10T08:00:00Z","type":"maintenance","maintenance":"mw-2","from":"2026-03-14T22:00:00Z","to":"2026-03-15T00:00:00Z","scope":"all"}',
     ]);
   });
 
@@ -208,8 +225,27 @@ describe('export from SQLite, import into Redis', () => {
     const before = await snapshot(prefix);
     expect(Object.keys(before).length).toBeGreaterThan(20);
     const result = await runMain(['import', exportFile, '--config', redisConfig]);
-    expect(result).toEqual({ code: 0, out: `imported 0 tickets and 0 channels from ${exportFile}; already in the store: 10 tickets, 3 channels`, err: '' });
+    expect(result).toEqual({ code: 0, out: `imported 0 tickets, 0 channels, 0 incident events from ${exportFile}; already in the store: 10 tickets, 3 channels, 3 incident events`, err: '' });
     expect(await snapshot(prefix)).toEqual(before);
+  });
+
+  it('restores the incident log, announcing nothing, and availability reads the same figures from both stores', async () => {
+    const store = await openRedisStore({ url: REDIS_URL, prefix });
+    try {
+      const inc = await store.incidents().get('incident', 'inc-7');
+      expect(inc?.events).toEqual(INCIDENTS.slice(0, 2));
+      expect(inc?.announce).toEqual([]); // history, not news: no notice goes out
+      expect((await store.incidents().get('maintenance', 'mw-2'))?.events).toEqual(INCIDENTS.slice(2));
+    } finally {
+      await store.close();
+    }
+    const args = ['availability', '--month', '2026-03', '--at', '2026-04-01T00:00:00Z', '--json'];
+    const fromSqlite = await runMain([...args, '--config', sqliteConfig]);
+    const fromRedis = await runMain([...args, '--config', redisConfig]);
+    expect(fromSqlite.err).toBe('');
+    expect(fromRedis).toEqual(fromSqlite);
+    const acme = (JSON.parse(fromRedis.out) as { customers: { customer: string; downtimeSeconds: number; incidents: string[] }[] }).customers.find((c) => c.customer === 'acme');
+    expect(acme).toMatchObject({ downtimeSeconds: 45 * 60, incidents: ['inc-7'] });
   });
 
   it('replay --ticket works on the export', async () => {
@@ -219,7 +255,7 @@ describe('export from SQLite, import into Redis', () => {
   });
 });
 
-describe('import refuses, writing nothing (and what it is not refused for)', () => {
+describe.runIf(REDIS_URL)('import refuses, writing nothing (and what it is not refused for)', () => {
   it('a malformed line N: named by its number, and the store stays empty', async () => {
     const lines = exported.split('\n');
     const broken = [...lines];
@@ -272,11 +308,25 @@ describe('import refuses, writing nothing (and what it is not refused for)', () 
     expect(result.code).toBe(1);
     expect(result.err).toBe(
       [
-        `slawatch: nothing was imported: the store holds 2 tickets of ${exportFile} with other content`,
+        `slawatch: nothing was imported: the store holds 2 records of ${exportFile} with other content`,
         '  line 14: ticket 3 is in the store with other events (from its event 3 on)',
         '  line 26: ticket 4 is in the store with another thread (shell globex elsewhere)',
       ].join('\n'),
     );
+    expect(await snapshot(prefix)).toEqual(before);
+  });
+
+  it('an incident event that does not fit the stored incident is named by its line, and nothing is written', async () => {
+    const prefix = newPrefix();
+    const store = await openRedisStore({ url: REDIS_URL, prefix });
+    // The store knows inc-7 opened at another moment: the file's opening is a second, different one.
+    await store.incidents().append([{ ...(INCIDENTS[0] as IncidentEvent), at: ms('2026-03-03T09:50:00Z') }]);
+    await store.close();
+    const before = await snapshot(prefix);
+    const result = await runMain(['import', exportFile, '--config', await configFile(`${prefix}.yaml`, redisConfigYaml(prefix))]);
+    const line = exported.split('\n').findIndex((l) => l.includes('"incident_opened"')) + 1;
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(`line ${line}: incident "inc-7" is already opened (at 2026-03-03T09:50:00Z)`);
     expect(await snapshot(prefix)).toEqual(before);
   });
 
@@ -287,7 +337,7 @@ describe('import refuses, writing nothing (and what it is not refused for)', () 
     const ranOn: Ticket = { ...t5, events: [...t5.events, { type: 'claimed', at: ms('2026-03-09T07:30:00Z'), by: { platform: 'discord', userId: '900000000000000002', personId: 'alice' } }], version: 4 };
     await store.create(ranOn);
     const result = await runMain(['import', exportFile, '--config', await configFile(`${prefix}.yaml`, redisConfigYaml(prefix))]);
-    expect(result).toEqual({ code: 0, out: `imported 9 tickets and 3 channels from ${exportFile}; already in the store: 1 ticket, 0 channels`, err: '' });
+    expect(result).toEqual({ code: 0, out: `imported 9 tickets, 3 channels, 3 incident events from ${exportFile}; already in the store: 1 ticket, 0 channels`, err: '' });
     expect(await store.get(5)).toEqual(ranOn);
     await store.close();
   });

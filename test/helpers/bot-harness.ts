@@ -31,7 +31,7 @@ export class RecordingPort implements ChatPort {
   lines(channelId: string): string[] {
     return this.sent
       .filter((s) => s.message.channelId === channelId)
-      .flatMap((s) => (s.message.type === 'notify' ? s.message.cards : [s.message.card]))
+      .flatMap((s) => ('cards' in s.message ? s.message.cards : [s.message.card]))
       .map((c) => cardToLine(c));
   }
 }

@@ -45,6 +45,7 @@ export function flakyStore(inner: TicketStore): FlakyStore {
     getMeta: guard('getMeta', (k) => inner.getMeta(k)),
     setMeta: guard('setMeta', (k, v) => inner.setMeta(k, v)),
     withLock: guard('withLock', (k, section) => inner.withLock(k, section)) as TicketStore['withLock'],
+    incidents: () => inner.incidents(),
     ping: guard('ping', () => inner.ping()),
     close: () => inner.close(),
   };
