@@ -6,7 +6,8 @@
  * A README block is read as the sections to put into a copy of the bundled
  * examples/slawatch.yaml: each top-level key of the block replaces the
  * example's, the rest of the example stays. A problem is reported at its
- * README line.
+ * README line. A block whose first line names another program's file
+ * (`# alertmanager.yml`) is that program's config, not slawatch's: skipped.
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -36,7 +37,9 @@ function yamlBlocks(markdown: string): YamlBlock[] {
     const indent = open[1]!.length;
     const end = lines.findIndex((l, j) => j > i && /^\s*```\s*$/.test(l));
     if (end < 0) throw new Error(`README.md:${i + 1}: a yaml block is never closed`);
-    blocks.push({ line: i + 2, text: lines.slice(i + 1, end).map((l) => l.slice(indent)).join('\n') });
+    const text = lines.slice(i + 1, end).map((l) => l.slice(indent)).join('\n');
+    const otherFile = /^#\s*(\S+\.ya?ml)\s*$/.exec(text.split('\n')[0] ?? '')?.[1];
+    if (otherFile === undefined || otherFile === 'slawatch.yaml') blocks.push({ line: i + 2, text });
     i = end;
   }
   return blocks;
