@@ -12,8 +12,8 @@ import { GatewayDispatchEvents, type Client } from 'discord.js';
 import type { Bot } from '../../src/service/bot.js';
 import { describe } from '../../src/service/bot.js';
 import type { Logger } from '../../src/service/logger.js';
+import type { CursorBook } from '../common/cursors.js';
 import type { ChannelMap, Place } from './channel-map.js';
-import type { Cursors } from './cursors.js';
 import { asWireMessage, isConversation, isFromBot, textOf, toIncoming, type WireMessage } from './inbound.js';
 import type { RoleDirectory } from './roles.js';
 import type { KeyedSerial } from './serial.js';
@@ -23,7 +23,7 @@ export interface IntakeDeps {
   client: Client;
   channels: ChannelMap;
   roles: RoleDirectory;
-  cursors: Cursors;
+  cursors: CursorBook;
   serial: KeyedSerial;
   log: Logger;
 }

@@ -10,12 +10,12 @@
  */
 import { DiscordAPIError, DiscordjsError, DiscordjsErrorCodes, Events, RESTEvents, type Client } from 'discord.js';
 import { PlatformRejected, type Connector, type PlatformConnection } from '../platform.js';
+import { CursorBook } from '../common/cursors.js';
 import type { Bot } from '../../src/service/bot.js';
 import { describe } from '../../src/service/bot.js';
 import { redactSecrets, type Logger } from '../../src/service/logger.js';
 import { ChannelMap } from './channel-map.js';
 import { createDiscordClient } from './client.js';
-import { Cursors } from './cursors.js';
 import { readDiscordEnv } from './env.js';
 import { MessageIntake } from './events.js';
 import { InteractionDesk } from './interactions.js';
@@ -24,6 +24,7 @@ import { Reconciler } from './reconcile.js';
 import { DiscordRenderer } from './render.js';
 import { RoleDirectory } from './roles.js';
 import { KeyedSerial } from './serial.js';
+import { DISCORD_ORDER } from './snowflake.js';
 
 export interface DiscordOptions {
   /** How long a command may take before its answer is deferred (ms). */
@@ -47,7 +48,7 @@ export async function startDiscord(bot: Bot, env: NodeJS.ProcessEnv, log: Logger
   const channels = new ChannelMap(bot.config, client, settings.guildId);
   const renderer = new DiscordRenderer(bot.config, channels);
   const roles = new RoleDirectory(client, channels, log);
-  const cursors = new Cursors(bot);
+  const cursors = new CursorBook(bot, 'discord', DISCORD_ORDER);
   const serial = new KeyedSerial();
   const intake = new MessageIntake({ bot, client, channels, roles, cursors, serial, log });
   const reconciler = new Reconciler({ bot, client, channels, intake, cursors, log });

@@ -10,8 +10,8 @@ import { DiscordAPIError, Routes, type Client } from 'discord.js';
 import type { Bot } from '../../src/service/bot.js';
 import { describe } from '../../src/service/bot.js';
 import type { Logger } from '../../src/service/logger.js';
+import type { CursorBook } from '../common/cursors.js';
 import type { ChannelMap } from './channel-map.js';
-import type { Cursors } from './cursors.js';
 import type { MessageIntake } from './events.js';
 import { asWireMessage, type WireMessage } from './inbound.js';
 import { compareSnowflakes, snowflakeAt } from './snowflake.js';
@@ -23,7 +23,7 @@ export interface ReconcileDeps {
   client: Client;
   channels: ChannelMap;
   intake: MessageIntake;
-  cursors: Cursors;
+  cursors: CursorBook;
   log: Logger;
 }
 

@@ -6,8 +6,8 @@
 import type { webApi } from '@slack/bolt';
 import type { Bot } from '../../src/service/bot.js';
 import type { Logger } from '../../src/service/logger.js';
+import type { CursorBook } from '../common/cursors.js';
 import type { ChannelQueues } from './channel-queue.js';
-import type { CursorBook } from './cursors.js';
 import type { SlackPort } from './port.js';
 import type { AuthorFacts } from './slack-message.js';
 import type { StaffDirectory } from './staff.js';

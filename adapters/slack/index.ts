@@ -15,10 +15,10 @@ import type { Logger } from '../../src/service/logger.js';
 import { registerActions } from './actions.js';
 import { buildTransport, type SharedHttpServer, type SlackTransport } from './app.js';
 import { boltLogger, libraryLogLevel } from './bolt-logger.js';
+import { CursorBook } from '../common/cursors.js';
 import { ChannelQueues } from './channel-queue.js';
 import { registerCommands } from './commands.js';
 import { Background, type SlackContext } from './context.js';
-import { CursorBook } from './cursors.js';
 import { describeSlackEnv, readSlackEnv } from './env.js';
 import { registerEvents } from './events.js';
 import { registerHome } from './home.js';
@@ -26,6 +26,7 @@ import { SlackPort } from './port.js';
 import { reconcile, type ReconcileOptions, type ReconcileReport } from './reconcile.js';
 import type { AuthorFacts } from './slack-message.js';
 import { StaffDirectory } from './staff.js';
+import { SLACK_ORDER } from './text.js';
 
 export { SlackEnvError } from './env.js';
 
@@ -71,7 +72,7 @@ export async function createSlackConnection(bot: Bot, env: NodeJS.ProcessEnv, lo
     staff,
     queues,
     facts,
-    cursors: new CursorBook(bot),
+    cursors: new CursorBook(bot, 'slack', SLACK_ORDER),
     background: new Background((err) => logger.error({ err: describe(err) }, 'Slack handler failed')),
     port,
   };
