@@ -11,6 +11,7 @@
 import { DiscordAPIError, DiscordjsError, DiscordjsErrorCodes, Events, RESTEvents, type Client } from 'discord.js';
 import { PlatformRejected, type Connector, type PlatformConnection } from '../platform.js';
 import { CursorBook } from '../common/cursors.js';
+import { Reconciler } from '../common/reconcile.js';
 import type { Bot } from '../../src/service/bot.js';
 import { describe } from '../../src/service/bot.js';
 import { redactSecrets, type Logger } from '../../src/service/logger.js';
@@ -20,7 +21,7 @@ import { readDiscordEnv } from './env.js';
 import { MessageIntake } from './events.js';
 import { InteractionDesk } from './interactions.js';
 import { DiscordPort } from './port.js';
-import { Reconciler } from './reconcile.js';
+import { DiscordHistory } from './reconcile.js';
 import { DiscordRenderer } from './render.js';
 import { RoleDirectory } from './roles.js';
 import { KeyedSerial } from './serial.js';
@@ -51,7 +52,15 @@ export async function startDiscord(bot: Bot, env: NodeJS.ProcessEnv, log: Logger
   const cursors = new CursorBook(bot, 'discord', DISCORD_ORDER);
   const serial = new KeyedSerial();
   const intake = new MessageIntake({ bot, client, channels, roles, cursors, serial, log });
-  const reconciler = new Reconciler({ bot, client, channels, intake, cursors, log });
+  const reconciler = new Reconciler({
+    desk: bot,
+    source: new DiscordHistory({ client, channels, roles, log }),
+    cursors,
+    channels: () => channels.boundChannels,
+    now: () => bot.ctx.now(),
+    log,
+    lane: (channelId, work) => serial.run(channelId, work),
+  });
   const desk = new InteractionDesk({ bot, channels, renderer, roles, log, ...(options.quickReplyMs !== undefined ? { quickReplyMs: options.quickReplyMs } : {}) });
 
   if (!bot.config.staff.channels.discord) log.warn({}, 'discord: no staff channel configured (staff.channels.discord); pings for Discord tickets go elsewhere or nowhere');
@@ -92,7 +101,6 @@ export async function startDiscord(bot: Bot, env: NodeJS.ProcessEnv, log: Logger
 
   try {
     await withTimeout(client.login(settings.token), options.readyTimeoutMs ?? 120_000, 'the Discord gateway did not become ready');
-    await reconciler.startCursors(bot.ctx.now());
     await reconciler.run('start-up');
   } catch (err) {
     stopping = true;
