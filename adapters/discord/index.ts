@@ -10,6 +10,7 @@
  */
 import { DiscordAPIError, DiscordjsError, DiscordjsErrorCodes, Events, RESTEvents, type Client } from 'discord.js';
 import { PlatformRejected, type Connector, type PlatformConnection } from '../platform.js';
+import { Background } from '../common/background.js';
 import { CursorBook } from '../common/cursors.js';
 import { Reconciler } from '../common/reconcile.js';
 import type { Bot } from '../../src/service/bot.js';
@@ -36,7 +37,7 @@ export interface DiscordOptions {
 
 export interface DiscordConnection extends PlatformConnection {
   readonly client: Client;
-  /** Resolves once no reconciliation, message or post of the adapter is in progress (tests, shutdown). */
+  /** Resolves once no reconciliation, message, slow command answer or post of the adapter is in progress (tests, shutdown). */
   settled(): Promise<void>;
 }
 
@@ -61,7 +62,8 @@ export async function startDiscord(bot: Bot, env: NodeJS.ProcessEnv, log: Logger
     log,
     lane: (channelId, work) => serial.run(channelId, work),
   });
-  const desk = new InteractionDesk({ bot, channels, renderer, roles, log, ...(options.quickReplyMs !== undefined ? { quickReplyMs: options.quickReplyMs } : {}) });
+  const background = new Background((err) => log.error({ err: hide(describe(err)) }, 'discord: interaction failed'));
+  const desk = new InteractionDesk({ bot, channels, renderer, roles, log, background, ...(options.quickReplyMs !== undefined ? { quickReplyMs: options.quickReplyMs } : {}) });
 
   if (!bot.config.staff.channels.discord) log.warn({}, 'discord: no staff channel configured (staff.channels.discord); pings for Discord tickets go elsewhere or nowhere');
   if (channels.boundChannels.length === 0) log.warn({}, 'discord: no customer has a Discord channel (customers[].channels.discord); no ticket will open');
@@ -113,6 +115,7 @@ export async function startDiscord(bot: Bot, env: NodeJS.ProcessEnv, log: Logger
   const settled = async () => {
     await reconciler.settled();
     await serial.idle();
+    await background.drain();
   };
   return {
     name: 'discord',
