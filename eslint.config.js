@@ -1,5 +1,12 @@
-// Lint: typescript-eslint's recommended rules, plus the layering rule of the
-// architecture: the pure core never imports platforms, storage or the file system.
+// Lint: typescript-eslint's recommended rules, plus the layering rules of the
+// architecture (README, Layout):
+// - the pure core (domain, sla, oncall, escalation) does no I/O: no platform, store,
+//   file system, network, logging or scheduling library;
+// - the pure core does not depend on the outer layers (service, store, scheduler,
+//   adapters, cli);
+// - the pure core never reads the clock: time is an argument;
+// - the service never imports an adapter: adapters call the service, not the reverse;
+// - the store never imports an adapter or the service: it keeps tickets, it runs no use case.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -28,6 +35,21 @@ export default tseslint.config(
         },
       ],
       'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'the pure core takes time as an argument' }],
+    },
+  },
+  {
+    files: ['src/service/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/adapters/**'], message: 'the service does not depend on adapters: adapters call it' }] }],
+    },
+  },
+  {
+    files: ['src/store/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/adapters/**', '**/service/**'], message: 'the store keeps tickets: it does not depend on the service or the adapters' }] },
+      ],
     },
   },
   {
