@@ -2,7 +2,7 @@
  * Guessing a severity from a customer's words. A guess is only a starting
  * point: it is marked as a guess and staff can change it.
  */
-import type { Severity } from '../config/schema.js';
+import type { Severity } from './vocabulary.js';
 
 const URGENT = [
   /\b(down|outage|offline|unreachable|p0|p1|sev ?1|urgent|emergency|critical|production (is )?(down|broken)|data loss)\b/i,

@@ -3,7 +3,7 @@
  * assignee, clocks) is derived from it. Times are epoch milliseconds: the
  * platform's own timestamp of the message, never the time we processed it.
  */
-import type { Severity } from '../config/schema.js';
+import type { Severity } from './vocabulary.js';
 
 export type Platform = 'slack' | 'discord' | 'shell';
 export const PLATFORMS: readonly Platform[] = ['slack', 'discord', 'shell'];

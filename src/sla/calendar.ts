@@ -22,7 +22,8 @@
 import Holidays from 'date-holidays';
 import { IANAZone } from 'luxon';
 import { holidayRegionProblem } from '../config/holidays.js';
-import { ALWAYS_OPEN_CALENDAR, WEEKDAYS, type CalendarSpec, type Config } from '../config/schema.js';
+import type { CalendarSpec, Config } from '../config/schema.js';
+import { ALWAYS_OPEN_CALENDAR, WEEKDAYS } from '../domain/vocabulary.js';
 
 export interface WorkingCalendar {
   readonly id: string;
