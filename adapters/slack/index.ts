@@ -13,7 +13,7 @@ import type { Bot } from '../../src/service/bot.js';
 import { describe } from '../../src/service/bot.js';
 import type { Logger } from '../../src/service/logger.js';
 import { registerActions } from './actions.js';
-import { buildTransport, type SharedHttpServer, type SlackTransport } from './app.js';
+import { buildSlackApp } from './app.js';
 import { boltLogger, libraryLogLevel } from './bolt-logger.js';
 import { Background } from '../common/background.js';
 import { CursorBook } from '../common/cursors.js';
@@ -25,10 +25,12 @@ import { describeSlackEnv, readSlackEnv } from './env.js';
 import { registerEvents } from './events.js';
 import { MAX_PAGES, SlackHistory } from './history.js';
 import { registerHome } from './home.js';
+import type { SharedHttpServer } from './http-transport.js';
 import { SlackPort } from './port.js';
 import type { AuthorFacts } from './slack-message.js';
 import { StaffDirectory } from './staff.js';
 import { SLACK_ORDER } from './text.js';
+import type { SlackTransport } from './transport.js';
 
 export { SlackEnvError } from './env.js';
 
@@ -53,8 +55,7 @@ export interface SlackConnectOptions {
 export async function createSlackConnection(bot: Bot, env: NodeJS.ProcessEnv, logger: Logger, options: SlackConnectOptions = {}): Promise<SlackConnection> {
   const settings = readSlackEnv(env);
   logger.info(describeSlackEnv(settings), 'connecting to Slack');
-  const transport = await buildTransport(settings, logger, boltLogger(logger, libraryLogLevel(env.SLACK_LOG_LEVEL)), options.http);
-  const { app, client, identity } = transport;
+  const { app, client, identity, transport } = await buildSlackApp(settings, logger, boltLogger(logger, libraryLogLevel(env.SLACK_LOG_LEVEL)), options.http);
 
   const staff = new StaffDirectory(client, bot.config.staff.slackGroups, logger, options.staffRefreshMs);
   await staff.start();
