@@ -1,7 +1,8 @@
 /**
  * Discord ids are snowflakes: 64-bit numbers whose high bits are the creation
- * time. Compared as BigInt (they do not fit a JS number); a snowflake made
- * from a time is a valid `after` cursor for message history.
+ * time. They do not fit a JS number: compared as digit strings, converted
+ * with BigInt; a snowflake made from a time is a valid `after` cursor for
+ * message history.
  */
 import type { CursorOrder } from '../common/cursors.js';
 

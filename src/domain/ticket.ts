@@ -82,7 +82,7 @@ export interface Ticket {
   /** Platform id of the message whose thread holds the ticket. */
   threadId: string;
   events: TicketEvent[];
-  /** Notification keys already handled (see escalation/plan.ts). */
+  /** Notifications handled, by ladder step key (stepKey in escalation/ladder.ts). */
   notifications: Record<string, NotificationRecord>;
   /**
    * The acknowledgement in the ticket's thread: `pending` from the ticket's

@@ -1,5 +1,5 @@
 /**
- * Working-time calendars for the SLA clock (DESIGN.md, "The SLA clock").
+ * Working-time calendars for the SLA clock (README, "What it does": clocks).
  *
  * A business calendar is an IANA time zone, weekly wall-clock opening ranges
  * and closed days (explicit dates and/or a country's public holidays). The
