@@ -1,5 +1,14 @@
-// Lint: typescript-eslint's recommended rules, plus the layering rule of the
-// architecture: the pure core never imports platforms, storage or the file system.
+// Lint: typescript-eslint's recommended rules, plus the layering rules of the
+// architecture (README, Layout):
+// - the pure core (domain, sla, oncall, escalation) does no I/O: no platform, store,
+//   file system, network, logging or scheduling library;
+// - the pure core does not depend on the outer layers (service, store, scheduler,
+//   adapters, cli);
+// - the pure core never reads the clock: time is an argument;
+// - the pure core does not load zod: its vocabulary is src/domain/vocabulary.ts, and of the
+//   config schema it imports types only (`import type`, erased from the build);
+// - the service never imports an adapter: adapters call the service, not the reverse;
+// - the store never imports an adapter or the service: it keeps tickets, it runs no use case.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -18,16 +27,41 @@ export default tseslint.config(
   {
     files: PURE_CORE,
     rules: {
-      'no-restricted-imports': [
+      // typescript-eslint's version of the rule, which can let type-only imports through.
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
             { group: ['@slack/*', 'discord.js', 'keyv', '@keyv/*', 'node:fs', 'node:fs/*', 'fs', 'node:net', 'node:http', 'pino', 'node-schedule'], message: 'the pure core (domain, sla, oncall, escalation, availability) does no I/O' },
             { group: ['**/service/**', '**/store/**', '**/scheduler/**', '**/adapters/**', '**/cli/**'], message: 'the pure core does not depend on outer layers' },
+            { group: ['zod', 'zod/*'], message: 'the pure core does not load the config validator' },
+            {
+              group: ['**/config/schema.js'],
+              allowTypeImports: true,
+              message: 'the pure core takes its vocabulary from src/domain/vocabulary.ts; from the config schema only types (import type), which are erased',
+            },
           ],
         },
       ],
+      // `import { type X }` keeps an empty runtime import (verbatimModuleSyntax): write `import type { X }`.
+      '@typescript-eslint/no-import-type-side-effects': 'error',
       'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'the pure core takes time as an argument' }],
+    },
+  },
+  {
+    files: ['src/service/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/adapters/**'], message: 'the service does not depend on adapters: adapters call it' }] }],
+    },
+  },
+  {
+    files: ['src/store/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/adapters/**', '**/service/**'], message: 'the store keeps tickets: it does not depend on the service or the adapters' }] },
+      ],
     },
   },
   {

@@ -2,18 +2,20 @@
  * Gateway message events → the bot. MESSAGE_CREATE, MESSAGE_UPDATE and
  * MESSAGE_DELETE are read from discord.js's raw dispatch stream (the JSON the
  * gateway sent), translated by inbound.ts and handed to `Bot.receiveMessage`,
- * `messageEdited` and `messageDeleted`. Reconciliation feeds REST history
- * through `created` too, so both paths obey the same rules and dedup.
+ * `messageEdited` and `messageDeleted`; each message moves its customer
+ * channel's reconciliation cursor.
  *
  * Work is queued per customer channel: a ticket's thread and its channel
- * share one queue, so an edit never overtakes its message.
+ * share one queue, so an edit never overtakes its message, and
+ * reconciliation (reconcile.ts) takes the same queue, so a missed message
+ * fetched over REST never races the same message from the gateway.
  */
 import { GatewayDispatchEvents, type Client } from 'discord.js';
 import type { Bot } from '../../src/service/bot.js';
 import { describe } from '../../src/service/bot.js';
 import type { Logger } from '../../src/service/logger.js';
+import type { CursorBook } from '../common/cursors.js';
 import type { ChannelMap, Place } from './channel-map.js';
-import type { Cursors } from './cursors.js';
 import { asWireMessage, isConversation, isFromBot, textOf, toIncoming, type WireMessage } from './inbound.js';
 import type { RoleDirectory } from './roles.js';
 import type { KeyedSerial } from './serial.js';
@@ -23,12 +25,10 @@ export interface IntakeDeps {
   client: Client;
   channels: ChannelMap;
   roles: RoleDirectory;
-  cursors: Cursors;
+  cursors: CursorBook;
   serial: KeyedSerial;
   log: Logger;
 }
-
-export type Origin = 'gateway' | 'reconcile';
 
 export class MessageIntake {
   constructor(private readonly deps: IntakeDeps) {}
@@ -40,7 +40,7 @@ export class MessageIntake {
       void work.catch((err: unknown) => log.error({ err: describe(err) }, `discord: ${what} failed`));
     client.ws.on(GatewayDispatchEvents.MessageCreate, (data: unknown) => {
       const message = asWireMessage(data);
-      if (message) guard('message', this.created(message, 'gateway'));
+      if (message) guard('message', this.created(message));
     });
     client.ws.on(GatewayDispatchEvents.MessageUpdate, (data: unknown) => {
       const message = asWireMessage(data);
@@ -61,25 +61,22 @@ export class MessageIntake {
     });
   }
 
-  /** A message was posted (or found while reconciling). Resolves once it is recorded. */
-  async created(message: WireMessage, origin: Origin): Promise<void> {
+  /** A message was posted. Resolves once it is recorded. */
+  async created(message: WireMessage): Promise<void> {
     const place = this.deps.channels.resolve(message.channel_id);
     if (!place.bound) return;
     await this.deps.serial.run(place.channelId, async () => {
-      if (isConversation(message)) await this.record(message, place, origin);
-      await this.deps.cursors.advance(message.channel_id, message.id);
+      if (isConversation(message)) await this.record(message, place);
+      await this.deps.cursors.advance(place.channelId, message.id);
     });
   }
 
-  private async record(message: WireMessage, place: Place, origin: Origin): Promise<void> {
-    const { bot, client, roles, channels, log } = this.deps;
+  private async record(message: WireMessage, place: Place): Promise<void> {
+    const { bot, client, roles, channels } = this.deps;
     const botUserId = client.user?.id;
     const groups = isFromBot(message, botUserId) ? [] : await roles.rolesOf(message);
     const outcome = await bot.receiveMessage(toIncoming(message, place, groups, botUserId));
     if (outcome.kind === 'opened') channels.rememberThread(outcome.ticket.threadId, outcome.ticket.channelId, channels.threadExists(outcome.ticket.threadId));
-    if (origin === 'reconcile' && outcome.kind !== 'duplicate' && outcome.kind !== 'ignored') {
-      log.info({ channel: message.channel_id, message: message.id, outcome: outcome.kind }, 'discord: caught up on a message missed while disconnected');
-    }
   }
 
   /** An edit: only a changed text matters (Discord also sends updates for link previews, without content). */

@@ -25,6 +25,8 @@ export interface WireMessage {
   timestamp?: string;
   edited_timestamp?: string | null;
   attachments?: { filename?: string }[];
+  /** Message flags; HAS_THREAD marks a message a thread was started on. */
+  flags?: number;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -46,6 +48,7 @@ export function asWireMessage(data: unknown): WireMessage | undefined {
     ...(typeof data.timestamp === 'string' ? { timestamp: data.timestamp } : {}),
     ...(typeof data.edited_timestamp === 'string' ? { edited_timestamp: data.edited_timestamp } : {}),
     ...(Array.isArray(data.attachments) ? { attachments: data.attachments.filter(isRecord) as WireMessage['attachments'] } : {}),
+    ...(typeof data.flags === 'number' ? { flags: data.flags } : {}),
   };
 }
 

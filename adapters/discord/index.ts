@@ -10,20 +10,23 @@
  */
 import { DiscordAPIError, DiscordjsError, DiscordjsErrorCodes, Events, RESTEvents, type Client } from 'discord.js';
 import { PlatformRejected, type Connector, type PlatformConnection } from '../platform.js';
+import { Background } from '../common/background.js';
+import { CursorBook } from '../common/cursors.js';
+import { Reconciler } from '../common/reconcile.js';
 import type { Bot } from '../../src/service/bot.js';
 import { describe } from '../../src/service/bot.js';
 import { redactSecrets, type Logger } from '../../src/service/logger.js';
 import { ChannelMap } from './channel-map.js';
 import { createDiscordClient } from './client.js';
-import { Cursors } from './cursors.js';
 import { readDiscordEnv } from './env.js';
 import { MessageIntake } from './events.js';
 import { InteractionDesk } from './interactions.js';
 import { DiscordPort } from './port.js';
-import { Reconciler } from './reconcile.js';
+import { DiscordHistory } from './reconcile.js';
 import { DiscordRenderer } from './render.js';
 import { RoleDirectory } from './roles.js';
 import { KeyedSerial } from './serial.js';
+import { DISCORD_ORDER } from './snowflake.js';
 
 export interface DiscordOptions {
   /** How long a command may take before its answer is deferred (ms). */
@@ -34,7 +37,7 @@ export interface DiscordOptions {
 
 export interface DiscordConnection extends PlatformConnection {
   readonly client: Client;
-  /** Resolves once no reconciliation, message or post of the adapter is in progress (tests, shutdown). */
+  /** Resolves once no reconciliation, message, slow command answer or post of the adapter is in progress (tests, shutdown). */
   settled(): Promise<void>;
 }
 
@@ -47,11 +50,20 @@ export async function startDiscord(bot: Bot, env: NodeJS.ProcessEnv, log: Logger
   const channels = new ChannelMap(bot.config, client, settings.guildId);
   const renderer = new DiscordRenderer(bot.config, channels);
   const roles = new RoleDirectory(client, channels, log);
-  const cursors = new Cursors(bot);
+  const cursors = new CursorBook(bot, 'discord', DISCORD_ORDER);
   const serial = new KeyedSerial();
   const intake = new MessageIntake({ bot, client, channels, roles, cursors, serial, log });
-  const reconciler = new Reconciler({ bot, client, channels, intake, cursors, log });
-  const desk = new InteractionDesk({ bot, channels, renderer, roles, log, ...(options.quickReplyMs !== undefined ? { quickReplyMs: options.quickReplyMs } : {}) });
+  const reconciler = new Reconciler({
+    desk: bot,
+    source: new DiscordHistory({ client, channels, roles, log }),
+    cursors,
+    channels: () => channels.boundChannels,
+    now: () => bot.ctx.now(),
+    log,
+    lane: (channelId, work) => serial.run(channelId, work),
+  });
+  const background = new Background((err) => log.error({ err: hide(describe(err)) }, 'discord: interaction failed'));
+  const desk = new InteractionDesk({ bot, channels, renderer, roles, log, background, ...(options.quickReplyMs !== undefined ? { quickReplyMs: options.quickReplyMs } : {}) });
 
   if (!bot.config.staff.channels.discord) log.warn({}, 'discord: no staff channel configured (staff.channels.discord); pings for Discord tickets go elsewhere or nowhere');
   if (channels.boundChannels.length === 0) log.warn({}, 'discord: no customer has a Discord channel (customers[].channels.discord); no ticket will open');
@@ -91,7 +103,6 @@ export async function startDiscord(bot: Bot, env: NodeJS.ProcessEnv, log: Logger
 
   try {
     await withTimeout(client.login(settings.token), options.readyTimeoutMs ?? 120_000, 'the Discord gateway did not become ready');
-    await reconciler.startCursors(bot.ctx.now());
     await reconciler.run('start-up');
   } catch (err) {
     stopping = true;
@@ -104,6 +115,7 @@ export async function startDiscord(bot: Bot, env: NodeJS.ProcessEnv, log: Logger
   const settled = async () => {
     await reconciler.settled();
     await serial.idle();
+    await background.drain();
   };
   return {
     name: 'discord',

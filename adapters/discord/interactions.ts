@@ -29,6 +29,7 @@ import {
   type StringSelectMenuInteraction,
   type APIInteractionGuildMember,
 } from 'discord.js';
+import type { Background } from '../common/background.js';
 import type { Author } from '../../src/domain/people.js';
 import type { Bot } from '../../src/service/bot.js';
 import { describe } from '../../src/service/bot.js';
@@ -47,6 +48,8 @@ export interface InteractionDeps {
   renderer: DiscordRenderer;
   roles: RoleDirectory;
   log: Logger;
+  /** Where a slow answer finishes (../common/background.ts). */
+  background: Background;
   /** How long a command may take before its answer is deferred (ms); Discord's limit is 3 s. */
   quickReplyMs?: number;
 }
@@ -119,24 +122,22 @@ export class InteractionDesk {
 
   /** Answers a command: directly if the core is quick, else deferred and delivered when ready. */
   private async answer(interaction: ChatInputCommandInteraction | MessageContextMenuCommandInteraction, work: Promise<Reply>): Promise<void> {
-    const failed = (err: unknown): Reply => {
+    const failed: Reply = { ephemeral: true, text: SOMETHING_WENT_WRONG };
+    const reply = work.catch((err: unknown) => {
       this.deps.log.error({ err: describe(err), interaction: interaction.id }, 'discord: command failed');
-      return { ephemeral: true, text: SOMETHING_WENT_WRONG };
-    };
-    const settled = work.catch(failed);
-    const quickMs = this.deps.quickReplyMs ?? DEFAULT_QUICK_REPLY_MS;
-    let timer: NodeJS.Timeout | undefined;
-    const quick = await Promise.race([settled, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), quickMs)))]);
-    clearTimeout(timer);
-    if (quick) {
+      return failed;
+    });
+    const timed = await this.deps.background.within(reply, this.deps.quickReplyMs ?? DEFAULT_QUICK_REPLY_MS);
+    if (timed.inTime) {
+      const quick = timed.value ?? failed;
       await interaction.reply(replyOptions(this.deps.renderer.reply(quick), quick.ephemeral));
       return;
     }
     // Slow: hold the answer privately, then deliver it. A public answer replaces the private placeholder.
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const reply = await settled;
-    const rendered = this.deps.renderer.reply(reply);
-    if (reply.ephemeral) {
+    const late = (await timed.later) ?? failed;
+    const rendered = this.deps.renderer.reply(late);
+    if (late.ephemeral) {
       await interaction.editReply(editOptions(rendered));
     } else {
       await interaction.deleteReply();

@@ -1,123 +1,80 @@
 /**
- * Catching up after time away. At start-up, and whenever the gateway starts
- * a new session (the old one could not be resumed, so its missed events are
- * gone), the bot reads over REST what was posted since the last message it
- * saw: in every bound customer channel and in the thread of every ticket
- * still active. Each message goes through the same intake as a live one,
- * with its own timestamp; message-id dedup makes a second sight harmless.
+ * Discord's side of catching up (../common/reconcile.ts): at start-up, and
+ * whenever the gateway starts a new session (the old one could not be
+ * resumed, so its missed events are gone), the shared reconciler reads over
+ * REST what was posted after each customer channel's cursor — in the channel
+ * and in the threads of its live tickets — and feeds it to the bot in time
+ * order, with the messages' own timestamps.
+ *
+ * Discord lists a channel's messages `after` an id, 100 at a time; a ticket
+ * thread is a channel of its own.
  */
-import { DiscordAPIError, Routes, type Client } from 'discord.js';
-import type { Bot } from '../../src/service/bot.js';
+import { DiscordAPIError, MessageFlags, RESTJSONErrorCodes, Routes, type Client } from 'discord.js';
+import type { HistoryPage, HistorySource, Located } from '../common/reconcile.js';
 import { describe } from '../../src/service/bot.js';
+import type { IncomingMessage } from '../../src/service/desk.js';
 import type { Logger } from '../../src/service/logger.js';
 import type { ChannelMap } from './channel-map.js';
-import type { Cursors } from './cursors.js';
-import type { MessageIntake } from './events.js';
-import { asWireMessage, type WireMessage } from './inbound.js';
-import { compareSnowflakes, snowflakeAt } from './snowflake.js';
+import { asWireMessage, isConversation, isFromBot, toIncoming, type WireMessage } from './inbound.js';
+import type { RoleDirectory } from './roles.js';
+import { compareSnowflakes, DISCORD_ORDER } from './snowflake.js';
 
 const PAGE_SIZE = 100;
 
-export interface ReconcileDeps {
-  bot: Bot;
+export interface HistoryDeps {
   client: Client;
   channels: ChannelMap;
-  intake: MessageIntake;
-  cursors: Cursors;
+  roles: RoleDirectory;
   log: Logger;
 }
 
-export class Reconciler {
-  private running: Promise<void> | undefined;
-  private again = false;
+export class DiscordHistory implements HistorySource<WireMessage> {
+  readonly platform = 'discord' as const;
+  readonly order = DISCORD_ORDER;
 
-  constructor(private readonly deps: ReconcileDeps) {}
+  constructor(private readonly deps: HistoryDeps) {}
 
-  /**
-   * A customer channel the bot has never read starts after its newest
-   * message (or from its beginning when it is empty): its history from
-   * before the bot was installed is not turned into tickets.
-   */
-  async startCursors(now: number): Promise<void> {
-    const { client, cursors, log } = this.deps;
-    for (const channelId of this.deps.channels.boundChannels) {
-      if (await cursors.get(channelId)) continue;
-      let start: string;
-      try {
-        const newest = ((await client.rest.get(Routes.channelMessages(channelId), { query: new URLSearchParams({ limit: '1' }) })) as unknown[]).map(asWireMessage)[0];
-        start = newest?.id ?? '0';
-      } catch (err) {
-        log.warn({ channel: channelId, err: describe(err) }, 'discord: could not read the newest message; reading from now on');
-        start = snowflakeAt(now);
-      }
-      await cursors.advance(channelId, start);
-    }
+  async newest(channelId: string): Promise<string | undefined> {
+    const page = (await this.deps.client.rest.get(Routes.channelMessages(channelId), { query: new URLSearchParams({ limit: '1' }) })) as unknown[];
+    return page.map(asWireMessage)[0]?.id;
   }
 
-  /** Runs a pass; a request during a pass runs one more pass after it, never two at once. */
-  run(reason: string): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.pass(reason);
-        } while (this.again);
-      } finally {
-        this.running = undefined;
-      }
-    })();
-    return this.running;
+  channelPage(channelId: string, after: string, page?: string): Promise<HistoryPage<WireMessage>> {
+    return this.list(channelId, page ?? after);
   }
 
-  /** Resolves when no pass is running. */
-  async settled(): Promise<void> {
-    while (this.running) await this.running.catch(() => undefined);
-  }
-
-  private async pass(reason: string): Promise<void> {
-    const { bot, channels, log } = this.deps;
-    const started = Date.now();
-    let read = 0;
-    for (const channelId of channels.boundChannels) read += await this.catchUp(channelId);
-    // The list first, then the reading: reading changes tickets, and a listing is best not walked while it changes.
-    const threads: { threadId: string; channelId: string }[] = [];
-    for await (const ticket of bot.activeTickets('discord')) threads.push({ threadId: ticket.threadId, channelId: ticket.channelId });
-    for (const { threadId, channelId } of threads) {
-      channels.rememberThread(threadId, channelId, channels.threadExists(threadId));
-      read += await this.catchUp(threadId, threadId);
-    }
-    log.info({ reason, messages: read, ms: Date.now() - started }, 'discord: reconciled channels and ticket threads');
-  }
-
-  /** Feeds one channel's messages after its cursor (or after `floor`) to the intake, oldest first. */
-  private async catchUp(channelId: string, floor?: string): Promise<number> {
-    const { client, cursors, intake, log } = this.deps;
-    let after = (await cursors.get(channelId)) ?? floor;
-    if (!after) return 0;
-    let read = 0;
+  async threadPage(channelId: string, threadId: string, after: string, page?: string): Promise<HistoryPage<WireMessage>> {
     try {
-      for (;;) {
-        const page = (await client.rest.get(Routes.channelMessages(channelId), { query: new URLSearchParams({ after, limit: String(PAGE_SIZE) }) })) as unknown[];
-        // Discord lists newest first; a ticket is opened by its oldest message, so feed them oldest first.
-        const messages = page
-          .map(asWireMessage)
-          .filter((m): m is WireMessage => m !== undefined && compareSnowflakes(m.id, after as string) > 0)
-          .sort((a, b) => compareSnowflakes(a.id, b.id));
-        for (const message of messages) await intake.created({ ...message, channel_id: channelId }, 'reconcile');
-        read += messages.length;
-        const last = messages[messages.length - 1];
-        if (page.length < PAGE_SIZE || !last) return read;
-        after = last.id;
-      }
+      return await this.list(threadId, page ?? after);
     } catch (err) {
-      // A deleted thread or a channel the bot cannot read: note it, go on with the others.
-      const code = err instanceof DiscordAPIError ? err.code : undefined;
-      log.warn({ channel: channelId, code, err: describe(err) }, 'discord: could not read channel history');
-      return read;
+      // A thread deleted, or one the bot may no longer read, has nothing to catch up on.
+      if (!(err instanceof DiscordAPIError) || (err.code !== RESTJSONErrorCodes.UnknownChannel && err.code !== RESTJSONErrorCodes.MissingAccess)) throw err;
+      this.deps.log.warn({ channel: channelId, thread: threadId, code: err.code, err: describe(err) }, 'discord: a ticket thread cannot be read; skipping it');
+      return { messages: [] };
     }
+  }
+
+  /** Messages after `after`, and where the next page starts: Discord answers newest first, 100 at most. */
+  private async list(channelId: string, after: string): Promise<HistoryPage<WireMessage>> {
+    const page = (await this.deps.client.rest.get(Routes.channelMessages(channelId), { query: new URLSearchParams({ after, limit: String(PAGE_SIZE) }) })) as unknown[];
+    const messages = page.map(asWireMessage).filter((m): m is WireMessage => m !== undefined && compareSnowflakes(m.id, after) > 0);
+    const last = messages.map((m) => m.id).sort(compareSnowflakes).at(-1);
+    return { messages, ...(page.length >= PAGE_SIZE && last ? { next: last } : {}) };
+  }
+
+  locate(message: WireMessage): Located {
+    // A thread started on a message has the message's id.
+    const heads = ((message.flags ?? 0) & MessageFlags.HasThread) !== 0;
+    return { id: message.id, position: message.id, ...(heads ? { thread: message.id } : {}) };
+  }
+
+  async incoming(channelId: string, message: WireMessage): Promise<IncomingMessage | undefined> {
+    if (!isConversation(message)) return undefined;
+    const { channels, client, roles } = this.deps;
+    const inThread = message.channel_id !== channelId;
+    if (inThread) channels.rememberThread(message.channel_id, channelId, true);
+    const botUserId = client.user?.id;
+    const groups = isFromBot(message, botUserId) ? [] : await roles.rolesOf(message);
+    return toIncoming(message, { channelId, ...(inThread ? { threadId: message.channel_id } : {}), bound: true }, groups, botUserId);
   }
 }

@@ -1,8 +1,10 @@
 /**
  * Discord ids are snowflakes: 64-bit numbers whose high bits are the creation
- * time. Compared as BigInt (they do not fit a JS number); a snowflake made
- * from a time is a valid `after` cursor for message history.
+ * time. They do not fit a JS number: compared as digit strings, converted
+ * with BigInt; a snowflake made from a time is a valid `after` cursor for
+ * message history.
  */
+import type { CursorOrder } from '../common/cursors.js';
 
 const DISCORD_EPOCH = 1_420_070_400_000n;
 
@@ -24,3 +26,6 @@ export function snowflakeAt(ms: number): string {
 export function timeOfSnowflake(id: string): number {
   return Number((BigInt(id) >> 22n) + DISCORD_EPOCH);
 }
+
+/** Discord's positions are snowflakes: message ids, ordered by time across channels and threads. */
+export const DISCORD_ORDER: CursorOrder = { compare: compareSnowflakes, at: snowflakeAt, timeOf: timeOfSnowflake };

@@ -5,7 +5,7 @@
  * up to now) — the same arithmetic as `slawatch availability`.
  */
 import type { Impact, IncidentEvent } from '../../src/availability/incident-log.js';
-import { percentText } from '../../src/availability/render.js';
+import { percentText } from '../../src/report/statement-render.js';
 import { foldLog, monthOf, monthStatement } from '../../src/availability/statement.js';
 import { allCustomerTerms } from '../../src/availability/terms.js';
 import { customerName } from '../../src/service/cards.js';

@@ -39,8 +39,7 @@ export function registerCommands(app: App, ctx: SlackContext): void {
     }
     const text = stringField(payload, 'text') ?? '';
     const threadTs = stringField(payload, 'thread_ts');
-    let result: Answered | undefined;
-    const work = (async () => {
+    const work = (async (): Promise<Answered> => {
       const command = await ctx.bot.runCommand({
         platform: 'slack',
         channelId,
@@ -48,22 +47,21 @@ export function registerCommands(app: App, ctx: SlackContext): void {
         author: await personAuthor(ctx.facts, userId, stringField(payload, 'user_team')),
         text,
       });
-      result = { command, permalinks: await ctx.port.permalinksFor(command.reply.cards ?? []) };
-    })().catch((err: unknown) => ctx.log.error({ command: SLASH_COMMAND, err: describe(err) }, 'slash command failed'));
+      return { command, permalinks: await ctx.port.permalinksFor(command.reply.cards ?? []) };
+    })().catch((err: unknown) => {
+      ctx.log.error({ command: SLASH_COMMAND, err: describe(err) }, 'slash command failed');
+      return undefined;
+    });
+    const reply = (result: Answered | undefined): RespondArguments => (result ? answer(ctx, channelId, text, result) : { response_type: 'ephemeral', text: FAILED });
     // The answer must reach Slack within 3 s; a command still busy after that answers through response_url.
-    const timing = await ctx.background.within(work, ACK_BUDGET_MS);
-    if (timing === 'done' && result) {
-      await ack(answer(ctx, channelId, text, result));
-      return;
-    }
-    if (timing === 'done') {
-      await ack({ response_type: 'ephemeral', text: FAILED });
+    const timed = await ctx.background.within(work, ACK_BUDGET_MS);
+    if (timed.inTime) {
+      await ack(reply(timed.value));
       return;
     }
     await ack({ response_type: 'ephemeral', text: 'Working on it…' });
-    void work.then(async () => {
-      const late = result ? answer(ctx, channelId, text, result) : { response_type: 'ephemeral' as const, text: FAILED };
-      await respond({ ...late, replace_original: true }).catch((err: unknown) => ctx.log.warn({ err: describe(err) }, 'could not deliver a late command answer'));
+    void timed.later.then(async (result) => {
+      await respond({ ...reply(result), replace_original: true }).catch((err: unknown) => ctx.log.warn({ err: describe(err) }, 'could not deliver a late command answer'));
     });
   });
   // Another command pointed at this app (a renamed or stale one in the app settings): answer at once instead of timing out.

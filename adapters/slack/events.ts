@@ -53,8 +53,8 @@ export async function handleMessageEvent(ctx: SlackContext, raw: unknown): Promi
   await receive(ctx, channel, event);
 }
 
-/** Hands one message object to the bot and moves the channel's cursor past it (live events and reconciliation alike). */
-export async function receive(ctx: SlackContext, channel: string, message: Json): Promise<void> {
+/** Hands one message object to the bot and moves the channel's cursor past it. */
+async function receive(ctx: SlackContext, channel: string, message: Json): Promise<void> {
   const incoming = await toIncoming(channel, message, ctx.facts);
   if (!incoming) {
     ctx.log.warn({ channel, ts: stringField(message, 'ts') }, 'skipped a malformed message');

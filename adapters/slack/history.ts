@@ -1,12 +1,17 @@
 /**
  * Reading a channel: one message by ts (for a :ticket: reaction), and
- * everything after a cursor (reconciliation). Reads run in their own lane
- * per channel, so a 429 on history is waited out without holding up posts.
+ * Slack's side of reconciliation (../common/reconcile.ts): a channel's
+ * history and a thread's replies after a ts, in pages of 200. Reads run in
+ * their own lane per channel, so a 429 on history is waited out without
+ * holding up posts.
  */
+import type { HistoryPage, HistorySource, Located } from '../common/reconcile.js';
+import type { IncomingMessage } from '../../src/service/desk.js';
+import type { Logger } from '../../src/service/logger.js';
 import type { ChannelQueues } from './channel-queue.js';
 import type { WebClient } from './context.js';
-import { asRecord, stringField, type Json } from './slack-message.js';
-import { compareTs } from './text.js';
+import { asRecord, isBotMessage, isPersonMessage, stringField, toIncoming, type AuthorFacts, type Json } from './slack-message.js';
+import { isSlackTs, SLACK_ORDER, slackToPlain, tsToMs } from './text.js';
 
 export interface Reader {
   client: WebClient;
@@ -15,11 +20,15 @@ export interface Reader {
 
 const lane = (channelId: string) => `read:${channelId}`;
 const PAGE = 200;
-/** A bound on one reconciliation per channel (pages of 200). */
-const MAX_PAGES = 50;
+/** A bound on one listing per channel or thread in a reconciliation (pages of 200). */
+export const MAX_PAGES = 50;
 
 function messagesOf(result: { messages?: unknown[] }): Json[] {
   return (result.messages ?? []).map(asRecord).filter((m): m is Json => m !== undefined);
+}
+
+function nextPage(result: { has_more?: boolean; response_metadata?: { next_cursor?: string } }): string | undefined {
+  return (result.has_more && result.response_metadata?.next_cursor) || undefined;
 }
 
 /** One message of a channel, top-level or in a thread; undefined when Slack does not return it. */
@@ -34,49 +43,54 @@ export async function fetchMessage(reader: Reader, channelId: string, ts: string
   return messagesOf(thread).find((m) => stringField(m, 'ts') === ts);
 }
 
-/** Top-level messages after `oldest` (exclusive), oldest first. */
-export async function historySince(reader: Reader, channelId: string, oldest: string): Promise<Json[]> {
-  const all: Json[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const result = await reader.queues.run(lane(channelId), () =>
-      reader.client.conversations.history({ channel: channelId, oldest, limit: PAGE, ...(cursor ? { cursor } : {}) }),
-    );
-    all.push(...messagesOf(result));
-    cursor = result.response_metadata?.next_cursor || undefined;
-    if (!cursor || !result.has_more) break;
+export class SlackHistory implements HistorySource<Json> {
+  readonly platform = 'slack' as const;
+  readonly order = SLACK_ORDER;
+
+  constructor(private readonly deps: Reader & { facts: AuthorFacts; log: Logger }) {}
+
+  async newest(channelId: string): Promise<string | undefined> {
+    const { client, queues } = this.deps;
+    const result = await queues.run(lane(channelId), () => client.conversations.history({ channel: channelId, limit: 1 }));
+    return stringField(messagesOf(result)[0], 'ts');
   }
-  return sortByTs(all);
-}
 
-/** The replies of one thread after `oldest` (exclusive), oldest first, without the thread's root. */
-export async function repliesSince(reader: Reader, channelId: string, threadTs: string, oldest: string): Promise<Json[]> {
-  const all: Json[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const result = await reader.queues.run(lane(channelId), () =>
-      reader.client.conversations.replies({ channel: channelId, ts: threadTs, oldest, limit: PAGE, ...(cursor ? { cursor } : {}) }),
+  async channelPage(channelId: string, after: string, page?: string): Promise<HistoryPage<Json>> {
+    const { client, queues } = this.deps;
+    const result = await queues.run(lane(channelId), () =>
+      client.conversations.history({ channel: channelId, oldest: after, limit: PAGE, ...(page ? { cursor: page } : {}) }),
     );
-    all.push(...messagesOf(result));
-    cursor = result.response_metadata?.next_cursor || undefined;
-    if (!cursor || !result.has_more) break;
+    const next = nextPage(result);
+    return { messages: messagesOf(result), ...(next ? { next } : {}) };
   }
-  return sortByTs(all.filter((m) => stringField(m, 'ts') !== threadTs));
-}
 
-/** The newest message of a channel (its ts), to start a cursor from. */
-export async function newestTs(reader: Reader, channelId: string): Promise<string | undefined> {
-  const result = await reader.queues.run(lane(channelId), () => reader.client.conversations.history({ channel: channelId, limit: 1 }));
-  return stringField(messagesOf(result)[0], 'ts');
-}
+  async threadPage(channelId: string, threadId: string, after: string, page?: string): Promise<HistoryPage<Json>> {
+    const { client, queues } = this.deps;
+    const result = await queues.run(lane(channelId), () =>
+      client.conversations.replies({ channel: channelId, ts: threadId, oldest: after, limit: PAGE, ...(page ? { cursor: page } : {}) }),
+    );
+    const next = nextPage(result);
+    // Slack returns the thread's first message on every page.
+    return { messages: messagesOf(result).filter((m) => stringField(m, 'ts') !== threadId), ...(next ? { next } : {}) };
+  }
 
-function sortByTs(messages: Json[]): Json[] {
-  const seen = new Set<string>();
-  const unique = messages.filter((m) => {
-    const ts = stringField(m, 'ts');
-    if (!ts || seen.has(ts)) return false;
-    seen.add(ts);
-    return true;
-  });
-  return unique.sort((a, b) => compareTs(stringField(a, 'ts') as string, stringField(b, 'ts') as string));
+  locate(message: Json): Located | undefined {
+    const ts = stringField(message, 'ts');
+    if (!isSlackTs(ts)) return undefined;
+    const heads = typeof message.reply_count === 'number' ? message.reply_count > 0 : stringField(message, 'thread_ts') === ts;
+    return { id: ts, position: ts, ...(heads ? { thread: ts } : {}) };
+  }
+
+  async incoming(channelId: string, message: Json): Promise<IncomingMessage | undefined> {
+    if (!isPersonMessage(message)) return undefined;
+    const incoming = await toIncoming(channelId, message, this.deps.facts);
+    if (!incoming) this.deps.log.warn({ channel: channelId, ts: stringField(message, 'ts') }, 'skipped a malformed message');
+    return incoming;
+  }
+
+  edited(message: Json): { text: string; at: number } | undefined {
+    const editedTs = stringField(asRecord(message.edited), 'ts');
+    if (!isSlackTs(editedTs) || isBotMessage(message, this.deps.facts)) return undefined;
+    return { text: slackToPlain(typeof message.text === 'string' ? message.text : ''), at: tsToMs(editedTs) };
+  }
 }

@@ -13,21 +13,29 @@ import type { Bot } from '../../src/service/bot.js';
 import { describe } from '../../src/service/bot.js';
 import type { Logger } from '../../src/service/logger.js';
 import { registerActions } from './actions.js';
-import { buildTransport, type SharedHttpServer, type SlackTransport } from './app.js';
+import { buildSlackApp } from './app.js';
 import { boltLogger, libraryLogLevel } from './bolt-logger.js';
+import { Background } from '../common/background.js';
+import { CursorBook } from '../common/cursors.js';
+import { Reconciler, type ReconcileOptions, type ReconcileReport } from '../common/reconcile.js';
 import { ChannelQueues } from './channel-queue.js';
 import { registerCommands } from './commands.js';
-import { Background, type SlackContext } from './context.js';
-import { CursorBook } from './cursors.js';
+import type { SlackContext } from './context.js';
 import { describeSlackEnv, readSlackEnv } from './env.js';
 import { registerEvents } from './events.js';
+import { MAX_PAGES, SlackHistory } from './history.js';
 import { registerHome } from './home.js';
+import type { SharedHttpServer } from './http-transport.js';
 import { SlackPort } from './port.js';
-import { reconcile, type ReconcileOptions, type ReconcileReport } from './reconcile.js';
 import type { AuthorFacts } from './slack-message.js';
 import { StaffDirectory } from './staff.js';
+import { SLACK_ORDER } from './text.js';
+import type { SlackTransport } from './transport.js';
 
 export { SlackEnvError } from './env.js';
+
+/** A message acknowledged but not handled when a later one moved the cursor is found again by reading this much before it. */
+const CATCH_UP_OVERLAP_MS = 5 * 60_000;
 
 export interface SlackConnection extends PlatformConnection {
   readonly transport: SlackTransport;
@@ -47,8 +55,7 @@ export interface SlackConnectOptions {
 export async function createSlackConnection(bot: Bot, env: NodeJS.ProcessEnv, logger: Logger, options: SlackConnectOptions = {}): Promise<SlackConnection> {
   const settings = readSlackEnv(env);
   logger.info(describeSlackEnv(settings), 'connecting to Slack');
-  const transport = await buildTransport(settings, logger, boltLogger(logger, libraryLogLevel(env.SLACK_LOG_LEVEL)), options.http);
-  const { app, client, identity } = transport;
+  const { app, client, identity, transport } = await buildSlackApp(settings, logger, boltLogger(logger, libraryLogLevel(env.SLACK_LOG_LEVEL)), options.http);
 
   const staff = new StaffDirectory(client, bot.config.staff.slackGroups, logger, options.staffRefreshMs);
   await staff.start();
@@ -71,7 +78,7 @@ export async function createSlackConnection(bot: Bot, env: NodeJS.ProcessEnv, lo
     staff,
     queues,
     facts,
-    cursors: new CursorBook(bot),
+    cursors: new CursorBook(bot, 'slack', SLACK_ORDER),
     background: new Background((err) => logger.error({ err: describe(err) }, 'Slack handler failed')),
     port,
   };
@@ -81,7 +88,19 @@ export async function createSlackConnection(bot: Bot, env: NodeJS.ProcessEnv, lo
   registerActions(app, context);
   registerHome(app, context);
 
-  const reconciled = await reconcile(context, options.reconcile);
+  // Bolt acknowledges an event before it is handled, and Slack stops redelivering after a few minutes: catch up first.
+  const reconciler = new Reconciler({
+    desk: bot,
+    source: new SlackHistory({ client, queues, facts, log: logger }),
+    cursors: context.cursors,
+    channels: () => bot.config.customers.flatMap((c) => c.channels.slack),
+    now: () => bot.ctx.now(),
+    log: logger,
+    overlapMs: options.reconcile?.overlapMs ?? CATCH_UP_OVERLAP_MS,
+    maxPages: MAX_PAGES,
+    unreadableHint: 'is the bot a member, with the history scopes?',
+  });
+  const reconciled = await reconciler.run('start-up');
   try {
     await transport.start();
   } catch (err) {

@@ -7,6 +7,7 @@
  * coming in is unescaped once; everything going out is escaped once, so a
  * customer who types `<!channel>` gets those characters shown, not a ping.
  */
+import type { CursorOrder } from '../common/cursors.js';
 
 /** Escapes user-provided text for Slack (mrkdwn and plain_text alike). */
 export function escapeSlack(text: string): string {
@@ -45,6 +46,9 @@ export function compareTs(a: string, b: string): number {
   const bySeconds = Number(aSec) - Number(bSec);
   return bySeconds !== 0 ? bySeconds : Number(aMicro.padEnd(6, '0')) - Number(bMicro.padEnd(6, '0'));
 }
+
+/** Slack's positions for reconciliation cursors are message timestamps. */
+export const SLACK_ORDER: CursorOrder = { compare: compareTs, at: msToTs, timeOf: tsToMs };
 
 /**
  * Escapes `text` and cuts it so the escaped result fits in `max` characters

@@ -6,7 +6,7 @@
  */
 import { loadConfigFile, resolveConfigPath } from '../config/load.js';
 import { parseIncidentLog, type IncidentEvent } from '../availability/incident-log.js';
-import { renderStatement, type StatementFormat } from '../availability/render.js';
+import { renderStatement, type StatementFormat } from '../report/statement-render.js';
 import { monthBounds, monthOf, monthStatement, StatementError } from '../availability/statement.js';
 import { allCustomerTerms, scopeNames } from '../availability/terms.js';
 import { ReportUsageError, withStore } from './report.js';

@@ -25,7 +25,7 @@ import { policyContext, readLogFor, replay, replayText } from './replay.js';
 import { importCommand } from './import.js';
 import { exportCommand, reportCommand, ReportUsageError } from './report.js';
 import { runDemo } from './demo.js';
-import { STATEMENT_FORMATS, type StatementFormat } from '../availability/render.js';
+import { STATEMENT_FORMATS, type StatementFormat } from '../report/statement-render.js';
 import { availabilityCommand } from './availability.js';
 
 /** A problem the user can fix: printed as one clean message, exit code 1 (2 for usage). */

@@ -4,18 +4,13 @@
  * schedules, policies) so the rest of the code can trust the config it gets.
  */
 import { z } from 'zod';
+import { minutesOfDay } from '../domain/time.js';
+import { ALWAYS_OPEN_CALENDAR, SEVERITIES, TARGET_PATTERN, WEEKDAYS } from '../domain/vocabulary.js';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
 import { holidayRegionProblem } from './holidays.js';
 
-export const SEVERITIES = ['urgent', 'high', 'normal', 'low'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-export const CLOCK_KINDS = ['firstResponse', 'nextResponse', 'resolution'] as const;
-export type ClockKind = (typeof CLOCK_KINDS)[number];
-
-/** The always-open calendar every config has without declaring it. */
-export const ALWAYS_OPEN_CALENDAR = '24x7';
+// The config speaks the domain's vocabulary; whoever reads a config finds it here too.
+export { ALWAYS_OPEN_CALENDAR, CLOCK_KINDS, SEVERITIES, TARGET_PATTERN, WEEKDAYS, type ClockKind, type Severity, type Weekday } from '../domain/vocabulary.js';
 
 const id = z.string().min(1).regex(/^[A-Za-z0-9][\w.-]*$/, 'ids use letters, digits, ".", "_" and "-"');
 
@@ -148,8 +143,6 @@ const scheduleSchema = z.strictObject({
   overrides: z.array(overrideSchema).default([]),
 });
 
-/** `schedule:primary`, `person:carol`, `group:S0SUPPORT`, `channel:C0OPS`. */
-export const TARGET_PATTERN = /^(schedule|person|group|channel):(.+)$/;
 const escalationTarget = z.string().regex(TARGET_PATTERN, 'expected schedule:<id>, person:<id>, group:<id> or channel:<id>');
 
 const policySchema = z.strictObject({
@@ -353,11 +346,6 @@ export type ScheduleSpec = Config['schedules'][string];
 export type LayerSpec = ScheduleSpec['layers'][number];
 export type PolicySpec = Config['escalation']['policies'][string];
 export type AvailabilitySpec = z.output<typeof availabilitySchema>;
-
-export function minutesOfDay(hhmm: string): number {
-  const [h, m] = hhmm.split(':').map(Number) as [number, number];
-  return h * 60 + m;
-}
 
 function isValidTimeZone(zone: string): boolean {
   try {

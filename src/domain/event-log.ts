@@ -7,9 +7,9 @@
  *   {"at":"2026-03-02T09:00:00Z","type":"opened","customer":"acme","severity":"normal"}
  *   {"at":"2026-03-02T09:20:00Z","type":"staff_reply","by":"alice"}
  */
-import { SEVERITIES, type Severity } from '../config/schema.js';
 import { isoUtc, parseInstant } from './time.js';
 import { nextState, type Actor, type Platform, type TicketEvent, type TicketState } from './ticket.js';
+import { SEVERITIES, type Severity } from './vocabulary.js';
 
 export const REPLAY_EVENT_TYPES = [
   'opened',

@@ -3,7 +3,7 @@
  * assignee, clocks) is derived from it. Times are epoch milliseconds: the
  * platform's own timestamp of the message, never the time we processed it.
  */
-import type { Severity } from '../config/schema.js';
+import type { Severity } from './vocabulary.js';
 
 export type Platform = 'slack' | 'discord' | 'shell';
 export const PLATFORMS: readonly Platform[] = ['slack', 'discord', 'shell'];
@@ -82,7 +82,7 @@ export interface Ticket {
   /** Platform id of the message whose thread holds the ticket. */
   threadId: string;
   events: TicketEvent[];
-  /** Notification keys already handled (see escalation/plan.ts). */
+  /** Notifications handled, by ladder step key (stepKey in escalation/ladder.ts). */
   notifications: Record<string, NotificationRecord>;
   /**
    * The acknowledgement in the ticket's thread: `pending` from the ticket's

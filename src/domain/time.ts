@@ -1,3 +1,9 @@
+/** "09:30" → 570: minutes since midnight of a wall-clock time. */
+export function minutesOfDay(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number) as [number, number];
+  return h * 60 + m;
+}
+
 /** ISO-8601 UTC without milliseconds when they are zero: `2026-03-09T13:00:00Z`. */
 export function isoUtc(ms: number): string {
   const iso = new Date(ms).toISOString();

@@ -4,7 +4,8 @@
  * previous level's delay — counted in the breached target's calendar — and
  * the whole ladder again `repeat` times. Pure: time is an argument.
  */
-import { TARGET_PATTERN, type ClockKind, type Config, type Customer, type PolicySpec } from '../config/schema.js';
+import type { Config, Customer, PolicySpec } from '../config/schema.js';
+import { TARGET_PATTERN, type ClockKind } from '../domain/vocabulary.js';
 import { onCallAt } from '../oncall/schedule.js';
 import type { Clock } from '../sla/clocks.js';
 

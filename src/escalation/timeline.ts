@@ -3,7 +3,8 @@
  * ladders of those clocks fire in time order between the events. This is
  * what `slawatch replay` prints and what the bot's scheduler acts on.
  */
-import type { ClockKind, Config, Customer, Severity } from '../config/schema.js';
+import type { Config, Customer } from '../config/schema.js';
+import type { ClockKind, Severity } from '../domain/vocabulary.js';
 import { nextState, type Actor, type TicketEvent, type TicketState } from '../domain/ticket.js';
 import type { WorkingCalendar } from '../sla/calendar.js';
 import { type Clock, TicketClocks } from '../sla/clocks.js';

@@ -9,7 +9,9 @@
  * answer holds until the next one.
  */
 import { IANAZone } from 'luxon';
-import { minutesOfDay, WEEKDAYS, type LayerSpec, type ScheduleSpec } from '../config/schema.js';
+import type { LayerSpec, ScheduleSpec } from '../config/schema.js';
+import { minutesOfDay } from '../domain/time.js';
+import { WEEKDAYS } from '../domain/vocabulary.js';
 
 export interface OnCallAnswer {
   onCall: string[];

@@ -230,7 +230,12 @@ async function threadReply(ctx: DeskContext, msg: IncomingMessage, staff: boolea
 export async function editMessage(ctx: DeskContext, platform: Platform, channelId: string, messageId: string, text: string, at: number): Promise<Ticket | undefined> {
   const ticketId = await ctx.store.findByMessage(platform, channelId, messageId);
   if (ticketId === undefined) return undefined;
-  return ctx.store.update(ticketId, (t) => append(t, { type: 'message_edited', at, messageId, text }));
+  // The same edit seen again (a redelivery, a reconciliation reading it once more) is already in the log.
+  return ctx.store.update(ticketId, (t) =>
+    t.events.some((e) => e.type === 'message_edited' && e.messageId === messageId && e.at === at && e.text === text)
+      ? undefined
+      : append(t, { type: 'message_edited', at, messageId, text }),
+  );
 }
 
 /** A message was deleted: the ticket stays, and the log notes it. */

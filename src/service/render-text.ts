@@ -1,7 +1,8 @@
 /**
  * Plain-text rendering of cards: what the shell prints and the fallback text
  * every platform message carries (notifications, screen readers). One line
- * per card; `mentionOf` renders a person the way the platform pings them.
+ * per card; `mentionPerson` and `mentionGroup` write a ping the way the
+ * platform does.
  */
 import type { Card } from './messages.js';
 

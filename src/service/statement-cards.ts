@@ -3,7 +3,7 @@
  * channel (who missed the target, the credits owed) and one per customer for
  * its account engineer.
  */
-import { amountText, hours, percentText } from '../availability/render.js';
+import { amountText, hours, percentText } from '../report/statement-render.js';
 import type { CustomerAvailability, MonthStatement } from '../availability/statement.js';
 import type { Config } from '../config/schema.js';
 import { isoUtc } from '../domain/time.js';

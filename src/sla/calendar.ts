@@ -1,5 +1,5 @@
 /**
- * Working-time calendars for the SLA clock (DESIGN.md, "The SLA clock").
+ * Working-time calendars for the SLA clock (README, "What it does": clocks).
  *
  * A business calendar is an IANA time zone, weekly wall-clock opening ranges
  * and closed days (explicit dates and/or a country's public holidays). The
@@ -22,7 +22,8 @@
 import Holidays from 'date-holidays';
 import { IANAZone } from 'luxon';
 import { holidayRegionProblem } from '../config/holidays.js';
-import { ALWAYS_OPEN_CALENDAR, WEEKDAYS, type CalendarSpec, type Config } from '../config/schema.js';
+import type { CalendarSpec, Config } from '../config/schema.js';
+import { ALWAYS_OPEN_CALENDAR, WEEKDAYS } from '../domain/vocabulary.js';
 
 export interface WorkingCalendar {
   readonly id: string;

@@ -15,7 +15,7 @@
  * recomputes the deadline from the original start (through every segment the
  * clock ran). A breach is recorded once, at the deadline, and stays.
  */
-import type { ClockKind } from '../config/schema.js';
+import type { ClockKind } from '../domain/vocabulary.js';
 import { nextState, type TicketEvent, type TicketState } from '../domain/ticket.js';
 import type { WorkingCalendar } from './calendar.js';
 import type { ClockTarget, TicketTargets } from './targets.js';

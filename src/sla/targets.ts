@@ -6,7 +6,8 @@
  * key by key. Calendar: the severity entry's, else the customer's, else the
  * tier's, else 24x7.
  */
-import { ALWAYS_OPEN_CALENDAR, CLOCK_KINDS, type ClockKind, type Config, type Customer, type Severity } from '../config/schema.js';
+import type { Config, Customer } from '../config/schema.js';
+import { ALWAYS_OPEN_CALENDAR, CLOCK_KINDS, type ClockKind, type Severity } from '../domain/vocabulary.js';
 import type { WorkingCalendar } from './calendar.js';
 
 export interface ClockTarget {

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { minutesOfDay, WEEKDAYS, type LayerSpec, type ScheduleSpec, type Weekday } from '../../src/config/schema.js';
+import type { LayerSpec, ScheduleSpec } from '../../src/config/schema.js';
+import { minutesOfDay } from '../../src/domain/time.js';
+import { WEEKDAYS, type Weekday } from '../../src/domain/vocabulary.js';
 import { onCallAt, shiftsBetween, type OnCallAnswer } from '../../src/oncall/schedule.js';
 
 const HOUR = 3_600_000;

@@ -88,6 +88,28 @@ describe('Discord reconnection and reconciliation', () => {
     await fake.close();
   });
 
+  it('a ticket thread deleted while the bot was down does not keep the rest of its channel from being caught up', async () => {
+    const fake = await newFake();
+    const store = openMemoryStore();
+    const first = await startHarness({ fake, store });
+    const opener = fake.postMessage(IDS.acme, first.dana, 'Search is slow');
+    await ackIn(fake, opener);
+    await first.settle();
+    await first.stop();
+
+    // While the bot is down: the ticket's thread is deleted, and a question is posted in the channel.
+    const question = fake.postMessage(IDS.acme, first.erin, 'Can we add a second admin?', { at: Date.now() + 20 * 60_000 });
+    fake.failNext('GET', new RegExp(`^/channels/${opener.id}/messages$`), { status: 404, body: { message: 'Unknown Channel', code: 10003 } });
+
+    h = await startHarness({ fake, store });
+    await h.settle();
+    expect(await store.findByMessage('discord', IDS.acme, question.id)).toBe(2);
+    expect(h.logs.lines.some((l) => l.level === 'warn' && l.message.includes('ticket thread cannot be read'))).toBe(true);
+    await h.stop();
+    h = undefined;
+    await fake.close();
+  });
+
   it('does not turn a channel history from before the first start into tickets', async () => {
     const fake = await newFake();
     fake.postMessage(IDS.acme, fake.member(IDS.dana, 'dana'), 'An old question from last year', { at: Date.now() - 86_400_000 });

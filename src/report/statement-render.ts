@@ -4,8 +4,8 @@
  * JSON exactly as `--json` promises it.
  */
 import { isoUtc } from '../domain/time.js';
-import { aligned, csvLines, mdTable } from '../report/render.js';
-import type { CustomerAvailability, MonthStatement } from './statement.js';
+import { aligned, csvLines, mdTable } from './render.js';
+import type { CustomerAvailability, MonthStatement } from '../availability/statement.js';
 
 export const STATEMENT_FORMATS = ['table', 'csv', 'json', 'md'] as const;
 export type StatementFormat = (typeof STATEMENT_FORMATS)[number];
