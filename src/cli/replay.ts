@@ -127,7 +127,8 @@ export function replayText(events: readonly TicketEvent[], ctx: PolicyContext, a
     const to = recipientIds(n).join(', ') || 'staff channel';
     const what = n.kind === 'warning' ? ` at ${Math.round((n.fraction ?? 0) * 100)} %` : ` level ${n.level}${n.repeat ? ` (round ${n.repeat + 1})` : ''}`;
     const nobody = n.to.unstaffed.length ? ` (nobody on call: ${n.to.unstaffed.join(', ')})` : '';
-    lines.push(`  ${isoUtc(n.at)}  ${n.kind.padEnd(10)} ${CLOCK_LABEL[n.clock]}${what} → ${to}${nobody}`);
+    const standIn = n.to.standIn ? ` (${n.to.standIn.for}, the account engineer, is off: ${n.to.standIn.by.join(', ') || 'nobody'} on call instead)` : '';
+    lines.push(`  ${isoUtc(n.at)}  ${n.kind.padEnd(10)} ${CLOCK_LABEL[n.clock]}${what} → ${to}${nobody}${standIn}`);
   }
   if (timeline.next) lines.push(`next: ${isoUtc(timeline.next.at)} ${timeline.next.kind} ${CLOCK_LABEL[timeline.next.clock]}`);
   return lines.join('\n');

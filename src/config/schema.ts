@@ -40,12 +40,29 @@ const personSchema = z.strictObject({
   slack: z.string().optional(),
   discord: z.string().regex(/^\d+$/, 'a Discord id is a string of digits').optional(),
   timezone: timezone.optional(),
+  /**
+   * When this person works: a calendar (their hours and days off) and/or an
+   * on-call schedule (they are on while on call in it). An account engineer
+   * who is off is stood in for by on-call (src/escalation/ladder.ts).
+   */
+  calendar: id.optional(),
+  schedule: id.optional(),
+});
+
+/**
+ * A response target: a duration of working time, or `immediate` — the
+ * deadline is the start itself (in the target's calendar: a start in closed
+ * hours counts from the next opening), so the clock breaches at once unless
+ * staff answer in the same instant, and the breach step fires at the start.
+ */
+const target = z.union([z.literal('immediate').transform(() => 0), duration], {
+  error: 'expected a duration such as 30s, 15m, 4h or 2d, or "immediate"',
 });
 
 const targetsSchema = z.strictObject({
-  firstResponse: duration.optional(),
-  nextResponse: duration.optional(),
-  resolution: duration.optional(),
+  firstResponse: target.optional(),
+  nextResponse: target.optional(),
+  resolution: target.optional(),
   calendar: id.optional(),
 });
 
@@ -255,6 +272,10 @@ export const configSchema = z
     const schedules = new Set(Object.keys(config.schedules));
     const policies = new Set(['default', ...Object.keys(config.escalation.policies)]);
 
+    for (const [personId, person] of Object.entries(config.people)) {
+      if (person.calendar && !calendars.has(person.calendar)) issue(['people', personId, 'calendar'], `unknown calendar "${person.calendar}"`);
+      if (person.schedule && !schedules.has(person.schedule)) issue(['people', personId, 'schedule'], `unknown schedule "${person.schedule}"`);
+    }
     config.staff.people.forEach((p, i) => {
       if (!people.has(p)) issue(['staff', 'people', i], `unknown person "${p}"`);
     });

@@ -7,6 +7,7 @@
 import type { Config, Customer, PolicySpec } from '../config/schema.js';
 import { TARGET_PATTERN, type ClockKind } from '../domain/vocabulary.js';
 import { onCallAt } from '../oncall/schedule.js';
+import type { WorkingCalendar } from '../sla/calendar.js';
 import type { Clock } from '../sla/clocks.js';
 
 export type NotificationKind = 'warning' | 'breach' | 'escalation';
@@ -57,7 +58,8 @@ export function stepKey(clock: ClockKind, cycle: number, kind: NotificationKind,
 export function visitLadderSteps(clock: Clock, ladder: Ladder, visit: (step: LadderStep) => boolean | void): void {
   if (clock.stopped) return;
   const { kind: clockKind, cycle } = clock;
-  for (const fraction of ladder.warnAt) {
+  // An immediate target (0) has nothing to warn about before its deadline: the breach is the first step.
+  for (const fraction of clock.target.ms > 0 ? ladder.warnAt : []) {
     const at = clock.locate(Math.round(clock.target.ms * fraction));
     if (at === null) return; // paused before reaching it
     // Steps stay in time order: once breached, a longer target (severity lowered) has no warnings left.
@@ -91,16 +93,20 @@ export function ladderSteps(clock: Clock, ladder: Ladder): LadderStep[] {
 export interface Recipients {
   /** Person ids to mention. */
   people: string[];
-  /** Slack user groups / Discord roles to mention. */
+  /** Slack user groups / Discord role ids to mention. */
   groups: string[];
   /** Extra channels the notification goes to (besides the staff channel). */
   channels: string[];
   /** Schedules that had nobody on call at the step's instant. */
   unstaffed: string[];
+  /** The account engineer was off at the step's instant: whoever was on call stood in (`by`, empty if nobody was). */
+  standIn?: { for: string; by: string[] };
 }
 
 export interface RecipientContext {
-  config: Pick<Config, 'schedules'>;
+  config: Pick<Config, 'schedules' | 'people'>;
+  /** The config's calendars by id (a person's `calendar` says when they work). */
+  calendars?: ReadonlyMap<string, WorkingCalendar>;
   /** Person id of the ticket's assignee, if claimed. */
   assignee?: string;
   accountEngineer?: string;
@@ -108,15 +114,26 @@ export interface RecipientContext {
 
 /**
  * Who a step goes to. Warnings: the assignee if the ticket is claimed, else
- * the account engineer and the policy's warn targets. Level 1 (each run):
- * the assignee and the account engineer, then the level's targets. Other
- * levels: their targets. `schedule:` targets resolve to whoever is on call
- * at the step's instant.
+ * the account engineer and the policy's warn targets. Every level (each
+ * run): the account engineer first, then the level's targets; level 1 also
+ * the assignee. `schedule:` targets resolve to whoever is on call at the
+ * step's instant. An account engineer who is off then (their calendar is
+ * closed, or they are not on call in their schedule) is stood in for by
+ * whoever is on call in the policy's schedules (else the config's), and the
+ * step says so.
  */
 export function recipientsOf(step: LadderStep, ladder: Ladder, ctx: RecipientContext): Recipients {
   const out: Recipients = { people: [], groups: [], channels: [], unstaffed: [] };
   const addPerson = (id: string | undefined) => {
     if (id && !out.people.includes(id)) out.people.push(id);
+  };
+  const addEngineer = () => {
+    const engineer = ctx.accountEngineer;
+    if (!engineer) return;
+    if (!isOff(engineer, step.at, ctx)) return addPerson(engineer);
+    const by = standInFor(step.at, ladder, ctx);
+    out.standIn = { for: engineer, by };
+    by.forEach(addPerson);
   };
   let targets: readonly string[];
   if (step.kind === 'warning') {
@@ -124,14 +141,12 @@ export function recipientsOf(step: LadderStep, ladder: Ladder, ctx: RecipientCon
       addPerson(ctx.assignee);
       return out;
     }
-    addPerson(ctx.accountEngineer);
+    addEngineer();
     targets = ladder.policy.warn;
   } else {
     const level = ladder.policy.levels[(step.level ?? 1) - 1];
-    if (step.level === 1) {
-      addPerson(ctx.assignee);
-      addPerson(ctx.accountEngineer);
-    }
+    if (step.level === 1) addPerson(ctx.assignee);
+    addEngineer();
     targets = level?.notify ?? [];
   }
   for (const target of targets) {
@@ -148,4 +163,28 @@ export function recipientsOf(step: LadderStep, ladder: Ladder, ctx: RecipientCon
     }
   }
   return out;
+}
+
+/** Whether a person is off at `at`: outside their calendar's hours, or not on call in their schedule. Without either, never. */
+export function isOff(personId: string, at: number, ctx: Pick<RecipientContext, 'config' | 'calendars'>): boolean {
+  const person = ctx.config.people[personId];
+  if (!person) return false;
+  const calendar = person.calendar ? ctx.calendars?.get(person.calendar) : undefined;
+  if (calendar && !calendar.isOpen(at)) return true;
+  const schedule = person.schedule ? ctx.config.schedules[person.schedule] : undefined;
+  return schedule !== undefined && !onCallAt(schedule, at).onCall.includes(personId);
+}
+
+/** Who is on call at `at` in the first of the policy's schedules (then the config's) that has anybody on call. */
+function standInFor(at: number, ladder: Ladder, ctx: RecipientContext): string[] {
+  const policySchedules = [...ladder.policy.levels.flatMap((l) => l.notify), ...ladder.policy.warn]
+    .map((t) => TARGET_PATTERN.exec(t))
+    .filter((m): m is RegExpExecArray => m?.[1] === 'schedule')
+    .map((m) => m[2] as string);
+  for (const id of new Set([...policySchedules, ...Object.keys(ctx.config.schedules)])) {
+    const schedule = ctx.config.schedules[id];
+    const onCall = schedule ? onCallAt(schedule, at).onCall : [];
+    if (onCall.length) return onCall;
+  }
+  return [];
 }

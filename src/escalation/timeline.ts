@@ -168,6 +168,7 @@ export function foldOverdue(steps: readonly LadderStep[], now: number): (LadderS
 export function toNotification(step: LadderStep, clock: Clock, timeline: Pick<Timeline, 'ladder' | 'assignee' | 'customer'>, ctx: PolicyContext): Notification {
   const to = recipientsOf(step, timeline.ladder, {
     config: ctx.config,
+    calendars: ctx.calendars,
     assignee: actorId(timeline.assignee),
     accountEngineer: timeline.customer?.accountEngineer,
   });

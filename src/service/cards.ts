@@ -181,6 +181,11 @@ export function notificationCard(ctx: DeskContext, ticket: Ticket, n: Notificati
   if (incidents) fields.push(incidents);
   const notes: string[] = [];
   if (n.kind === 'warning') notes.push(`${formatDuration(Math.max(0, n.dueAt - now))} left.`);
+  if (n.to.standIn) {
+    const off = displayName(ctx.config, n.to.standIn.for);
+    const by = n.to.standIn.by.map((p) => displayName(ctx.config, p)).join(', ');
+    notes.push(by ? `${off} (account engineer) is off now — on call instead: ${by}.` : `${off} (account engineer) is off now, and nobody is on call to stand in.`);
+  }
   for (const schedule of n.to.unstaffed) notes.push(`Nobody is on call for schedule "${schedule}" — escalating on.`);
   if (late) notes.push(`Sent late: this was due ${formatInstant(n.at, zone)}, while slawatch was not running.`);
   return {

@@ -158,11 +158,11 @@ describe('slawatch replay --json', () => {
   });
 
   it('the README example: bundled config and log', async () => {
-    // examples/slawatch.yaml, acme = enterprise (24x7), account engineer carol; claimed by alice 09:10;
-    // normal -> urgent at 09:20: first response 15 min from 09:00 = 09:15, already past -> breached at 09:15.
-    // Folded at 09:20: level 1 (schedule primary = alice in the week of 2 Mar) to alice (assignee), carol.
-    // Level 2 = 09:15 + 15 min = 09:30 (secondary = bob, person carol). Repeat: 09:30 + 30 min = 10:00, level 1.
-    // Resolution urgent 8 h -> 17:00; at 09:30, 7h30 = 27000 s.
+    // examples/slawatch.yaml, acme = enterprise (24x7), account engineer carol; claimed by alice 09:05;
+    // normal -> urgent at 09:10: urgent first response is immediate, so its deadline is the opening, 09:00,
+    // already past -> breached at 09:00. At 09:10 level 1 (schedule primary = alice in the week of 2 Mar)
+    // to alice (assignee) and carol. Level 2 = 09:00 + 15 min = 09:15 (carol first, then secondary = bob).
+    // Repeat: 09:15 + 30 min = 09:45, level 1. Resolution urgent 8 h -> 17:00; at 09:30, 7h30 = 27000 s.
     const example = (name: string) => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
     const result = await runMain(['replay', example('replay-acme.jsonl'), '--config', example('slawatch.yaml'), '--at', '2026-03-02T09:30:00Z', '--json']);
     expect(result.code).toBe(0);
@@ -171,16 +171,16 @@ describe('slawatch replay --json', () => {
       severity: 'urgent',
       tier: 'enterprise',
       clocks: {
-        firstResponse: { status: 'breached', startedAt: '2026-03-02T09:00:00Z', dueAt: '2026-03-02T09:15:00Z', stoppedAt: null, breachedAt: '2026-03-02T09:15:00Z', remainingSeconds: null },
+        firstResponse: { status: 'breached', startedAt: '2026-03-02T09:00:00Z', dueAt: '2026-03-02T09:00:00Z', stoppedAt: null, breachedAt: '2026-03-02T09:00:00Z', remainingSeconds: null },
         nextResponse: null,
         resolution: { status: 'running', startedAt: '2026-03-02T09:00:00Z', dueAt: '2026-03-02T17:00:00Z', stoppedAt: null, breachedAt: null, remainingSeconds: 27_000 },
       },
-      breaches: [{ clock: 'firstResponse', at: '2026-03-02T09:15:00Z' }],
+      breaches: [{ clock: 'firstResponse', at: '2026-03-02T09:00:00Z' }],
       notifications: [
-        { at: '2026-03-02T09:20:00Z', kind: 'breach', clock: 'firstResponse', level: 1, to: ['alice', 'carol'] },
-        { at: '2026-03-02T09:30:00Z', kind: 'escalation', clock: 'firstResponse', level: 2, to: ['bob', 'carol'] },
+        { at: '2026-03-02T09:10:00Z', kind: 'breach', clock: 'firstResponse', level: 1, to: ['alice', 'carol'] },
+        { at: '2026-03-02T09:15:00Z', kind: 'escalation', clock: 'firstResponse', level: 2, to: ['carol', 'bob'] },
       ],
-      next: { at: '2026-03-02T10:00:00Z', kind: 'escalation', clock: 'firstResponse', level: 1, to: ['alice', 'carol'] },
+      next: { at: '2026-03-02T09:45:00Z', kind: 'escalation', clock: 'firstResponse', level: 1, to: ['alice', 'carol'] },
     });
   });
 

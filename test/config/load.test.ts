@@ -76,7 +76,7 @@ describe('config loading', () => {
     expect(config.tiers.priority?.targets.default?.firstResponse).toBe(2 * h);
     expect(config.tiers.priority?.calendar).toBe('business-hours');
     expect(config.tiers.enterprise?.targets.default?.firstResponse).toBe(h);
-    expect(config.tiers.enterprise?.targets.urgent?.firstResponse).toBe(15 * 60_000);
+    expect(config.tiers.enterprise?.targets.urgent?.firstResponse).toBe(0); // immediately
     expect(config.tiers.enterprise?.calendar).toBe('24x7');
     expect(config.customers.find((c) => c.tier === 'enterprise')?.accountEngineer).toBeDefined();
   });
@@ -88,7 +88,7 @@ describe('config loading', () => {
 
   it('names path and line of a bad duration', () => {
     const bad = ISSUE_EXAMPLE.replace('firstResponse: 15m', 'firstResponse: 15 minutes');
-    expect(problemsOf(bad)).toEqual(['tiers.enterprise.targets.urgent.firstResponse: expected a duration such as 30s, 15m, 4h or 2d (line 20)']);
+    expect(problemsOf(bad)).toEqual(['tiers.enterprise.targets.urgent.firstResponse: expected a duration such as 30s, 15m, 4h or 2d, or \"immediate\" (line 20)']);
   });
 
   it('names path and line of a missing field (the parent that lacks it)', () => {

@@ -182,9 +182,10 @@ describe('recipients, claim, and delays across closing time', () => {
     warning('2026-03-06T14:50:00Z', ['dave']),
     warning('2026-03-06T15:26:00Z', ['dave']),
     breach('2026-03-06T15:50:00Z', ['dave', 'carol', 'alice', 'group:S0SUP']),
-    escalation('2026-03-09T08:20:00Z', 2, ['erin', 'channel:C0OPS']),
+    // The account engineer (carol) is named in every level, not only the first.
+    escalation('2026-03-09T08:20:00Z', 2, ['carol', 'erin', 'channel:C0OPS']),
     escalation('2026-03-09T09:20:00Z', 1, ['dave', 'carol', 'bob', 'group:S0SUP']),
-    escalation('2026-03-09T09:50:00Z', 2, ['erin', 'channel:C0OPS']),
+    escalation('2026-03-09T09:50:00Z', 2, ['carol', 'erin', 'channel:C0OPS']),
   ];
 
   it('Friday evening: the breach went out, level 2 waits for Monday opening', () => {

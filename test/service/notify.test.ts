@@ -52,7 +52,7 @@ describe('the scheduler and notifications, on a clock the test moves', () => {
     expect(later.map((l) => l.replace(/ ·.*/, ''))).toEqual([
       '@carol ⚠ #1 resolution due soon',
       '@carol @alice 🔴 #1 resolution BREACHED',
-      '🔴 #1 resolution breached — escalation level 2',
+      '@carol 🔴 #1 resolution breached — escalation level 2',
     ]);
     const ticket = await h.store.get(1);
     expect(Object.entries(ticket!.notifications).map(([k, r]) => `${k}=${r.status}`)).toEqual([
