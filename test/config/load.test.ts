@@ -88,7 +88,7 @@ describe('config loading', () => {
 
   it('names path and line of a bad duration', () => {
     const bad = ISSUE_EXAMPLE.replace('firstResponse: 15m', 'firstResponse: 15 minutes');
-    expect(problemsOf(bad)).toEqual(['tiers.enterprise.targets.urgent.firstResponse: expected a duration such as 30s, 15m, 4h or 2d, or \"immediate\" (line 20)']);
+    expect(problemsOf(bad)).toEqual(['tiers.enterprise.targets.urgent.firstResponse: expected a duration such as 30s, 15m, 4h or 2d, or "immediate" (line 20)']);
   });
 
   it('names path and line of a missing field (the parent that lacks it)', () => {
