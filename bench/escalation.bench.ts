@@ -13,6 +13,7 @@ import type { Ticket } from '../src/domain/ticket.js';
 import { Bot } from '../src/service/bot.js';
 import { silentLogger } from '../src/service/logger.js';
 import type { ChatPort, Outbound, SentRef } from '../src/service/messages.js';
+import { parseKey } from '../src/service/notification-key.js';
 import { openSqliteStore } from '../src/store/open.js';
 import type { BenchFigure } from './run.js';
 import { percentile, seedTickets } from './support.js';
@@ -57,7 +58,8 @@ class TimingPort implements ChatPort {
     const now = Date.now();
     if (message.type === 'notify') {
       for (const key of message.keys) {
-        const due = this.dueAt.get(Number(key.split('/')[0]));
+        const parsed = parseKey(key);
+        const due = parsed?.kind === 'step' ? this.dueAt.get(parsed.ticketId) : undefined;
         if (due !== undefined) this.delays.push(now - due);
       }
     }

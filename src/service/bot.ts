@@ -29,6 +29,7 @@ import type { Card, ChatPort, Outbound, SentRef } from './messages.js';
 import { IncidentNotices, isNoticeKey } from './incident-notices.js';
 import { Notifier } from './notify.js';
 import { Outbox, type OutboxItem } from './outbox.js';
+import { formatKey, parseKey } from './notification-key.js';
 
 export interface BotOptions {
   config: Config;
@@ -107,7 +108,9 @@ export class Bot {
           if (about) this.metrics.notificationFailed(about.kind);
         } else {
           this.log.info({ key: r.item.key, channel: r.item.channelId, late: about?.late }, 'notification sent');
-          if (about && !r.item.key.includes('@')) {
+          // The staff-channel post counts; a copy to a `channel:` target does not.
+          const key = parseKey(r.item.key);
+          if (about && key?.kind === 'step' && key.copyTo === undefined) {
             this.metrics.notificationSent(about.kind, about.late, sentAt - about.dueAt);
             if (about.kind === 'breach') this.metrics.breach(about.tier, about.clock);
           }
@@ -443,7 +446,7 @@ export class Bot {
       if (resend) this.log.info({ ticket: id }, 'the acknowledgement of this ticket was not recorded by an earlier delivery; posting it unless the thread has it');
       let ref: SentRef | undefined;
       try {
-        ref = await port.send(message, { idempotencyKey: `${id}/ack`, resend });
+        ref = await port.send(message, { idempotencyKey: formatKey({ kind: 'ack', ticketId: id }), resend });
       } catch (err) {
         this.log.error({ platform: message.platform, channel: message.channelId, ticket: id, err: describe(err) }, 'acknowledgement not posted; a redelivery of the message will post it');
         return;
