@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../src/config/load.js';
 import type { Ticket } from '../src/domain/ticket.js';
-import { Bot } from '../src/service/bot.js';
+import { App } from '../src/app/app.js';
 import { silentLogger } from '../src/service/logger.js';
 import type { ChatPort, Outbound, SentRef } from '../src/service/messages.js';
 import { parseKey } from '../src/service/notification-key.js';
@@ -94,11 +94,11 @@ export async function bench(): Promise<BenchFigure[]> {
     global.gc?.();
     const baseRss = process.memoryUsage().rss;
     const store = await openSqliteStore(file);
-    const bot = new Bot({ config: parseConfig(CONFIG), store, logger: silentLogger });
+    const app = new App({ config: parseConfig(CONFIG), store, logger: silentLogger });
     const port = new TimingPort(probeDue);
-    bot.attach(port);
+    app.attach(port);
     const startedAt = performance.now();
-    const loaded = await bot.start();
+    const loaded = await app.start();
     const reloadMs = performance.now() - startedAt;
     global.gc?.();
     const memory = process.memoryUsage();
@@ -107,7 +107,7 @@ export async function bench(): Promise<BenchFigure[]> {
     const waitUntil = Date.now() + 60_000;
     while (port.delays.length < PROBES && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 100));
     const delays = [...port.delays].sort((a, b) => a - b);
-    await bot.stop();
+    await app.stop();
     await store.close();
     return [
       { name: `reload ${loaded.tickets.toLocaleString('en')} open tickets from SQLite and re-arm`, value: Math.round(reloadMs), unit: 'ms' },

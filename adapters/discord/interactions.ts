@@ -1,6 +1,6 @@
 /**
  * Slash commands, buttons, the severity select and the "Open ticket" message
- * command → the bot. Discord wants an answer within 3 seconds:
+ * command → the desk. Discord wants an answer within 3 seconds:
  *
  * - Buttons and the select are acknowledged at once (deferUpdate); then the
  *   action runs and the message is edited to show the ticket's new state, or
@@ -31,9 +31,8 @@ import {
 } from 'discord.js';
 import type { Background } from '../common/background.js';
 import type { Author } from '../../src/domain/people.js';
-import type { Bot } from '../../src/service/bot.js';
-import { describe } from '../../src/service/bot.js';
-import type { Logger } from '../../src/service/logger.js';
+import type { SupportDesk } from '../../src/service/desk-port.js';
+import { describe, type Logger } from '../../src/service/logger.js';
 import type { Card, Reply } from '../../src/service/messages.js';
 import type { ChannelMap, Place } from './channel-map.js';
 import { commandText, OPEN_TICKET_COMMAND_NAME, SLA_COMMAND_NAME } from './commands.js';
@@ -43,7 +42,7 @@ import type { ActionRow, DiscordRenderer, RenderedMessage } from './render.js';
 import type { RoleDirectory } from './roles.js';
 
 export interface InteractionDeps {
-  bot: Bot;
+  desk: SupportDesk;
   channels: ChannelMap;
   renderer: DiscordRenderer;
   roles: RoleDirectory;
@@ -57,7 +56,7 @@ export interface InteractionDeps {
 const DEFAULT_QUICK_REPLY_MS = 1500;
 const SOMETHING_WENT_WRONG = 'Sorry — that did not work. Please try again in a moment.';
 
-export class InteractionDesk {
+export class Interactions {
   /** Channel facts from the raw INTERACTION_CREATE, for interactions whose channel discord.js could not resolve. */
   private readonly rawChannels = new Map<string, { channelId?: string; parentId?: string }>();
 
@@ -94,7 +93,7 @@ export class InteractionDesk {
 
   private async slash(interaction: ChatInputCommandInteraction): Promise<void> {
     const place = this.placeOf(interaction);
-    const work = this.deps.bot
+    const work = this.deps.desk
       .runCommand({
         platform: 'discord',
         channelId: place.channelId,
@@ -113,7 +112,7 @@ export class InteractionDesk {
       if (place.threadId) return { ephemeral: true, text: 'Open a ticket from a message in the channel itself, not from one inside a thread.' };
       const wire = wireOf(target);
       const roles = await this.deps.roles.rolesOf(wire);
-      const result = await this.deps.bot.openFromMessage(toIncoming(wire, place, roles, interaction.client.user.id), authorOf(interaction));
+      const result = await this.deps.desk.openFromMessage(toIncoming(wire, place, roles, interaction.client.user.id), authorOf(interaction));
       if (result.ticket) this.deps.channels.rememberThread(result.ticket.threadId, result.ticket.channelId, this.deps.channels.threadExists(result.ticket.threadId));
       return result.reply;
     })();
@@ -160,7 +159,7 @@ export class InteractionDesk {
     let reply: Reply;
     let card: Card | undefined;
     try {
-      const result = await this.deps.bot.runCommand({
+      const result = await this.deps.desk.runCommand({
         platform: 'discord',
         channelId: place.channelId,
         ...(place.threadId ? { threadId: place.threadId } : {}),

@@ -7,7 +7,7 @@
  */
 import type { App, RespondFn } from '@slack/bolt';
 import { SEVERITIES, type Severity } from '../../src/config/schema.js';
-import { describe } from '../../src/service/bot.js';
+import { describe } from '../../src/service/logger.js';
 import { ACK_BUDGET_MS, type SlackContext } from './context.js';
 import { openOn } from './events.js';
 import { ACTION_IDS, renderReply } from './render.js';
@@ -65,7 +65,7 @@ async function handleTicketAction(ctx: SlackContext, body: Json | undefined, act
     ctx.log.warn({ action: stringField(action, 'action_id') }, 'skipped a malformed block action');
     return;
   }
-  const result = await ctx.bot.runCommand({ platform: 'slack', channelId, author: await personAuthor(ctx.facts, userId, stringField(user, 'team_id')), text });
+  const result = await ctx.desk.runCommand({ platform: 'slack', channelId, author: await personAuthor(ctx.facts, userId, stringField(user, 'team_id')), text });
   const tell = (message: string) =>
     respond({ response_type: 'ephemeral', replace_original: false, text: escapeSlack(message) }).catch((err: unknown) =>
       ctx.log.warn({ err: describe(err) }, 'could not answer a button privately'),
@@ -74,7 +74,7 @@ async function handleTicketAction(ctx: SlackContext, body: Json | undefined, act
     await tell(result.reply.text);
     return;
   }
-  const rendered = renderReply(result.reply, { config: ctx.bot.config, withActions: true, permalinks: await ctx.port.permalinksFor(result.reply.cards ?? []) });
+  const rendered = renderReply(result.reply, { config: ctx.desk.config, withActions: true, permalinks: await ctx.port.permalinksFor(result.reply.cards ?? []) });
   const messageTs = stringField(asRecord(body?.message), 'ts') ?? stringField(container, 'message_ts');
   try {
     if (container?.is_ephemeral === true || !isSlackTs(messageTs)) await respond({ replace_original: true, text: rendered.text, blocks: rendered.blocks });

@@ -10,9 +10,10 @@
  * when Slack provides one.
  */
 import type { App, RespondArguments } from '@slack/bolt';
-import { describe } from '../../src/service/bot.js';
-import { parseCommand, type CommandResult } from '../../src/service/commands.js';
+import { parseCommand } from '../../src/service/commands.js';
 import { customerForChannel } from '../../src/service/context.js';
+import type { CommandResult } from '../../src/service/desk-port.js';
+import { describe } from '../../src/service/logger.js';
 import { ACK_BUDGET_MS, type SlackContext } from './context.js';
 import { renderReply } from './render.js';
 import { asRecord, personAuthor, stringField } from './slack-message.js';
@@ -40,7 +41,7 @@ export function registerCommands(app: App, ctx: SlackContext): void {
     const text = stringField(payload, 'text') ?? '';
     const threadTs = stringField(payload, 'thread_ts');
     const work = (async (): Promise<Answered> => {
-      const command = await ctx.bot.runCommand({
+      const command = await ctx.desk.runCommand({
         platform: 'slack',
         channelId,
         ...(isSlackTs(threadTs) ? { threadId: threadTs } : {}),
@@ -72,11 +73,11 @@ export function registerCommands(app: App, ctx: SlackContext): void {
 }
 
 function answer(ctx: SlackContext, channelId: string, text: string, { command: result, permalinks }: Answered): RespondArguments {
-  const inCustomerChannel = customerForChannel(ctx.bot.config, 'slack', channelId) !== undefined;
+  const inCustomerChannel = customerForChannel(ctx.desk.config, 'slack', channelId) !== undefined;
   const ephemeral = result.reply.ephemeral || inCustomerChannel;
   const parsed = parseCommand(text);
   const isHelp = !('error' in parsed) && parsed.name === 'help';
   const reply = isHelp ? { ...result.reply, text: `Usage: ${SLASH_COMMAND} <command>\n${result.reply.text}` } : result.reply;
-  const rendered = renderReply(reply, { config: ctx.bot.config, withActions: true, permalinks, code: isHelp || /\n/.test(reply.text) });
+  const rendered = renderReply(reply, { config: ctx.desk.config, withActions: true, permalinks, code: isHelp || /\n/.test(reply.text) });
   return { response_type: ephemeral ? 'ephemeral' : 'in_channel', text: rendered.text, blocks: rendered.blocks };
 }

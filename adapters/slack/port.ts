@@ -17,9 +17,8 @@
  */
 import type { Config } from '../../src/config/schema.js';
 import { platformIdOf } from '../../src/domain/people.js';
-import { describe } from '../../src/service/bot.js';
 import { customerForChannel } from '../../src/service/context.js';
-import type { Logger } from '../../src/service/logger.js';
+import { describe, type Logger } from '../../src/service/logger.js';
 import type { Card, ChatPort, Outbound, SendOptions, SentRef } from '../../src/service/messages.js';
 import { joinKeys, splitKeys } from '../../src/service/notification-key.js';
 import type { ChannelQueues } from './channel-queue.js';

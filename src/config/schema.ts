@@ -199,7 +199,7 @@ export const configSchema = z
         handoffs: z.strictObject({ schedules: z.array(id).default([]), channel: z.string().optional() }).optional(),
       })
       .default({}),
-    /** The weekly SLA digest posted to the staff channel (see src/report/digest.ts). */
+    /** The weekly SLA digest posted to the staff channel (see src/report/digest.ts and src/service/digest-card.ts). */
     digest: z
       .strictObject({
         cron: z

@@ -11,7 +11,7 @@ import { replayTimeline } from '../escalation/timeline.js';
 import type { Clock } from '../sla/clocks.js';
 import { customerName, formatInstant, statusCard, ticketRef, ticketStateCard } from './cards.js';
 import { customerForChannel, type DeskContext } from './context.js';
-import { actorOf, applyAction, CommandError, openTicket, type IncomingMessage } from './desk.js';
+import { actorOf, applyAction, CommandError, openTicket, type IncomingMessage } from './tickets.js';
 import type { Outbound, Reply } from './messages.js';
 import { formatDuration } from '../config/duration.js';
 import { INCIDENT_HELP, runIncidentCommand } from './incident-commands.js';

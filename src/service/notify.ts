@@ -15,6 +15,8 @@
  * recorded as `skipped`.
  */
 import type { NotificationRecord, Platform, Ticket } from '../domain/ticket.js';
+import type { DeadlineEntry } from '../scheduler/deadline-queue.js';
+import type { DeadlineSource } from '../scheduler/escalation-scheduler.js';
 import { isOpenState, viewTicket } from '../domain/ticket.js';
 import { dueSteps, firstUnfired, foldOverdue, replayTimeline, toNotification } from '../escalation/timeline.js';
 import { notificationCard } from './cards.js';
@@ -39,12 +41,6 @@ export interface NotifierOptions {
 
 export const DEFAULT_SEND_LEASE_MS = 10_000;
 
-export interface ClockDeadline {
-  /** `<ticketId>:<clock>` */
-  key: string;
-  at: number;
-}
-
 /** The next instant each live clock of a ticket needs attention (none for resolved or closed tickets). */
 export function pendingDeadlines(
   ctx: DeskContext,
@@ -53,8 +49,8 @@ export function pendingDeadlines(
   instanceId: string,
   leaseMs = DEFAULT_SEND_LEASE_MS,
   canDeliver: (platform: Platform) => boolean = () => true,
-): ClockDeadline[] {
-  const out: ClockDeadline[] = [];
+): DeadlineEntry[] {
+  const out: DeadlineEntry[] = [];
   // A replica only takes on notifications it can deliver (only the leader holds Discord's gateway).
   if (!canDeliver(notifyPlatform(ctx, ticket))) return out;
   // Another process's send is taken over when its lease runs out; a failed one is retried at its time.
@@ -74,12 +70,26 @@ export function notifyPlatform(ctx: DeskContext, ticket: Ticket): Platform {
   return staffChannelFor(ctx.config, ticket.platform)?.platform ?? ticket.platform;
 }
 
-export class Notifier {
+/** What the escalation scheduler keeps the time for (src/scheduler/escalation-scheduler.ts). */
+export class Notifier implements DeadlineSource {
   constructor(
     private readonly ctx: DeskContext,
     private readonly outbox: Outbox,
     private readonly options: NotifierOptions,
   ) {}
+
+  now(): number {
+    return this.ctx.now();
+  }
+
+  activeTickets(): AsyncIterable<Ticket> {
+    return this.ctx.store.listActive();
+  }
+
+  /** A ticket's next instants — only of notifications this process can deliver now (its port is attached). */
+  deadlinesOf(ticket: Ticket, now: number): DeadlineEntry[] {
+    return pendingDeadlines(this.ctx, ticket, now, this.options.instanceId, this.options.sendLeaseMs, (platform) => this.outbox.hasPort(platform));
+  }
 
   /** Fires what is due for one ticket now; returns the ticket as stored and how many messages went to the outbox. */
   async fireDue(ticketId: number): Promise<{ ticket: Ticket; sent: number }> {
