@@ -17,7 +17,6 @@
  */
 import type { Config } from '../../src/config/schema.js';
 import { platformIdOf } from '../../src/domain/people.js';
-import { customerForChannel } from '../../src/service/context.js';
 import { describe, type Logger } from '../../src/service/logger.js';
 import type { Card, ChatPort, Outbound, SendOptions, SentRef } from '../../src/service/messages.js';
 import { joinKeys, splitKeys } from '../../src/service/notification-key.js';
@@ -84,11 +83,6 @@ export class SlackPort implements ChatPort {
 
   private async notify(message: Extract<Outbound, { type: 'notify' }>, options: SendOptions): Promise<SentRef | undefined> {
     const config = this.deps.config();
-    // Pings belong to the staff: never into a customer's channel, whatever a policy says.
-    if (customerForChannel(config, 'slack', message.channelId)) {
-      this.deps.log.error({ channel: message.channelId, keys: message.keys }, 'refusing to post a staff notification into a customer channel; check the escalation policy\'s channel: targets');
-      return undefined;
-    }
     const unposted = await this.unposted(message, options);
     if ('earlier' in unposted) return unposted.earlier;
     const { cards, keys } = unposted;

@@ -28,6 +28,7 @@ import type { Card, ChatPort, Outbound } from '../service/messages.js';
 import { parseKey } from '../service/notification-key.js';
 import { Notifier } from '../service/notify.js';
 import { Outbox, type OutboxItem } from '../service/outbox.js';
+import { keepingStaffMessagesInternal } from '../service/platform-rules.js';
 import { Poster } from '../service/posting.js';
 import { LocalCoordinator, type Coordinator } from '../store/coordination.js';
 import type { TicketStore } from '../store/ports.js';
@@ -162,10 +163,11 @@ export class App {
     return this.scheduler.snapshot();
   }
 
-  /** Delivers to a platform from now on (what the desk posts, notifications, notices). */
+  /** Delivers to a platform from now on (what the desk posts, notifications, notices) — never a staff message into a customer channel. */
   attach(port: ChatPort): void {
-    this.poster.attach(port);
-    this.outbox.attach(port);
+    const guarded = keepingStaffMessagesInternal(port, this.config, this.log);
+    this.poster.attach(guarded);
+    this.outbox.attach(guarded);
   }
 
   /** Stops delivering to a platform (the leader lost its Discord gateway); its notifications wait for a replica that can. */

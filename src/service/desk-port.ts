@@ -14,11 +14,12 @@ import type { TrendModel } from '../report/trend.js';
 import { StoreError } from '../store/ports.js';
 import type { AlertInput, AlertOutcome } from './alerts.js';
 import type { AvailabilitySnapshot } from './availability-view.js';
-import type { CommandRequest, CommandResult, QueueRow } from './commands.js';
+import type { ActionRequest, ActionResult, CommandRequest, CommandResult, QueueRow } from './commands.js';
 import type { QueueSnapshot } from './queue-view.js';
 import type { IncomingMessage, MessageOutcome } from './tickets.js';
 
-export type { AlertInput, AlertOutcome, AvailabilitySnapshot, CommandRequest, CommandResult, IncomingMessage, MessageOutcome, QueueRow, QueueSnapshot };
+export type { ActionRequest, ActionResult, AlertInput, AlertOutcome, AvailabilitySnapshot, CommandRequest, CommandResult, IncomingMessage, MessageOutcome, QueueRow, QueueSnapshot };
+export type { Asking, ChosenAction } from './commands.js';
 
 export interface SupportDesk {
   /** The validated config (which channels are bound, who is staff by config). */
@@ -35,6 +36,8 @@ export interface SupportDesk {
 
   /** A ticket command (`claim 42`); the reply says what happened, privately where it must be. Never throws for bad input. */
   runCommand(request: CommandRequest): Promise<CommandResult>;
+  /** An action chosen on a card (a button, the severity menu), with the same checks as its command. */
+  runAction(request: ActionRequest): Promise<ActionResult>;
   /** A staff member opens a ticket on any message of a bound channel (a reaction, a shortcut). */
   openFromMessage(message: IncomingMessage, opener: Author): Promise<CommandResult>;
   /** Alerts from monitoring: firing opens an incident, resolved resolves it; a redelivery changes nothing. */

@@ -1,6 +1,7 @@
 /**
  * The desk: the SupportDesk port (desk-port.ts) over the use cases. It runs
- * each call's use case and hands what the use case says to post to the
+ * each call's use case, applies the platform rules to what it answers
+ * (platform-rules.ts), and hands what the use case says to post to the
  * delivery it was given. The running machinery (scheduler, outbox,
  * replicas) is the app's (src/app); the desk only tells it of changes
  * through the context's hooks.
@@ -14,11 +15,12 @@ import { buildTrend, type TrendModel } from '../report/trend.js';
 import { receiveAlerts, type AlertInput, type AlertOutcome } from './alerts.js';
 import { availabilitySnapshot, type AvailabilitySnapshot } from './availability-view.js';
 import { cursorKey } from './channel-state.js';
-import { openTicketFromMessage, queueRows, runCommand, type CommandRequest, type CommandResult, type QueueRow } from './commands.js';
+import { openTicketFromMessage, queueRows, runAction, runCommand, type ActionRequest, type ActionResult, type CommandRequest, type CommandResult, type QueueRow } from './commands.js';
 import type { DeskContext } from './context.js';
 import type { SupportDesk } from './desk-port.js';
 import { describe, type Logger } from './logger.js';
 import type { Outbound } from './messages.js';
+import { privateInCustomerChannels } from './platform-rules.js';
 import { queueSnapshot, type QueueSnapshot } from './queue-view.js';
 import { deleteMessage, editMessage, handleMessage, type IncomingMessage, type MessageOutcome } from './tickets.js';
 
@@ -82,7 +84,15 @@ export class Desk implements SupportDesk {
 
   async runCommand(request: CommandRequest): Promise<CommandResult> {
     return this.track(async () => {
-      const result = await runCommand(this.ctx, request);
+      const result = privateInCustomerChannels(this.config, request, await runCommand(this.ctx, request));
+      await this.deliver(result.outbound);
+      return result;
+    });
+  }
+
+  async runAction(request: ActionRequest): Promise<ActionResult> {
+    return this.track(async () => {
+      const result = privateInCustomerChannels(this.config, request, await runAction(this.ctx, request));
       await this.deliver(result.outbound);
       return result;
     });
