@@ -8,7 +8,10 @@
 // - the pure core does not load zod: its vocabulary is src/domain/vocabulary.ts, and of the
 //   config schema it imports types only (`import type`, erased from the build);
 // - the service never imports an adapter: adapters call the service, not the reverse;
-// - the store never imports an adapter or the service: it keeps tickets, it runs no use case.
+// - the store never imports an adapter or the service: it keeps tickets, it runs no use case;
+// - the scheduler never imports the service or an adapter: it keeps the time, the service says what is due;
+// - adapters never import the store or the service's delivery machinery (outbox, notifier, delivery
+//   records): they reach the service through the desk's port (src/service/desk-port.ts).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -61,6 +64,29 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         { patterns: [{ group: ['**/adapters/**', '**/service/**'], message: 'the store keeps tickets: it does not depend on the service or the adapters' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/scheduler/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/adapters/**', '**/service/**'], message: 'the scheduler keeps the time: what is due is the service\'s, which drives it' }] },
+      ],
+    },
+  },
+  {
+    files: ['adapters/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/src/store/**'], message: 'adapters reach the service through the desk\'s port (src/service/desk-port.ts), never the store' },
+            { group: ['**/service/outbox.js', '**/service/notify.js', '**/service/delivery.js'], message: 'delivery is the app\'s: an adapter attaches its ChatPort to its host' },
+          ],
+        },
       ],
     },
   },

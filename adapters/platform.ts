@@ -1,12 +1,28 @@
 /**
  * What `slawatch start` needs from a chat platform adapter: connect it to
- * the bot, report whether it is connected, and stop it — and how a platform
+ * its host, report whether it is connected, and stop it — and how a platform
  * is kept connected: a network failure is tried again with backoff, a
  * platform that rejects the credentials stops the start.
  */
-import type { Bot } from '../src/service/bot.js';
-import { describe } from '../src/service/bot.js';
-import type { Logger } from '../src/service/logger.js';
+import type { Platform } from '../src/domain/ticket.js';
+import type { SupportDesk } from '../src/service/desk-port.js';
+import { describe, type Logger } from '../src/service/logger.js';
+import type { ChatPort } from '../src/service/messages.js';
+
+/**
+ * What a platform adapter is connected to (the app, src/app/app.ts): the
+ * desk it hands its platform's events to, and the place it attaches the
+ * port the desk's messages go out through.
+ */
+export interface PlatformHost {
+  readonly desk: SupportDesk;
+  /** From now on, messages for `port.platform` go out through `port`. */
+  attach(port: ChatPort): void;
+  /** Nothing more goes out to `platform` from here (its notifications wait for a replica that can deliver them). */
+  detach(platform: Platform): void;
+  /** Delivers what is queued now (before the platform's connection closes). */
+  flush(): Promise<void>;
+}
 
 export interface PlatformConnection {
   readonly name: string;
@@ -15,7 +31,7 @@ export interface PlatformConnection {
   stop(): Promise<void>;
 }
 
-export type Connector = (bot: Bot, env: NodeJS.ProcessEnv, logger: Logger) => Promise<PlatformConnection>;
+export type Connector = (host: PlatformHost, env: NodeJS.ProcessEnv, logger: Logger) => Promise<PlatformConnection>;
 
 /** The platform said no to the credentials or the settings (a rejected token, say): trying again cannot help. */
 export class PlatformRejected extends Error {

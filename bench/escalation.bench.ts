@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../src/config/load.js';
 import type { Ticket } from '../src/domain/ticket.js';
-import { Bot } from '../src/service/bot.js';
+import { App } from '../src/app/app.js';
 import { silentLogger } from '../src/service/logger.js';
 import type { ChatPort, Outbound, SentRef } from '../src/service/messages.js';
+import { parseKey } from '../src/service/notification-key.js';
 import { openSqliteStore } from '../src/store/open.js';
 import type { BenchFigure } from './run.js';
 import { percentile, seedTickets } from './support.js';
@@ -57,7 +58,8 @@ class TimingPort implements ChatPort {
     const now = Date.now();
     if (message.type === 'notify') {
       for (const key of message.keys) {
-        const due = this.dueAt.get(Number(key.split('/')[0]));
+        const parsed = parseKey(key);
+        const due = parsed?.kind === 'step' ? this.dueAt.get(parsed.ticketId) : undefined;
         if (due !== undefined) this.delays.push(now - due);
       }
     }
@@ -92,11 +94,11 @@ export async function bench(): Promise<BenchFigure[]> {
     global.gc?.();
     const baseRss = process.memoryUsage().rss;
     const store = await openSqliteStore(file);
-    const bot = new Bot({ config: parseConfig(CONFIG), store, logger: silentLogger });
+    const app = new App({ config: parseConfig(CONFIG), store, logger: silentLogger });
     const port = new TimingPort(probeDue);
-    bot.attach(port);
+    app.attach(port);
     const startedAt = performance.now();
-    const loaded = await bot.start();
+    const loaded = await app.start();
     const reloadMs = performance.now() - startedAt;
     global.gc?.();
     const memory = process.memoryUsage();
@@ -105,7 +107,7 @@ export async function bench(): Promise<BenchFigure[]> {
     const waitUntil = Date.now() + 60_000;
     while (port.delays.length < PROBES && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 100));
     const delays = [...port.delays].sort((a, b) => a - b);
-    await bot.stop();
+    await app.stop();
     await store.close();
     return [
       { name: `reload ${loaded.tickets.toLocaleString('en')} open tickets from SQLite and re-arm`, value: Math.round(reloadMs), unit: 'ms' },

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { registerQueuePage } from '../adapters/http/queue-page.js';
 import { HttpServer } from '../adapters/http/server.js';
 import { parseConfig } from '../src/config/load.js';
-import { Bot } from '../src/service/bot.js';
+import { App } from '../src/app/app.js';
 import { silentLogger } from '../src/service/logger.js';
 import type { ChatPort, Outbound, SentRef } from '../src/service/messages.js';
 import { openSqliteStore } from '../src/store/open.js';
@@ -66,11 +66,11 @@ async function neverReading(port: number): Promise<Socket> {
 export async function bench(): Promise<BenchFigure[]> {
   const dir = await mkdtemp(join(tmpdir(), 'slawatch-bench-queue-streams-'));
   const store = await openSqliteStore(join(dir, 'slawatch.sqlite'));
-  const bot = new Bot({ config: parseConfig(CONFIG), store, logger: silentLogger });
-  bot.attach(new QuietPort());
-  await bot.start();
+  const app = new App({ config: parseConfig(CONFIG), store, logger: silentLogger });
+  app.attach(new QuietPort());
+  await app.start();
   const http = new HttpServer({ port: 0, host: '127.0.0.1', readiness: [] });
-  const page = registerQueuePage(http, bot, { token: TOKEN, logger: silentLogger });
+  const page = registerQueuePage(http, app.desk, { token: TOKEN, logger: silentLogger });
   const port = await http.listen();
   const sockets: Socket[] = [];
   try {
@@ -85,7 +85,7 @@ export async function bench(): Promise<BenchFigure[]> {
     const start = Date.now();
     const first = start - TICKETS * 2_000;
     for (let i = 1; i <= TICKETS; i++) {
-      await bot.receiveMessage({
+      await app.desk.receiveMessage({
         platform: 'shell',
         channelId: 'acme',
         messageId: `flood-${i}`,
@@ -102,7 +102,7 @@ export async function bench(): Promise<BenchFigure[]> {
     gc();
     const rssAfter = process.memoryUsage().rss;
     const stats = page.streamStats();
-    const open = (await bot.queue()).length;
+    const open = (await app.desk.queue()).length;
     if (open !== TICKETS) throw new Error(`${open} tickets are open, expected ${TICKETS}`);
     const snapshotBytes = (await (await fetch(`http://127.0.0.1:${port}/api/queue`, { headers: { authorization: `Bearer ${TOKEN}` } })).arrayBuffer()).byteLength;
     return [
@@ -118,7 +118,7 @@ export async function bench(): Promise<BenchFigure[]> {
     for (const socket of sockets) socket.destroy();
     page.close();
     await http.close();
-    await bot.stop();
+    await app.stop();
     await store.close();
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Entry point of the `slawatch` command. The TypeScript sources are compiled to
 // dist/ by `npm install` (the `prepare` script) or `npm run build`.
-import { loadEnvFile } from '../dist/src/cli/env-file.js';
+import { loadEnvFile } from '../dist/src/config/env-file.js';
 import { main } from '../dist/src/cli/main.js';
 
 // ./.env first, so every command and every flag's variable sees it; the environment wins over the file.

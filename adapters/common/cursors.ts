@@ -7,7 +7,7 @@
  */
 import type { Platform } from '../../src/domain/ticket.js';
 
-/** Where cursors are kept (the bot's getCursor / setCursor). */
+/** Where cursors are kept (the desk's getCursor / setCursor). */
 export interface CursorStore {
   getCursor(platform: Platform, channelId: string): Promise<string | undefined>;
   setCursor(platform: Platform, channelId: string, position: string): Promise<void>;

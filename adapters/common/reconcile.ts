@@ -18,10 +18,9 @@
  * messages and a thread's replies after a position, in pages, and say what
  * a message is.
  */
-import type { Platform, Ticket } from '../../src/domain/ticket.js';
-import { describe } from '../../src/service/bot.js';
-import type { IncomingMessage, MessageOutcome } from '../../src/service/desk.js';
-import type { Logger } from '../../src/service/logger.js';
+import type { Platform } from '../../src/domain/ticket.js';
+import type { IncomingMessage, SupportDesk } from '../../src/service/desk-port.js';
+import { describe, type Logger } from '../../src/service/logger.js';
 import type { CursorBook, CursorOrder } from './cursors.js';
 
 export interface HistoryPage<M> {
@@ -58,12 +57,8 @@ export interface HistorySource<M> {
   edited?(message: M): { text: string; at: number } | undefined;
 }
 
-/** The part of the bot reconciliation uses. */
-export interface ReconcileDesk {
-  receiveMessage(message: IncomingMessage): Promise<MessageOutcome>;
-  messageEdited(platform: Platform, channelId: string, messageId: string, text: string, at: number): Promise<void>;
-  activeTickets(platform: Platform): AsyncIterable<Ticket>;
-}
+/** The part of the desk reconciliation uses. */
+export type ReconcileDesk = Pick<SupportDesk, 'receiveMessage' | 'messageEdited' | 'activeTickets'>;
 
 export interface ReconcileOptions {
   /**
@@ -92,7 +87,7 @@ export interface ReconcilerDeps<M> extends ReconcileOptions {
 
 export interface ReconcileReport {
   channels: number;
-  /** Messages (top-level and replies) fed to the bot. */
+  /** Messages (top-level and replies) fed to the desk. */
   messages: number;
   /** Channels that could not be read (logged); the next pass tries them again from their cursor. */
   failed: string[];
@@ -159,7 +154,7 @@ export class Reconciler<M> {
     return report;
   }
 
-  /** Feeds what the channel holds after its cursor, in time order; returns how many messages went to the bot. */
+  /** Feeds what the channel holds after its cursor, in time order; returns how many messages went to the desk. */
   private async catchUp(channelId: string, threads: Set<string>): Promise<number> {
     const { source, cursors, log } = this.deps;
     const { cursor, after } = await this.startOf(channelId);

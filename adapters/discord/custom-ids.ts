@@ -3,7 +3,6 @@
  * They carry the ticket number, so a click names its ticket wherever the
  * card was posted (the customer's thread, the staff channel, a reply).
  */
-import { SEVERITIES, type Severity } from '../../src/config/schema.js';
 import type { TicketAction } from '../../src/service/messages.js';
 
 const PREFIX = 'slawatch';
@@ -17,8 +16,4 @@ export function parseActionId(customId: string): { action: TicketAction; ticketI
   const [prefix, action, id] = customId.split(':');
   if (prefix !== PREFIX || !ACTIONS.includes(action as TicketAction) || !/^\d+$/.test(id ?? '')) return undefined;
   return { action: action as TicketAction, ticketId: Number(id) };
-}
-
-export function isSeverity(value: string | undefined): value is Severity {
-  return (SEVERITIES as readonly string[]).includes(value ?? '');
 }

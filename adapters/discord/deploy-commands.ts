@@ -9,7 +9,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { REST, Routes } from 'discord.js';
-import { loadEnvFile } from '../../src/cli/env-file.js';
+import { loadEnvFile } from '../../src/config/env-file.js';
 import { redactSecrets } from '../../src/service/logger.js';
 import { COMMAND_DEFINITIONS } from './commands.js';
 import { readDiscordEnv } from './env.js';

@@ -1,7 +1,7 @@
 /**
- * Gateway message events → the bot. MESSAGE_CREATE, MESSAGE_UPDATE and
+ * Gateway message events → the desk. MESSAGE_CREATE, MESSAGE_UPDATE and
  * MESSAGE_DELETE are read from discord.js's raw dispatch stream (the JSON the
- * gateway sent), translated by inbound.ts and handed to `Bot.receiveMessage`,
+ * gateway sent), translated by inbound.ts and handed to `desk.receiveMessage`,
  * `messageEdited` and `messageDeleted`; each message moves its customer
  * channel's reconciliation cursor.
  *
@@ -11,9 +11,8 @@
  * fetched over REST never races the same message from the gateway.
  */
 import { GatewayDispatchEvents, type Client } from 'discord.js';
-import type { Bot } from '../../src/service/bot.js';
-import { describe } from '../../src/service/bot.js';
-import type { Logger } from '../../src/service/logger.js';
+import type { SupportDesk } from '../../src/service/desk-port.js';
+import { describe, type Logger } from '../../src/service/logger.js';
 import type { CursorBook } from '../common/cursors.js';
 import type { ChannelMap, Place } from './channel-map.js';
 import { asWireMessage, isConversation, isFromBot, textOf, toIncoming, type WireMessage } from './inbound.js';
@@ -21,7 +20,7 @@ import type { RoleDirectory } from './roles.js';
 import type { KeyedSerial } from './serial.js';
 
 export interface IntakeDeps {
-  bot: Bot;
+  desk: SupportDesk;
   client: Client;
   channels: ChannelMap;
   roles: RoleDirectory;
@@ -72,10 +71,10 @@ export class MessageIntake {
   }
 
   private async record(message: WireMessage, place: Place): Promise<void> {
-    const { bot, client, roles, channels } = this.deps;
+    const { desk, client, roles, channels } = this.deps;
     const botUserId = client.user?.id;
     const groups = isFromBot(message, botUserId) ? [] : await roles.rolesOf(message);
-    const outcome = await bot.receiveMessage(toIncoming(message, place, groups, botUserId));
+    const outcome = await desk.receiveMessage(toIncoming(message, place, groups, botUserId));
     if (outcome.kind === 'opened') channels.rememberThread(outcome.ticket.threadId, outcome.ticket.channelId, channels.threadExists(outcome.ticket.threadId));
   }
 
@@ -84,9 +83,9 @@ export class MessageIntake {
     if (message.content === undefined || isFromBot(message, this.deps.client.user?.id)) return;
     const place = this.deps.channels.resolve(message.channel_id);
     if (!place.bound) return;
-    const at = message.edited_timestamp ? Date.parse(message.edited_timestamp) : this.deps.bot.ctx.now();
+    const at = message.edited_timestamp ? Date.parse(message.edited_timestamp) : this.deps.desk.now();
     await this.deps.serial.run(place.channelId, () =>
-      this.deps.bot.messageEdited('discord', place.channelId, message.id, textOf(message), Number.isFinite(at) ? at : this.deps.bot.ctx.now()),
+      this.deps.desk.messageEdited('discord', place.channelId, message.id, textOf(message), Number.isFinite(at) ? at : this.deps.desk.now()),
     );
   }
 
@@ -95,7 +94,7 @@ export class MessageIntake {
     const place = this.deps.channels.resolve(channelId);
     if (!place.bound) return;
     await this.deps.serial.run(place.channelId, async () => {
-      for (const id of ids) await this.deps.bot.messageDeleted('discord', place.channelId, id, this.deps.bot.ctx.now());
+      for (const id of ids) await this.deps.desk.messageDeleted('discord', place.channelId, id, this.deps.desk.now());
     });
   }
 }

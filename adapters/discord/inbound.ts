@@ -7,7 +7,7 @@
  */
 import { MessageType } from 'discord.js';
 import type { Author } from '../../src/domain/people.js';
-import type { IncomingMessage } from '../../src/service/desk.js';
+import type { IncomingMessage } from '../../src/service/desk-port.js';
 import type { Place } from './channel-map.js';
 import { isSnowflake, timeOfSnowflake } from './snowflake.js';
 

@@ -1,6 +1,6 @@
 /**
  * `connectDiscord`: slawatch as a Discord bot. Reads and checks the
- * environment, builds the client, attaches the port (so the bot can post),
+ * environment, builds the client, attaches the port to its host (so the desk can post),
  * listens for messages and interactions, logs in, and catches up on what
  * was posted while the bot was away. A login Discord refuses (the token, the
  * intents) fails with PlatformRejected; any other failure is one attempt
@@ -9,18 +9,16 @@
  * reconciles again.
  */
 import { DiscordAPIError, DiscordjsError, DiscordjsErrorCodes, Events, RESTEvents, type Client } from 'discord.js';
-import { PlatformRejected, type Connector, type PlatformConnection } from '../platform.js';
+import { PlatformRejected, type Connector, type PlatformConnection, type PlatformHost } from '../platform.js';
 import { Background } from '../common/background.js';
 import { CursorBook } from '../common/cursors.js';
 import { Reconciler } from '../common/reconcile.js';
-import type { Bot } from '../../src/service/bot.js';
-import { describe } from '../../src/service/bot.js';
-import { redactSecrets, type Logger } from '../../src/service/logger.js';
+import { describe, redactSecrets, type Logger } from '../../src/service/logger.js';
 import { ChannelMap } from './channel-map.js';
 import { createDiscordClient } from './client.js';
 import { readDiscordEnv } from './env.js';
 import { MessageIntake } from './events.js';
-import { InteractionDesk } from './interactions.js';
+import { Interactions } from './interactions.js';
 import { DiscordPort } from './port.js';
 import { DiscordHistory } from './reconcile.js';
 import { DiscordRenderer } from './render.js';
@@ -41,37 +39,38 @@ export interface DiscordConnection extends PlatformConnection {
   settled(): Promise<void>;
 }
 
-export const connectDiscord: Connector = (bot, env, logger) => startDiscord(bot, env, logger);
+export const connectDiscord: Connector = (host, env, logger) => startDiscord(host, env, logger);
 
-export async function startDiscord(bot: Bot, env: NodeJS.ProcessEnv, log: Logger, options: DiscordOptions = {}): Promise<DiscordConnection> {
+export async function startDiscord(host: PlatformHost, env: NodeJS.ProcessEnv, log: Logger, options: DiscordOptions = {}): Promise<DiscordConnection> {
+  const { desk } = host;
   const settings = readDiscordEnv(env);
   const hide = (text: string) => redactSecrets(text.split(settings.token).join('[redacted]'));
   const client = createDiscordClient(settings);
-  const channels = new ChannelMap(bot.config, client, settings.guildId);
-  const renderer = new DiscordRenderer(bot.config, channels);
+  const channels = new ChannelMap(desk.config, client, settings.guildId);
+  const renderer = new DiscordRenderer(desk.config, channels);
   const roles = new RoleDirectory(client, channels, log);
-  const cursors = new CursorBook(bot, 'discord', DISCORD_ORDER);
+  const cursors = new CursorBook(desk, 'discord', DISCORD_ORDER);
   const serial = new KeyedSerial();
-  const intake = new MessageIntake({ bot, client, channels, roles, cursors, serial, log });
+  const intake = new MessageIntake({ desk, client, channels, roles, cursors, serial, log });
   const reconciler = new Reconciler({
-    desk: bot,
+    desk,
     source: new DiscordHistory({ client, channels, roles, log }),
     cursors,
     channels: () => channels.boundChannels,
-    now: () => bot.ctx.now(),
+    now: () => desk.now(),
     log,
     lane: (channelId, work) => serial.run(channelId, work),
   });
   const background = new Background((err) => log.error({ err: hide(describe(err)) }, 'discord: interaction failed'));
-  const desk = new InteractionDesk({ bot, channels, renderer, roles, log, background, ...(options.quickReplyMs !== undefined ? { quickReplyMs: options.quickReplyMs } : {}) });
+  const interactions = new Interactions({ desk, channels, renderer, roles, log, background, ...(options.quickReplyMs !== undefined ? { quickReplyMs: options.quickReplyMs } : {}) });
 
-  if (!bot.config.staff.channels.discord) log.warn({}, 'discord: no staff channel configured (staff.channels.discord); pings for Discord tickets go elsewhere or nowhere');
+  if (!desk.config.staff.channels.discord) log.warn({}, 'discord: no staff channel configured (staff.channels.discord); pings for Discord tickets go elsewhere or nowhere');
   if (channels.boundChannels.length === 0) log.warn({}, 'discord: no customer has a Discord channel (customers[].channels.discord); no ticket will open');
 
-  bot.attach(new DiscordPort({ client, config: bot.config, channels, renderer, log }));
+  host.attach(new DiscordPort({ client, config: desk.config, channels, renderer, log }));
   intake.listen();
-  desk.listen(client);
-  for await (const ticket of bot.activeTickets('discord')) channels.rememberThread(ticket.threadId, ticket.channelId, false);
+  interactions.listen(client);
+  for await (const ticket of desk.activeTickets('discord')) channels.rememberThread(ticket.threadId, ticket.channelId, false);
 
   let connected = false;
   let sessions = 0;
@@ -106,7 +105,7 @@ export async function startDiscord(bot: Bot, env: NodeJS.ProcessEnv, log: Logger
     await reconciler.run('start-up');
   } catch (err) {
     stopping = true;
-    bot.detach('discord');
+    host.detach('discord');
     await client.destroy().catch(() => undefined);
     throw loginError(err, hide);
   }
@@ -125,7 +124,7 @@ export async function startDiscord(bot: Bot, env: NodeJS.ProcessEnv, log: Logger
     async stop() {
       await settled();
       // Deliver what is queued while REST still has its token (destroying the client clears it).
-      await bot.outbox.drain().catch((err: unknown) => log.warn({ err: hide(describe(err)) }, 'discord: could not deliver queued messages before stopping'));
+      await host.flush().catch((err: unknown) => log.warn({ err: hide(describe(err)) }, 'discord: could not deliver queued messages before stopping'));
       stopping = true;
       connected = false;
       await client.destroy();

@@ -1,10 +1,12 @@
 /**
  * Slash commands, buttons, the severity select and the "Open ticket" message
- * command → the bot. Discord wants an answer within 3 seconds:
+ * command → the desk. Discord wants an answer within 3 seconds:
  *
  * - Buttons and the select are acknowledged at once (deferUpdate); then the
- *   action runs and the message is edited to show the ticket's new state, or
- *   the clicker gets a private note saying why not.
+ *   typed action runs and the message is edited to show the ticket's new
+ *   state — unless the desk answers privately and the message is not (then
+ *   the clicker alone sees the new state) — or the clicker gets a private
+ *   note saying why not.
  * - Commands are answered directly when the core is quick, which it nearly
  *   always is; if it is not, the answer is deferred (privately) and delivered
  *   when ready. Either way the answer keeps the visibility the core chose.
@@ -31,19 +33,19 @@ import {
 } from 'discord.js';
 import type { Background } from '../common/background.js';
 import type { Author } from '../../src/domain/people.js';
-import type { Bot } from '../../src/service/bot.js';
-import { describe } from '../../src/service/bot.js';
-import type { Logger } from '../../src/service/logger.js';
+import { isSeverity } from '../../src/domain/vocabulary.js';
+import type { ChosenAction, SupportDesk } from '../../src/service/desk-port.js';
+import { describe, type Logger } from '../../src/service/logger.js';
 import type { Card, Reply } from '../../src/service/messages.js';
 import type { ChannelMap, Place } from './channel-map.js';
 import { commandText, OPEN_TICKET_COMMAND_NAME, SLA_COMMAND_NAME } from './commands.js';
-import { isSeverity, parseActionId } from './custom-ids.js';
+import { parseActionId } from './custom-ids.js';
 import { toIncoming, type WireMessage } from './inbound.js';
 import type { ActionRow, DiscordRenderer, RenderedMessage } from './render.js';
 import type { RoleDirectory } from './roles.js';
 
 export interface InteractionDeps {
-  bot: Bot;
+  desk: SupportDesk;
   channels: ChannelMap;
   renderer: DiscordRenderer;
   roles: RoleDirectory;
@@ -57,7 +59,7 @@ export interface InteractionDeps {
 const DEFAULT_QUICK_REPLY_MS = 1500;
 const SOMETHING_WENT_WRONG = 'Sorry — that did not work. Please try again in a moment.';
 
-export class InteractionDesk {
+export class Interactions {
   /** Channel facts from the raw INTERACTION_CREATE, for interactions whose channel discord.js could not resolve. */
   private readonly rawChannels = new Map<string, { channelId?: string; parentId?: string }>();
 
@@ -94,7 +96,7 @@ export class InteractionDesk {
 
   private async slash(interaction: ChatInputCommandInteraction): Promise<void> {
     const place = this.placeOf(interaction);
-    const work = this.deps.bot
+    const work = this.deps.desk
       .runCommand({
         platform: 'discord',
         channelId: place.channelId,
@@ -113,7 +115,7 @@ export class InteractionDesk {
       if (place.threadId) return { ephemeral: true, text: 'Open a ticket from a message in the channel itself, not from one inside a thread.' };
       const wire = wireOf(target);
       const roles = await this.deps.roles.rolesOf(wire);
-      const result = await this.deps.bot.openFromMessage(toIncoming(wire, place, roles, interaction.client.user.id), authorOf(interaction));
+      const result = await this.deps.desk.openFromMessage(toIncoming(wire, place, roles, interaction.client.user.id), authorOf(interaction));
       if (result.ticket) this.deps.channels.rememberThread(result.ticket.threadId, result.ticket.channelId, this.deps.channels.threadExists(result.ticket.threadId));
       return result.reply;
     })();
@@ -150,26 +152,33 @@ export class InteractionDesk {
     const parsed = parseActionId(interaction.customId);
     if (!parsed) return;
     await interaction.deferUpdate();
-    const severity = interaction.isStringSelectMenu() ? interaction.values[0] : undefined;
-    if (parsed.action === 'severity' && !isSeverity(severity)) {
-      await interaction.followUp(replyOptions(this.deps.renderer.reply({ ephemeral: true, text: 'Pick one of urgent, high, normal or low.' }), true));
-      return;
+    let chosen: ChosenAction;
+    if (parsed.action === 'severity') {
+      const severity = interaction.isStringSelectMenu() ? interaction.values[0] : undefined;
+      if (!isSeverity(severity)) {
+        await interaction.followUp(replyOptions(this.deps.renderer.reply({ ephemeral: true, text: 'Pick one of urgent, high, normal or low.' }), true));
+        return;
+      }
+      chosen = { action: 'severity', ticket: parsed.ticketId, severity };
+    } else {
+      chosen = { action: parsed.action, ticket: parsed.ticketId };
     }
-    const text = parsed.action === 'severity' ? `severity ${severity} ${parsed.ticketId}` : `${parsed.action} ${parsed.ticketId}`;
     const place = this.placeOf(interaction);
+    const onPrivateMessage = interaction.message.flags.has(MessageFlags.Ephemeral);
     let reply: Reply;
     let card: Card | undefined;
     try {
-      const result = await this.deps.bot.runCommand({
+      const result = await this.deps.desk.runAction({
         platform: 'discord',
         channelId: place.channelId,
         ...(place.threadId ? { threadId: place.threadId } : {}),
         author: authorOf(interaction),
-        text,
+        action: chosen,
       });
       reply = result.reply;
-      // A change that went through answers with the ticket's new status card; a refusal with a private note.
-      card = result.ticket && !reply.ephemeral ? reply.cards?.[0] : undefined;
+      // A change that went through shows on the message with the ticket's new status card — unless the answer is
+      // private and the message is not; a refusal answers with a private note.
+      card = result.applied && (!reply.ephemeral || onPrivateMessage) ? reply.cards?.[0] : undefined;
     } catch (err) {
       this.deps.log.error({ err: describe(err), interaction: interaction.id }, 'discord: button action failed');
       reply = { ephemeral: true, text: SOMETHING_WENT_WRONG };

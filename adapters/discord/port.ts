@@ -18,9 +18,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DiscordAPIError, RESTJSONErrorCodes, Routes, ThreadAutoArchiveDuration, type Client, type RESTPostAPIChannelMessageJSONBody } from 'discord.js';
 import type { Config } from '../../src/config/schema.js';
 import { platformIdOf } from '../../src/domain/people.js';
-import { describe } from '../../src/service/bot.js';
-import type { Logger } from '../../src/service/logger.js';
+import { describe, type Logger } from '../../src/service/logger.js';
 import type { Card, ChatPort, Outbound, SendOptions, SentRef } from '../../src/service/messages.js';
+import { joinKeys } from '../../src/service/notification-key.js';
 import type { ChannelMap } from './channel-map.js';
 import { escapeText, truncate } from './escape.js';
 import { asWireMessage } from './inbound.js';
@@ -132,7 +132,7 @@ export class DiscordPort implements ChatPort {
 
   private async sendNotification(message: NotifyMessage | NoticeMessage, options: SendOptions): Promise<SentRef | undefined> {
     const parts = this.deps.renderer.notifyMessages(message.cards);
-    const baseKey = options.idempotencyKey ?? message.keys.join('|');
+    const baseKey = options.idempotencyKey ?? joinKeys(message.keys);
     let first: SentRef | undefined;
     for (const [index, rendered] of parts.entries()) {
       const keys = message.keys.slice(index * CARDS_PER_MESSAGE, (index + 1) * CARDS_PER_MESSAGE);

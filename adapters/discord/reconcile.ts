@@ -11,9 +11,8 @@
  */
 import { DiscordAPIError, MessageFlags, RESTJSONErrorCodes, Routes, type Client } from 'discord.js';
 import type { HistoryPage, HistorySource, Located } from '../common/reconcile.js';
-import { describe } from '../../src/service/bot.js';
-import type { IncomingMessage } from '../../src/service/desk.js';
-import type { Logger } from '../../src/service/logger.js';
+import type { IncomingMessage } from '../../src/service/desk-port.js';
+import { describe, type Logger } from '../../src/service/logger.js';
 import type { ChannelMap } from './channel-map.js';
 import { asWireMessage, isConversation, isFromBot, toIncoming, type WireMessage } from './inbound.js';
 import type { RoleDirectory } from './roles.js';

@@ -5,8 +5,7 @@
  * GET /guilds/:guild/members/:user, remembered for a few minutes.
  */
 import { Routes, type Client } from 'discord.js';
-import type { Logger } from '../../src/service/logger.js';
-import { describe } from '../../src/service/bot.js';
+import { describe, type Logger } from '../../src/service/logger.js';
 import type { ChannelMap } from './channel-map.js';
 import type { WireMessage } from './inbound.js';
 

@@ -1,6 +1,6 @@
 /**
  * `POST /hooks/alertmanager`: Prometheus Alertmanager's webhook (version 4)
- * on the bot's HTTP server. Each alert goes to the bot as it is (what an
+ * on the bot's HTTP server. Each alert goes to the desk as it is (what an
  * alert means for incidents is decided in src/service/alerts.ts).
  *
  * Only with `SLAWATCH_HOOK_TOKEN` set (16 characters or more); every request
@@ -12,8 +12,7 @@
  *   413 larger than 5 MB                                     500 the store failed: Alertmanager sends it again
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AlertInput } from '../../src/service/alerts.js';
-import type { Bot } from '../../src/service/bot.js';
+import type { AlertInput, SupportDesk } from '../../src/service/desk-port.js';
 import type { Logger } from '../../src/service/logger.js';
 import { MIN_TOKEN_LENGTH, sameSecret } from './queue-auth.js';
 import { readBody } from './queue-page.js';
@@ -23,7 +22,7 @@ export const ALERTMANAGER_PATH = '/hooks/alertmanager';
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 /** Registers the hook when `SLAWATCH_HOOK_TOKEN` is set, and says in the log either way. */
-export function mountAlertmanagerHook(http: HttpServer, bot: Bot, env: NodeJS.ProcessEnv, logger: Logger): { enabled: boolean; disabled?: string } {
+export function mountAlertmanagerHook(http: HttpServer, desk: SupportDesk, env: NodeJS.ProcessEnv, logger: Logger): { enabled: boolean; disabled?: string } {
   const token = env.SLAWATCH_HOOK_TOKEN?.trim() ?? '';
   if (!token) {
     const disabled = 'SLAWATCH_HOOK_TOKEN is not set';
@@ -35,12 +34,12 @@ export function mountAlertmanagerHook(http: HttpServer, bot: Bot, env: NodeJS.Pr
     logger.warn({ reason: disabled }, 'Alertmanager hook disabled');
     return { enabled: false, disabled };
   }
-  http.route(`POST ${ALERTMANAGER_PATH}`, (req, res) => handle(req, res, bot, token, logger));
+  http.route(`POST ${ALERTMANAGER_PATH}`, (req, res) => handle(req, res, desk, token, logger));
   logger.info({ path: ALERTMANAGER_PATH }, 'Alertmanager hook enabled');
   return { enabled: true };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, bot: Bot, token: string, logger: Logger): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, desk: SupportDesk, token: string, logger: Logger): Promise<void> {
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
   if (!bearer || !sameSecret(bearer[1] as string, token)) {
     logger.warn({ from: req.socket.remoteAddress }, 'Alertmanager hook: request without the right token');
@@ -54,7 +53,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, bot: Bot, token
     return reply(res, 400, { error: parsed.error });
   }
   try {
-    reply(res, 200, await bot.receiveAlerts(parsed.alerts));
+    reply(res, 200, await desk.receiveAlerts(parsed.alerts));
   } catch (err) {
     logger.error({ err: err instanceof Error ? err.message : String(err) }, 'Alertmanager hook: could not record the alerts; Alertmanager will send them again');
     reply(res, 500, { error: 'could not record the alerts; send them again' });

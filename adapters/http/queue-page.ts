@@ -17,13 +17,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { checkLinkOptions, type LinkOptions } from '../../src/report/links.js';
-import { buildTrend, type TrendModel } from '../../src/report/trend.js';
-import { describe, type Bot } from '../../src/service/bot.js';
-import type { Logger } from '../../src/service/logger.js';
+import type { TrendModel } from '../../src/report/trend.js';
+import type { AvailabilitySnapshot, QueueSnapshot, SupportDesk } from '../../src/service/desk-port.js';
+import { describe, type Logger } from '../../src/service/logger.js';
 import type { HttpServer } from './server.js';
 import { MIN_TOKEN_LENGTH, QueueAuth } from './queue-auth.js';
-import { availabilitySnapshot, type AvailabilitySnapshot } from './availability-data.js';
-import { queueSnapshot, type QueueSnapshot } from './queue-data.js';
 import { QUEUE_CSS, QUEUE_HTML, QUEUE_JS } from './queue-assets.js';
 
 export interface QueuePageOptions {
@@ -52,7 +50,7 @@ export interface QueuePageOptions {
 }
 
 export interface QueuePage {
-  /** Ends the open event streams (browsers reconnect unless the server is closing too) and stops listening to the bot. */
+  /** Ends the open event streams (browsers reconnect unless the server is closing too) and stops listening to the desk. */
   close(): void;
   /** What the event streams have done so far. */
   streamStats(): QueueStreamStats;
@@ -98,12 +96,12 @@ const PAGE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export function registerQueuePage(http: HttpServer, bot: Bot, options: QueuePageOptions): QueuePage {
+export function registerQueuePage(http: HttpServer, desk: SupportDesk, options: QueuePageOptions): QueuePage {
   const auth = new QueueAuth(options.token);
   const log = options.logger;
   const links = options.links ?? {};
-  const snapshot = () => queueSnapshot(bot.ctx, links);
-  const feed = new QueueFeed(bot, snapshot, {
+  const snapshot = () => desk.queueSnapshot(links);
+  const feed = new QueueFeed(desk, snapshot, {
     heartbeatMs: options.heartbeatMs ?? 15_000,
     refreshMs: options.refreshMs ?? 60_000,
     coalesceMs: options.coalesceMs ?? 200,
@@ -111,11 +109,7 @@ export function registerQueuePage(http: HttpServer, bot: Bot, options: QueuePage
     ...(log ? { log } : {}),
   });
   const compliance = new Cached<TrendModel>(options.complianceTtlMs ?? 60_000, () =>
-    buildTrend(bot.config, bot.ctx.store.listAll(), {
-      at: bot.ctx.now(),
-      weeks: COMPLIANCE_WEEKS,
-      timezone: options.timezone ?? bot.config.digest?.timezone ?? 'UTC',
-    }),
+    desk.compliance({ weeks: COMPLIANCE_WEEKS, timezone: options.timezone ?? desk.config.digest?.timezone ?? 'UTC' }),
   );
 
   /** Runs `handler` for a request that carries the token; answers 401 (and nothing else) otherwise. */
@@ -178,7 +172,7 @@ export function registerQueuePage(http: HttpServer, bot: Bot, options: QueuePage
     'GET /api/compliance',
     guarded(async (_req, res) => sendJson(res, await compliance.get())),
   );
-  const availability = new Cached<AvailabilitySnapshot>(options.availabilityTtlMs ?? 15_000, () => availabilitySnapshot(bot.ctx));
+  const availability = new Cached<AvailabilitySnapshot>(options.availabilityTtlMs ?? 15_000, () => desk.availabilitySnapshot());
   http.route(
     'GET /api/availability',
     guarded(async (_req, res) => sendJson(res, await availability.get())),
@@ -190,7 +184,7 @@ export function registerQueuePage(http: HttpServer, bot: Bot, options: QueuePage
  * Registers the page when `SLAWATCH_QUEUE_TOKEN` is set, and says in the log
  * either way. Returns whether the page is on, and why not.
  */
-export function mountQueuePage(http: HttpServer, bot: Bot, env: NodeJS.ProcessEnv, logger: Logger): { page?: QueuePage; disabled?: string } {
+export function mountQueuePage(http: HttpServer, desk: SupportDesk, env: NodeJS.ProcessEnv, logger: Logger): { page?: QueuePage; disabled?: string } {
   const token = env.SLAWATCH_QUEUE_TOKEN?.trim() ?? '';
   if (!token) {
     logger.info({ reason: 'SLAWATCH_QUEUE_TOKEN is not set' }, 'queue page disabled');
@@ -212,7 +206,7 @@ export function mountQueuePage(http: HttpServer, bot: Bot, env: NodeJS.ProcessEn
     delete links.slackWorkspace;
     delete links.discordGuild;
   }
-  const page = registerQueuePage(http, bot, { token, links, logger });
+  const page = registerQueuePage(http, desk, { token, links, logger });
   logger.info({ path: '/queue' }, 'queue page enabled');
   return { page };
 }
@@ -221,7 +215,7 @@ export function mountQueuePage(http: HttpServer, bot: Bot, env: NodeJS.ProcessEn
  * The event stream: every open stream gets a snapshot when it connects, and
  * one shared snapshot after each burst of ticket changes — encoded once and
  * written as the same bytes to every stream. A stream that falls more than
- * MAX_UNSENT_BYTES behind is dropped. Nothing runs (no timer, no bot
+ * MAX_UNSENT_BYTES behind is dropped. Nothing runs (no timer, no desk
  * listener) while nobody watches.
  */
 class QueueFeed {
@@ -236,7 +230,7 @@ class QueueFeed {
   private dropped = 0;
 
   constructor(
-    private readonly bot: Bot,
+    private readonly desk: SupportDesk,
     private readonly snapshot: () => Promise<QueueSnapshot>,
     private readonly options: { heartbeatMs: number; refreshMs: number; coalesceMs: number; maxStreams: number; log?: Logger },
   ) {}
@@ -302,9 +296,9 @@ class QueueFeed {
   }
 
   private startWatching(): void {
-    this.stopListening = this.bot.onTicketChanged(() => this.changed());
+    this.stopListening = this.desk.onTicketChanged(() => this.changed());
     this.heartbeat = setInterval(() => {
-      const beat = encodeEvent('heartbeat', { serverNow: new Date(this.bot.ctx.now()).toISOString() });
+      const beat = encodeEvent('heartbeat', { serverNow: new Date(this.desk.now()).toISOString() });
       for (const res of this.streams) this.send(res, beat);
     }, this.options.heartbeatMs);
     this.refresh = setInterval(() => void this.broadcast(), this.options.refreshMs);

@@ -14,9 +14,9 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { isStaff } from '../../src/domain/people.js';
-import type { Bot } from '../../src/service/bot.js';
-import { COMMAND_NAMES, HELP_TEXT } from '../../src/service/commands.js';
 import { ticketRef } from '../../src/service/cards.js';
+import { COMMAND_NAMES, HELP_TEXT } from '../../src/service/commands.js';
+import type { SupportDesk } from '../../src/service/desk-port.js';
 import type { ChatPort, Outbound, Reply, SentRef } from '../../src/service/messages.js';
 import { cardToLine } from '../../src/service/render-text.js';
 
@@ -40,16 +40,16 @@ export class ShellAdapter implements ChatPort {
   private rl: Interface | undefined;
 
   constructor(
-    private readonly bot: Bot,
+    private readonly desk: SupportDesk,
     private readonly options: ShellOptions,
   ) {
-    const firstCustomer = bot.config.customers.find((c) => c.channels.shell.length > 0);
+    const firstCustomer = desk.config.customers.find((c) => c.channels.shell.length > 0);
     this.channel = options.channel ?? firstCustomer?.channels.shell[0] ?? this.staffChannel;
     this.speaker = options.as ?? 'customer';
   }
 
   private get staffChannel(): string {
-    return this.bot.config.staff.channels.shell;
+    return this.desk.config.staff.channels.shell;
   }
 
   /** ChatPort: what the bot posts appears as one line, prefixed by where it was posted. */
@@ -99,7 +99,7 @@ export class ShellAdapter implements ChatPort {
   }
 
   private isStaffSpeaker(): boolean {
-    return isStaff(this.bot.config, 'shell', { userId: this.speaker, personId: this.bot.config.people[this.speaker] ? this.speaker : undefined });
+    return isStaff(this.desk.config, 'shell', { userId: this.speaker, personId: this.desk.config.people[this.speaker] ? this.speaker : undefined });
   }
 
   private async handleLine(raw: string): Promise<void> {
@@ -146,7 +146,7 @@ export class ShellAdapter implements ChatPort {
   }
 
   private helpText(): string {
-    const channels = this.bot.config.customers.flatMap((c) => c.channels.shell.map((ch) => `#${ch} (${c.name})`));
+    const channels = this.desk.config.customers.flatMap((c) => c.channels.shell.map((ch) => `#${ch} (${c.name})`));
     return [
       'Chat: type a line to post it where you are. Meta-commands:',
       '/as <who>          speak as a person from the config (staff) or anyone else (a customer)',
@@ -160,7 +160,7 @@ export class ShellAdapter implements ChatPort {
 
   private async enterThread(arg: string): Promise<void> {
     const id = Number(arg.replace(/^#/, ''));
-    const ticket = Number.isInteger(id) ? await this.bot.ctx.store.get(id) : undefined;
+    const ticket = Number.isInteger(id) ? await this.desk.ticket(id) : undefined;
     if (!ticket || ticket.platform !== 'shell') return this.print(`! there is no ticket ${arg} here`);
     this.channel = ticket.channelId;
     this.thread = { id: ticket.threadId, ticket: ticket.id };
@@ -168,14 +168,14 @@ export class ShellAdapter implements ChatPort {
   }
 
   private author() {
-    const personId = this.bot.config.people[this.speaker] ? this.speaker : undefined;
-    return { userId: this.speaker, name: personId ? this.bot.config.people[this.speaker]?.name : this.speaker, ...(personId ? { personId } : {}) };
+    const personId = this.desk.config.people[this.speaker] ? this.speaker : undefined;
+    return { userId: this.speaker, name: personId ? this.desk.config.people[this.speaker]?.name : this.speaker, ...(personId ? { personId } : {}) };
   }
 
   private async say(text: string): Promise<void> {
-    const at = this.bot.ctx.now();
+    const at = this.desk.now();
     const messageId = `${at.toString(36)}-${process.pid.toString(36)}-${++this.seq}`;
-    const outcome = await this.bot.receiveMessage({
+    const outcome = await this.desk.receiveMessage({
       platform: 'shell',
       channelId: this.channel,
       messageId,
@@ -196,7 +196,7 @@ export class ShellAdapter implements ChatPort {
   }
 
   private async command(text: string): Promise<void> {
-    const result = await this.bot.runCommand({
+    const result = await this.desk.runCommand({
       platform: 'shell',
       channelId: this.channel,
       ...(this.thread ? { threadId: this.thread.id } : {}),

@@ -1,13 +1,15 @@
 /**
  * Interactivity: the ticket buttons and severity menu on staff messages, and
- * the "Open ticket" message shortcut. A button is the same command as
- * `/sla claim 42` (the core authorises it); on success the message that
- * carried the button is replaced by the ticket's new status, otherwise the
- * person alone sees why not.
+ * the "Open ticket" message shortcut. A button is a typed action for the
+ * desk (the same checks as `/sla claim 42`); when it went through, the
+ * message that carried the button is replaced by the ticket's new status —
+ * unless the desk answers privately and the message is not (then the person
+ * alone sees it) — otherwise the person alone sees why not.
  */
 import type { App, RespondFn } from '@slack/bolt';
-import { SEVERITIES, type Severity } from '../../src/config/schema.js';
-import { describe } from '../../src/service/bot.js';
+import { isSeverity } from '../../src/domain/vocabulary.js';
+import type { ChosenAction } from '../../src/service/desk-port.js';
+import { describe } from '../../src/service/logger.js';
 import { ACK_BUDGET_MS, type SlackContext } from './context.js';
 import { openOn } from './events.js';
 import { ACTION_IDS, renderReply } from './render.js';
@@ -39,19 +41,19 @@ export function registerActions(app: App, ctx: SlackContext): void {
   });
 }
 
-/** `claim 42`, `severity urgent 42` … from a button or menu; undefined when the payload is not one of ours. */
-export function commandForAction(action: Json | undefined): string | undefined {
+/** The action a button or the severity menu stands for; undefined when the payload is not one of ours. */
+export function chosenAction(action: Json | undefined): ChosenAction | undefined {
   const id = stringField(action, 'action_id');
   if (id === ACTION_IDS.severity) {
     const [ticket, severity] = (stringField(asRecord(action?.selected_option), 'value') ?? '').split(':');
-    if (!ticket || !/^\d+$/.test(ticket) || !(SEVERITIES as readonly string[]).includes(severity ?? '')) return undefined;
-    return `severity ${severity as Severity} ${ticket}`;
+    if (!ticket || !/^\d+$/.test(ticket) || !isSeverity(severity)) return undefined;
+    return { action: 'severity', ticket: Number(ticket), severity };
   }
   const ticket = stringField(action, 'value');
   if (!ticket || !/^\d+$/.test(ticket)) return undefined;
-  if (id === ACTION_IDS.claim) return `claim ${ticket}`;
-  if (id === ACTION_IDS.wait) return `wait ${ticket}`;
-  if (id === ACTION_IDS.resolve) return `resolve ${ticket}`;
+  if (id === ACTION_IDS.claim) return { action: 'claim', ticket: Number(ticket) };
+  if (id === ACTION_IDS.wait) return { action: 'wait', ticket: Number(ticket) };
+  if (id === ACTION_IDS.resolve) return { action: 'resolve', ticket: Number(ticket) };
   return undefined;
 }
 
@@ -60,24 +62,26 @@ async function handleTicketAction(ctx: SlackContext, body: Json | undefined, act
   const userId = stringField(user, 'id');
   const container = asRecord(body?.container);
   const channelId = stringField(asRecord(body?.channel), 'id') ?? stringField(container, 'channel_id');
-  const text = commandForAction(action);
-  if (!userId || !channelId || !text) {
+  const chosen = chosenAction(action);
+  if (!userId || !channelId || !chosen) {
     ctx.log.warn({ action: stringField(action, 'action_id') }, 'skipped a malformed block action');
     return;
   }
-  const result = await ctx.bot.runCommand({ platform: 'slack', channelId, author: await personAuthor(ctx.facts, userId, stringField(user, 'team_id')), text });
+  const result = await ctx.desk.runAction({ platform: 'slack', channelId, author: await personAuthor(ctx.facts, userId, stringField(user, 'team_id')), action: chosen });
   const tell = (message: string) =>
     respond({ response_type: 'ephemeral', replace_original: false, text: escapeSlack(message) }).catch((err: unknown) =>
       ctx.log.warn({ err: describe(err) }, 'could not answer a button privately'),
     );
-  if (!result.ticket || result.reply.ephemeral) {
+  const onPrivateMessage = container?.is_ephemeral === true;
+  // Refused, or a private answer that must not replace a message others see.
+  if (!result.applied || (result.reply.ephemeral && !onPrivateMessage)) {
     await tell(result.reply.text);
     return;
   }
-  const rendered = renderReply(result.reply, { config: ctx.bot.config, withActions: true, permalinks: await ctx.port.permalinksFor(result.reply.cards ?? []) });
+  const rendered = renderReply(result.reply, { config: ctx.desk.config, withActions: true, permalinks: await ctx.port.permalinksFor(result.reply.cards ?? []) });
   const messageTs = stringField(asRecord(body?.message), 'ts') ?? stringField(container, 'message_ts');
   try {
-    if (container?.is_ephemeral === true || !isSlackTs(messageTs)) await respond({ replace_original: true, text: rendered.text, blocks: rendered.blocks });
+    if (onPrivateMessage || !isSlackTs(messageTs)) await respond({ replace_original: true, text: rendered.text, blocks: rendered.blocks });
     else await ctx.port.update(channelId, messageTs, rendered);
   } catch (err) {
     ctx.log.warn({ channel: channelId, err: describe(err) }, 'could not update the message after a button; answering privately');

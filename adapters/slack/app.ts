@@ -7,9 +7,8 @@
  * per-channel queue (channel-queue.ts) waits it out for that channel alone.
  */
 import { App, webApi, type Logger as BoltLogger } from '@slack/bolt';
-import { describe } from '../../src/service/bot.js';
-import type { Logger } from '../../src/service/logger.js';
-import { StoreError } from '../../src/store/ports.js';
+import { isRetryable } from '../../src/service/desk-port.js';
+import { describe, type Logger } from '../../src/service/logger.js';
 import { PlatformRejected } from '../platform.js';
 import type { WebClient } from './context.js';
 import type { SlackEnv } from './env.js';
@@ -70,10 +69,10 @@ export async function buildSlackApp(env: SlackEnv, log: Logger, boltLog: BoltLog
   });
   await app.init();
   // A listener that fails is logged and the request still answered (Slack would only redeliver the same
-  // failure) — unless the store could not take the event: that request is refused, so Slack redelivers it.
+  // failure) — unless the desk could not take the event for now: that request is refused, so Slack redelivers it.
   app.error(async (error) => {
     const original = (error as { original?: unknown }).original ?? error;
-    if (original instanceof StoreError) {
+    if (isRetryable(original)) {
       log.warn({ err: describe(original) }, 'store unavailable: event refused, Slack will redeliver it');
       throw error;
     }

@@ -1,8 +1,8 @@
 /**
  * `/sla <command>`: the core's ticket commands (src/service/commands.ts
  * parses, authorises and answers). The answer goes back in the command's
- * response: ephemeral in a customer's channel — the customer reads that
- * channel — and wherever the core marks it private; state changes run in an
+ * response: ephemeral wherever the desk marks it private (always in a
+ * customer's channel, which the customer reads); state changes run in an
  * internal channel are shown to the channel.
  *
  * Slack does not let apps' slash commands run inside threads, so a command
@@ -10,9 +10,9 @@
  * when Slack provides one.
  */
 import type { App, RespondArguments } from '@slack/bolt';
-import { describe } from '../../src/service/bot.js';
-import { parseCommand, type CommandResult } from '../../src/service/commands.js';
-import { customerForChannel } from '../../src/service/context.js';
+import { parseCommand } from '../../src/service/commands.js';
+import type { CommandResult } from '../../src/service/desk-port.js';
+import { describe } from '../../src/service/logger.js';
 import { ACK_BUDGET_MS, type SlackContext } from './context.js';
 import { renderReply } from './render.js';
 import { asRecord, personAuthor, stringField } from './slack-message.js';
@@ -40,7 +40,7 @@ export function registerCommands(app: App, ctx: SlackContext): void {
     const text = stringField(payload, 'text') ?? '';
     const threadTs = stringField(payload, 'thread_ts');
     const work = (async (): Promise<Answered> => {
-      const command = await ctx.bot.runCommand({
+      const command = await ctx.desk.runCommand({
         platform: 'slack',
         channelId,
         ...(isSlackTs(threadTs) ? { threadId: threadTs } : {}),
@@ -52,7 +52,7 @@ export function registerCommands(app: App, ctx: SlackContext): void {
       ctx.log.error({ command: SLASH_COMMAND, err: describe(err) }, 'slash command failed');
       return undefined;
     });
-    const reply = (result: Answered | undefined): RespondArguments => (result ? answer(ctx, channelId, text, result) : { response_type: 'ephemeral', text: FAILED });
+    const reply = (result: Answered | undefined): RespondArguments => (result ? answer(ctx, text, result) : { response_type: 'ephemeral', text: FAILED });
     // The answer must reach Slack within 3 s; a command still busy after that answers through response_url.
     const timed = await ctx.background.within(work, ACK_BUDGET_MS);
     if (timed.inTime) {
@@ -71,12 +71,10 @@ export function registerCommands(app: App, ctx: SlackContext): void {
   });
 }
 
-function answer(ctx: SlackContext, channelId: string, text: string, { command: result, permalinks }: Answered): RespondArguments {
-  const inCustomerChannel = customerForChannel(ctx.bot.config, 'slack', channelId) !== undefined;
-  const ephemeral = result.reply.ephemeral || inCustomerChannel;
+function answer(ctx: SlackContext, text: string, { command: result, permalinks }: Answered): RespondArguments {
   const parsed = parseCommand(text);
   const isHelp = !('error' in parsed) && parsed.name === 'help';
   const reply = isHelp ? { ...result.reply, text: `Usage: ${SLASH_COMMAND} <command>\n${result.reply.text}` } : result.reply;
-  const rendered = renderReply(reply, { config: ctx.bot.config, withActions: true, permalinks, code: isHelp || /\n/.test(reply.text) });
-  return { response_type: ephemeral ? 'ephemeral' : 'in_channel', text: rendered.text, blocks: rendered.blocks };
+  const rendered = renderReply(reply, { config: ctx.desk.config, withActions: true, permalinks, code: isHelp || /\n/.test(reply.text) });
+  return { response_type: reply.ephemeral ? 'ephemeral' : 'in_channel', text: rendered.text, blocks: rendered.blocks };
 }

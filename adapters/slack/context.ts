@@ -1,10 +1,10 @@
 /**
- * What every part of the Slack adapter shares: the bot (the one door into
+ * What every part of the Slack adapter shares: the desk (the one door into
  * the core), the Web API client, the per-channel outbound queues, the staff
  * directory, the cursors, and the work that outlives a request's ack.
  */
 import type { webApi } from '@slack/bolt';
-import type { Bot } from '../../src/service/bot.js';
+import type { SupportDesk } from '../../src/service/desk-port.js';
 import type { Logger } from '../../src/service/logger.js';
 import type { Background } from '../common/background.js';
 import type { CursorBook } from '../common/cursors.js';
@@ -16,7 +16,7 @@ import type { StaffDirectory } from './staff.js';
 export type WebClient = InstanceType<typeof webApi.WebClient>;
 
 export interface SlackContext {
-  bot: Bot;
+  desk: SupportDesk;
   client: WebClient;
   log: Logger;
   staff: StaffDirectory;

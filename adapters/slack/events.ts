@@ -1,6 +1,6 @@
 /**
- * Events API → the bot. Messages (new, edited, deleted) and the :ticket:
- * reaction become calls on the one door in (bot.receiveMessage,
+ * Events API → the desk. Messages (new, edited, deleted) and the :ticket:
+ * reaction become calls on the one door in (desk.receiveMessage,
  * messageEdited, messageDeleted, openFromMessage). Which message opens or
  * answers a ticket is the core's decision; this file only translates.
  *
@@ -10,30 +10,28 @@
  */
 import type { App } from '@slack/bolt';
 import { isStaff, type Author } from '../../src/domain/people.js';
-import { describe } from '../../src/service/bot.js';
 import { customerForChannel } from '../../src/service/context.js';
-import { StoreError } from '../../src/store/ports.js';
+import { isRetryable } from '../../src/service/desk-port.js';
+import { describe } from '../../src/service/logger.js';
 import { ACK_BUDGET_MS, type SlackContext } from './context.js';
 import { fetchMessage } from './history.js';
 import { asRecord, isBotMessage, isPersonMessage, personAuthor, stringField, toIncoming, type Json } from './slack-message.js';
 import { isSlackTs, slackToPlain, tsToMs } from './text.js';
 
-const isStoreError = (err: unknown): boolean => err instanceof StoreError;
-
 /** The reaction a staff member adds to a message to open a ticket on it. */
 export const TICKET_REACTION = 'ticket';
 
 export function registerEvents(app: App, ctx: SlackContext): void {
-  // A message the store could not take is refused (HTTP 500), so Slack delivers it again.
+  // A message the desk could not take for now is refused (HTTP 500), so Slack delivers it again.
   app.event('message', async ({ event }) => {
-    await ctx.background.within(handleMessageEvent(ctx, event), ACK_BUDGET_MS, isStoreError);
+    await ctx.background.within(handleMessageEvent(ctx, event), ACK_BUDGET_MS, isRetryable);
   });
   app.event('reaction_added', async ({ event }) => {
-    await ctx.background.within(handleReaction(ctx, event), ACK_BUDGET_MS, isStoreError);
+    await ctx.background.within(handleReaction(ctx, event), ACK_BUDGET_MS, isRetryable);
   });
 }
 
-const isBound = (ctx: SlackContext, channelId: string) => customerForChannel(ctx.bot.config, 'slack', channelId) !== undefined;
+const isBound = (ctx: SlackContext, channelId: string) => customerForChannel(ctx.desk.config, 'slack', channelId) !== undefined;
 
 /** One `message` event, whatever its subtype. */
 export async function handleMessageEvent(ctx: SlackContext, raw: unknown): Promise<void> {
@@ -53,14 +51,14 @@ export async function handleMessageEvent(ctx: SlackContext, raw: unknown): Promi
   await receive(ctx, channel, event);
 }
 
-/** Hands one message object to the bot and moves the channel's cursor past it. */
+/** Hands one message object to the desk and moves the channel's cursor past it. */
 async function receive(ctx: SlackContext, channel: string, message: Json): Promise<void> {
   const incoming = await toIncoming(channel, message, ctx.facts);
   if (!incoming) {
     ctx.log.warn({ channel, ts: stringField(message, 'ts') }, 'skipped a malformed message');
     return;
   }
-  await ctx.bot.receiveMessage(incoming);
+  await ctx.desk.receiveMessage(incoming);
   if (isBound(ctx, channel)) await ctx.cursors.advance(channel, incoming.messageId);
 }
 
@@ -76,8 +74,8 @@ async function handleEdit(ctx: SlackContext, channel: string, event: Json): Prom
   // Slack also sends message_changed for unfurls and reply counts; only a new text is an edit.
   if (text === stringField(asRecord(event.previous_message), 'text')) return;
   const editedTs = stringField(asRecord(message.edited), 'ts') ?? stringField(event, 'event_ts') ?? stringField(event, 'ts');
-  const at = isSlackTs(editedTs) ? tsToMs(editedTs) : ctx.bot.ctx.now();
-  await ctx.bot.messageEdited('slack', channel, ts, slackToPlain(text), at);
+  const at = isSlackTs(editedTs) ? tsToMs(editedTs) : ctx.desk.now();
+  await ctx.desk.messageEdited('slack', channel, ts, slackToPlain(text), at);
 }
 
 async function handleDelete(ctx: SlackContext, channel: string, event: Json): Promise<void> {
@@ -87,7 +85,7 @@ async function handleDelete(ctx: SlackContext, channel: string, event: Json): Pr
     return;
   }
   const when = stringField(event, 'event_ts') ?? stringField(event, 'ts');
-  await ctx.bot.messageDeleted('slack', channel, deleted, isSlackTs(when) ? tsToMs(when) : ctx.bot.ctx.now());
+  await ctx.desk.messageDeleted('slack', channel, deleted, isSlackTs(when) ? tsToMs(when) : ctx.desk.now());
 }
 
 /** :ticket: on a message in a bound channel: a staff member opens a ticket on it. */
@@ -105,7 +103,7 @@ async function handleReaction(ctx: SlackContext, raw: unknown): Promise<void> {
   if (!isBound(ctx, channel)) return;
   const opener = await personAuthor(ctx.facts, userId);
   // Anyone may add :ticket:; only staff open tickets with it, so spare the lookup for everyone else.
-  if (!isStaff(ctx.bot.config, 'slack', opener)) {
+  if (!isStaff(ctx.desk.config, 'slack', opener)) {
     ctx.log.debug({ channel, user: userId }, ':ticket: reaction from someone who is not staff; ignored');
     return;
   }
@@ -128,7 +126,7 @@ export async function openOn(ctx: SlackContext, channel: string, ts: string, ope
   if (isBotMessage(message, ctx.facts)) return 'Tickets open on people\'s messages, not on a bot\'s.';
   const incoming = await toIncoming(channel, message, ctx.facts);
   if (!incoming) return 'Sorry — I could not read that message.';
-  const result = await ctx.bot.openFromMessage(incoming, opener);
+  const result = await ctx.desk.openFromMessage(incoming, opener);
   ctx.log.info({ channel, ts, ticket: result.ticket?.id }, result.reply.text);
   return result.reply.text;
 }

@@ -6,7 +6,7 @@
  * holding up posts.
  */
 import type { HistoryPage, HistorySource, Located } from '../common/reconcile.js';
-import type { IncomingMessage } from '../../src/service/desk.js';
+import type { IncomingMessage } from '../../src/service/desk-port.js';
 import type { Logger } from '../../src/service/logger.js';
 import type { ChannelQueues } from './channel-queue.js';
 import type { WebClient } from './context.js';

@@ -24,11 +24,11 @@ export function registerHome(app: App, ctx: SlackContext): void {
 }
 
 export async function publishHome(ctx: SlackContext, userId: string): Promise<void> {
-  const staff = isStaff(ctx.bot.config, 'slack', await personAuthor(ctx.facts, userId));
+  const staff = isStaff(ctx.desk.config, 'slack', await personAuthor(ctx.facts, userId));
   const view = staff
     ? renderHome(
-        (await ctx.bot.queue()).map((row) => ({ ticketId: row.ticket.id, line: row.line })),
-        ctx.bot.ctx.now(),
+        (await ctx.desk.queue()).map((row) => ({ ticketId: row.ticket.id, line: row.line })),
+        ctx.desk.now(),
       )
     : renderHomeForCustomer();
   await ctx.queues.run(`home:${userId}`, () => ctx.client.views.publish({ user_id: userId, view }));

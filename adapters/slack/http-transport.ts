@@ -16,8 +16,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HTTPModuleFunctions, HTTPReceiver, type Logger as BoltLogger } from '@slack/bolt';
-import { describe } from '../../src/service/bot.js';
-import type { Logger } from '../../src/service/logger.js';
+import { describe, type Logger } from '../../src/service/logger.js';
 import type { SlackEnv } from './env.js';
 import { asRecord } from './slack-message.js';
 import type { SlackTransport } from './transport.js';

@@ -1,17 +1,15 @@
 /**
  * The Slack adapter's entry: `connectSlack` (a Connector, adapters/platform.ts)
  * reads and checks the environment, builds the Bolt app, attaches the Slack
- * port to the bot, catches up on what happened while the bot was down, and
+ * port to its host, catches up on what happened while the bot was down, and
  * then starts receiving. A token Slack refuses fails with PlatformRejected;
  * any other failure is one attempt that `slawatch start` makes again.
  *
- * Call it before `bot.start()`, or call `bot.resync()` once it is connected,
- * so notifications that came due while the bot was down find the port.
+ * Call it before the app starts, or have the app resync once it is
+ * connected, so notifications that came due while the bot was down find the port.
  */
-import { PlatformRejected, type Connector, type PlatformConnection } from '../platform.js';
-import type { Bot } from '../../src/service/bot.js';
-import { describe } from '../../src/service/bot.js';
-import type { Logger } from '../../src/service/logger.js';
+import { PlatformRejected, type Connector, type PlatformConnection, type PlatformHost } from '../platform.js';
+import { describe, type Logger } from '../../src/service/logger.js';
 import { registerActions } from './actions.js';
 import { buildSlackApp } from './app.js';
 import { boltLogger, libraryLogLevel } from './bolt-logger.js';
@@ -52,12 +50,13 @@ export interface SlackConnectOptions {
   reconcile?: ReconcileOptions;
 }
 
-export async function createSlackConnection(bot: Bot, env: NodeJS.ProcessEnv, logger: Logger, options: SlackConnectOptions = {}): Promise<SlackConnection> {
+export async function createSlackConnection(host: PlatformHost, env: NodeJS.ProcessEnv, logger: Logger, options: SlackConnectOptions = {}): Promise<SlackConnection> {
+  const { desk } = host;
   const settings = readSlackEnv(env);
   logger.info(describeSlackEnv(settings), 'connecting to Slack');
   const { app, client, identity, transport } = await buildSlackApp(settings, logger, boltLogger(logger, libraryLogLevel(env.SLACK_LOG_LEVEL)), options.http);
 
-  const staff = new StaffDirectory(client, bot.config.staff.slackGroups, logger, options.staffRefreshMs);
+  const staff = new StaffDirectory(client, desk.config.staff.slackGroups, logger, options.staffRefreshMs);
   await staff.start();
   const facts: AuthorFacts = {
     botUserId: identity.userId,
@@ -65,24 +64,24 @@ export async function createSlackConnection(bot: Bot, env: NodeJS.ProcessEnv, lo
     groupsOf: (userId) => staff.groupsOf(userId),
     teamOf: (userId) => staff.teamOf(userId),
     noteTeam: (userId, team) => staff.noteTeam(userId, team),
-    markGuest: (author) => staff.markGuest(author, bot.config),
+    markGuest: (author) => staff.markGuest(author, desk.config),
   };
   const queues = new ChannelQueues({
     onRateLimited: (lane, seconds) => logger.warn({ lane, retryAfterSec: seconds }, 'Slack rate limit: waiting before the next call in this channel'),
   });
-  const port = new SlackPort({ client, queues, log: logger, config: () => bot.config });
+  const port = new SlackPort({ client, queues, log: logger, config: () => desk.config });
   const context: SlackContext = {
-    bot,
+    desk,
     client,
     log: logger,
     staff,
     queues,
     facts,
-    cursors: new CursorBook(bot, 'slack', SLACK_ORDER),
+    cursors: new CursorBook(desk, 'slack', SLACK_ORDER),
     background: new Background((err) => logger.error({ err: describe(err) }, 'Slack handler failed')),
     port,
   };
-  bot.attach(port);
+  host.attach(port);
   registerEvents(app, context);
   registerCommands(app, context);
   registerActions(app, context);
@@ -90,11 +89,11 @@ export async function createSlackConnection(bot: Bot, env: NodeJS.ProcessEnv, lo
 
   // Bolt acknowledges an event before it is handled, and Slack stops redelivering after a few minutes: catch up first.
   const reconciler = new Reconciler({
-    desk: bot,
+    desk,
     source: new SlackHistory({ client, queues, facts, log: logger }),
     cursors: context.cursors,
-    channels: () => bot.config.customers.flatMap((c) => c.channels.slack),
-    now: () => bot.ctx.now(),
+    channels: () => desk.config.customers.flatMap((c) => c.channels.slack),
+    now: () => desk.now(),
     log: logger,
     overlapMs: options.reconcile?.overlapMs ?? CATCH_UP_OVERLAP_MS,
     maxPages: MAX_PAGES,
@@ -105,7 +104,7 @@ export async function createSlackConnection(bot: Bot, env: NodeJS.ProcessEnv, lo
     await transport.start();
   } catch (err) {
     staff.stop();
-    bot.detach('slack');
+    host.detach('slack');
     if (err instanceof PlatformRejected) throw err;
     throw new Error(`could not start receiving from Slack: ${describe(err)}`, { cause: err });
   }
@@ -131,4 +130,4 @@ export async function createSlackConnection(bot: Bot, env: NodeJS.ProcessEnv, lo
 }
 
 /** The Connector `slawatch start` calls when SLACK_BOT_TOKEN is set. */
-export const connectSlack: Connector = (bot, env, logger) => createSlackConnection(bot, env, logger);
+export const connectSlack: Connector = (host, env, logger) => createSlackConnection(host, env, logger);

@@ -17,10 +17,9 @@
  */
 import type { Config } from '../../src/config/schema.js';
 import { platformIdOf } from '../../src/domain/people.js';
-import { describe } from '../../src/service/bot.js';
-import { customerForChannel } from '../../src/service/context.js';
-import type { Logger } from '../../src/service/logger.js';
+import { describe, type Logger } from '../../src/service/logger.js';
 import type { Card, ChatPort, Outbound, SendOptions, SentRef } from '../../src/service/messages.js';
+import { joinKeys, splitKeys } from '../../src/service/notification-key.js';
 import type { ChannelQueues } from './channel-queue.js';
 import type { WebClient } from './context.js';
 import { permalinkKey, renderCards, type SlackMessage } from './render.js';
@@ -84,15 +83,10 @@ export class SlackPort implements ChatPort {
 
   private async notify(message: Extract<Outbound, { type: 'notify' }>, options: SendOptions): Promise<SentRef | undefined> {
     const config = this.deps.config();
-    // Pings belong to the staff: never into a customer's channel, whatever a policy says.
-    if (customerForChannel(config, 'slack', message.channelId)) {
-      this.deps.log.error({ channel: message.channelId, keys: message.keys }, 'refusing to post a staff notification into a customer channel; check the escalation policy\'s channel: targets');
-      return undefined;
-    }
     const unposted = await this.unposted(message, options);
     if ('earlier' in unposted) return unposted.earlier;
     const { cards, keys } = unposted;
-    const key = keys === message.keys ? (options.idempotencyKey ?? keys.join('|')) : keys.join('|');
+    const key = keys === message.keys ? (options.idempotencyKey ?? joinKeys(keys)) : joinKeys(keys);
     const permalinks = await this.permalinksFor(cards);
     const rendered = renderCards(cards, { config, withActions: true, permalinks });
     const ref = await this.postMessage(message.channelId, rendered, {
@@ -126,7 +120,7 @@ export class SlackPort implements ChatPort {
     if ('earlier' in unposted) return unposted.earlier;
     const visible = unposted.cards.map(({ mentions: _none, actions: _staffOnly, ...card }) => card);
     const rendered = renderCards(visible, { config: this.deps.config(), withActions: false });
-    return this.postMessage(message.channelId, rendered, { metadata: { event_type: NOTIFICATION_EVENT_TYPE, event_payload: { key: unposted.keys.join('|') } } });
+    return this.postMessage(message.channelId, rendered, { metadata: { event_type: NOTIFICATION_EVENT_TYPE, event_payload: { key: joinKeys(unposted.keys) } } });
   }
 
   /** A direct message to a person with a Slack id (none: nothing to send, and the log says so). */
@@ -255,5 +249,6 @@ export class SlackPort implements ChatPort {
 function metadataKeys(message: Record<string, unknown> | undefined, eventType: string): string[] {
   const metadata = asRecord(message?.metadata);
   if (stringField(metadata, 'event_type') !== eventType) return [];
-  return stringField(asRecord(metadata?.event_payload), 'key')?.split('|') ?? [];
+  const joined = stringField(asRecord(metadata?.event_payload), 'key');
+  return joined === undefined ? [] : splitKeys(joined);
 }

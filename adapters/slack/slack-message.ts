@@ -5,7 +5,7 @@
  * a crash.
  */
 import type { Author } from '../../src/domain/people.js';
-import type { IncomingMessage } from '../../src/service/desk.js';
+import type { IncomingMessage } from '../../src/service/desk-port.js';
 import { isSlackTs, slackToPlain, tsToMs } from './text.js';
 
 export type Json = Record<string, unknown>;

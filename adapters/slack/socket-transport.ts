@@ -5,8 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
-import { describe } from '../../src/service/bot.js';
-import type { Logger } from '../../src/service/logger.js';
+import { describe, type Logger } from '../../src/service/logger.js';
 import { PlatformRejected } from '../platform.js';
 import type { SlackEnv } from './env.js';
 import type { SlackTransport } from './transport.js';

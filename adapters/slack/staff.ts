@@ -9,8 +9,7 @@
 import { webApi } from '@slack/bolt';
 import type { Config } from '../../src/config/schema.js';
 import { isStaff, type Author } from '../../src/domain/people.js';
-import type { Logger } from '../../src/service/logger.js';
-import { describe } from '../../src/service/bot.js';
+import { describe, type Logger } from '../../src/service/logger.js';
 
 type WebClient = InstanceType<typeof webApi.WebClient>;
 

@@ -7,7 +7,7 @@
 import { PassThrough, Writable } from 'node:stream';
 import { ShellAdapter } from '../../adapters/shell/shell-adapter.js';
 import { parseConfig } from '../config/load.js';
-import { Bot } from '../service/bot.js';
+import { App } from '../app/app.js';
 import { silentLogger } from '../service/logger.js';
 import { openMemoryStore } from '../store/open.js';
 
@@ -65,13 +65,13 @@ export async function runDemo(io: { out: (text: string) => void }): Promise<void
   });
   const config = parseConfig(DEMO_CONFIG, 'demo config');
   const store = openMemoryStore();
-  const bot = new Bot({ config, store, logger: silentLogger });
+  const app = new App({ config, store, logger: silentLogger });
   const input = new PassThrough();
-  const shell = new ShellAdapter(bot, { input, output });
-  bot.attach(shell);
+  const shell = new ShellAdapter(app.desk, { input, output });
+  app.attach(shell);
   io.out('slawatch demo — enterprise customer, urgent: first response due in 4 s, warning at 50 %, escalation 2 s after the breach.');
   shell.greet();
-  await bot.start();
+  await app.start();
   const done = shell.run();
   for (const [line, wait] of SCRIPT) {
     io.out(`${stamp()} > ${line}`);
@@ -80,8 +80,8 @@ export async function runDemo(io: { out: (text: string) => void }): Promise<void
   }
   input.end();
   await done;
-  await bot.idle();
-  await bot.stop();
+  await app.idle();
+  await app.stop();
   await store.close();
   io.out('demo finished.');
 }

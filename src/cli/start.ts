@@ -1,6 +1,6 @@
 /**
  * `slawatch start`: the composition root. Loads the config, opens the store,
- * builds the bot, connects the adapters whose tokens are set — or, with none,
+ * builds the app, connects the adapters whose tokens are set — or, with none,
  * the shell adapter on the SQLite file — and runs until stopped.
  */
 import { relative } from 'node:path';
@@ -17,8 +17,8 @@ import { loadConfigFile, resolveConfigPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { PrometheusMetrics } from '../observability/prometheus.js';
 import { meteredStore } from '../store/metered.js';
-import { Bot, describe } from '../service/bot.js';
-import { createLogger, type Logger } from '../service/logger.js';
+import { App } from '../app/app.js';
+import { createLogger, describe, type Logger } from '../service/logger.js';
 import type { Coordinator } from '../store/coordination.js';
 import { openStore } from '../store/open.js';
 import { RedisCoordinator } from '../store/redis-coordination.js';
@@ -98,14 +98,14 @@ async function startPlatforms(config: Config, platforms: Platforms, env: NodeJS.
   logUnhandledRejections(logger);
   const replicated = config.store.backend === 'redis';
   for (const { platform, on, line } of platformLines(platforms, replicated)) logger.info({ platform, on }, line);
-  const holder: { bot?: Bot } = {};
-  const metrics = new PrometheusMetrics(() => holder.bot?.stateSnapshot() ?? { openTicketsByTier: {}, runningClocks: {} });
+  const holder: { app?: App } = {};
+  const metrics = new PrometheusMetrics(() => holder.app?.stateSnapshot() ?? { openTicketsByTier: {}, runningClocks: {} });
   const store = meteredStore(await openStore(config.store), metrics);
   // Replicas share a Redis store: they elect a leader and tell each other of ticket changes.
   const coordinator = replicated ? await RedisCoordinator.connect({ url: config.store.url, prefix: config.store.prefix }) : undefined;
-  const bot = new Bot({ config, store, logger, ...(coordinator ? { coordinator } : {}) });
-  holder.bot = bot;
-  bot.useMetrics(metrics);
+  const app = new App({ config, store, logger, ...(coordinator ? { coordinator } : {}) });
+  holder.app = app;
+  app.useMetrics(metrics);
 
   // A platform that rejects the credentials stops the process; one that cannot be reached is tried again.
   let rejected!: (err: PlatformRejected) => void;
@@ -121,40 +121,40 @@ async function startPlatforms(config: Config, platforms: Platforms, env: NodeJS.
       { name: 'store', check: () => store.ping() },
       ...(platforms.slack ? [{ name: 'slack', check: async () => slack?.ready() ?? false }] : []),
       // One gateway connection for all replicas: the leader holds it; a replica that does not lead is not waiting for it.
-      ...(platforms.discord ? [{ name: 'discord', check: async () => started && (!bot.isLeader || (discord?.ready() ?? false)) }] : []),
+      ...(platforms.discord ? [{ name: 'discord', check: async () => started && (!app.isLeader || (discord?.ready() ?? false)) }] : []),
     ],
     metrics: () => metrics.render(),
   });
   const slack: PlatformLink | undefined = platforms.slack
     ? new PlatformLink('Slack', {
-        connect: () => createSlackConnection(bot, env, logger, { http }),
+        connect: () => createSlackConnection(app, env, logger, { http }),
         log: logger,
         // Connected after the scheduler started: what came due meanwhile can go out now.
         onConnected: async () => {
-          if (scheduling) await bot.resync();
+          if (scheduling) await app.resync();
         },
         onRejected: rejected,
       })
     : undefined;
   const discord: PlatformLink | undefined = platforms.discord
-    ? new PlatformLink('Discord', { connect: () => connectDiscord(bot, env, logger), log: logger, onConnected: () => bot.resync(), onRejected: rejected })
+    ? new PlatformLink('Discord', { connect: () => connectDiscord(app, env, logger), log: logger, onConnected: () => app.resync(), onRejected: rejected })
     : undefined;
   const links = [slack, discord].filter((link) => link !== undefined);
-  mountQueuePage(http, bot, env, logger);
-  mountAlertmanagerHook(http, bot, env, logger);
+  mountQueuePage(http, app.desk, env, logger);
+  mountAlertmanagerHook(http, app.desk, env, logger);
   if (discord) {
-    bot.onLeadership(async (leading) => {
+    app.onLeadership(async (leading) => {
       if (leading) {
         void discord.start();
         return;
       }
-      bot.detach('discord');
+      app.detach('discord');
       await discord.stop();
-      bot.detach('discord'); // an attempt under way when leadership went may have attached it again
+      app.detach('discord'); // an attempt under way when leadership went may have attached it again
     });
   }
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= shutdown(links, bot, http, store, logger, coordinator));
+  const stop = () => (stopping ??= shutdown(links, app, http, store, logger, coordinator));
   try {
     const port = await http.listen();
     logger.info({ port, platforms: Object.keys(platforms) }, 'HTTP server listening');
@@ -162,7 +162,7 @@ async function startPlatforms(config: Config, platforms: Platforms, env: NodeJS.
     // takes longer (still trying, or a Socket Mode connection that waits) does not hold the rest back.
     if (slack) await Promise.race([slack.start(), failed, new Promise((resolve) => setTimeout(resolve, SLACK_HEAD_START_MS).unref())]);
     scheduling = true;
-    await Promise.race([bot.start(), failed]);
+    await Promise.race([app.start(), failed]);
     started = true;
     await Promise.race([untilSignal(stop), failed]);
   } catch (err) {
@@ -171,11 +171,11 @@ async function startPlatforms(config: Config, platforms: Platforms, env: NodeJS.
   }
 }
 
-async function shutdown(links: PlatformLink[], bot: Bot, http: HttpServer | undefined, store: TicketStore, logger: Logger, coordinator?: Coordinator): Promise<void> {
+async function shutdown(links: PlatformLink[], app: App, http: HttpServer | undefined, store: TicketStore, logger: Logger, coordinator?: Coordinator): Promise<void> {
   for (const link of links) {
     await link.stop().catch((err: unknown) => logger.warn({ platform: link.name, err: String(err) }, 'adapter did not stop cleanly'));
   }
-  await bot.stop();
+  await app.stop();
   await http?.close();
   await coordinator?.close();
   await store.close();
@@ -208,19 +208,19 @@ async function startShell(config: Config, options: StartOptions, io: Io, bundled
   // The shell owns stdout for the conversation; logs go to stderr as plain sentences, quiet unless asked.
   const logger = createLogger({ level: env.LOG_LEVEL ?? 'warn', format: 'text' });
   const store = await openStore(config.store);
-  const bot = new Bot({ config, store, logger });
-  const shell = new ShellAdapter(bot, {
+  const app = new App({ config, store, logger });
+  const shell = new ShellAdapter(app.desk, {
     input: process.stdin,
     output: process.stdout,
     prompt: Boolean(process.stdin.isTTY),
     ...(options.shellAs ? { as: options.shellAs } : {}),
     ...(options.shellChannel ? { channel: options.shellChannel } : {}),
   });
-  bot.attach(shell);
+  app.attach(shell);
   // With PORT set, the HTTP server runs too (health, the queue page), on this machine only unless HOST says otherwise.
   const http = env.PORT ? new HttpServer({ port: Number(env.PORT), host: env.HOST ?? '127.0.0.1', readiness: [{ name: 'store', check: () => store.ping() }] }) : undefined;
-  const queuePage = http ? mountQueuePage(http, bot, env, logger) : undefined;
-  const hook = http ? mountAlertmanagerHook(http, bot, env, logger) : undefined;
+  const queuePage = http ? mountQueuePage(http, app.desk, env, logger) : undefined;
+  const hook = http ? mountAlertmanagerHook(http, app.desk, env, logger) : undefined;
 
   if (bundledPath) io.out(`(no config file given: running on the bundled example, ${relative(process.cwd(), bundledPath) || bundledPath})`);
   if (config.store.backend === 'sqlite') io.out(`(tickets are kept in ${config.store.path})`);
@@ -236,7 +236,7 @@ async function startShell(config: Config, options: StartOptions, io: Io, bundled
   const stop = () => {
     stopping ??= (async () => {
       shell.close();
-      await bot.stop();
+      await app.stop();
       await http?.close();
       await store.close();
     })();
@@ -246,13 +246,13 @@ async function startShell(config: Config, options: StartOptions, io: Io, bundled
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  await bot.start();
+  await app.start();
   await shell.run();
   if (options.keepRunning && !stopping) {
     // Input is over but the clocks are not: keep firing until a signal stops us.
     setInterval(() => undefined, 1 << 30);
     await new Promise<void>(() => undefined);
   }
-  await bot.idle();
+  await app.idle();
   await stop();
 }

@@ -216,7 +216,7 @@ export const configSchema = z
         handoffs: z.strictObject({ schedules: z.array(id).default([]), channel: z.string().optional() }).optional(),
       })
       .default({}),
-    /** The weekly SLA digest posted to the staff channel (see src/report/digest.ts). */
+    /** The weekly SLA digest posted to the staff channel (see src/report/digest.ts and src/service/digest-card.ts). */
     digest: z
       .strictObject({
         cron: z
@@ -281,6 +281,8 @@ export const configSchema = z
     });
     const seenCustomers = new Set<string>();
     const seenChannels = new Map<string, string>();
+    /** Customer channel id (on any platform) → its customer. */
+    const customerChannels = new Map<string, string>();
     config.customers.forEach((c, i) => {
       if (seenCustomers.has(c.id)) issue(['customers', i, 'id'], `duplicate customer id "${c.id}"`);
       seenCustomers.add(c.id);
@@ -296,6 +298,7 @@ export const configSchema = z
           const owner = seenChannels.get(key);
           if (owner && owner !== c.id) issue(['customers', i, 'channels', platform, j], `channel "${channel}" is already bound to customer "${owner}"`);
           seenChannels.set(key, c.id);
+          if (!customerChannels.has(channel)) customerChannels.set(channel, c.id);
         });
       }
     });
@@ -339,10 +342,16 @@ export const configSchema = z
         if (!people.has(o.user)) issue(['schedules', scheduleId, 'overrides', i, 'user'], `unknown person "${o.user}"`);
       });
     }
+    // Staff messages (pings, announcements) go to channels of every platform, by id: one that is a customer's would reach the customer.
+    const notCustomers = (channel: string | undefined, path: (string | number)[], what: string) => {
+      const owner = channel === undefined ? undefined : customerChannels.get(channel);
+      if (owner) issue(path, `channel "${channel}" is customer "${owner}"'s channel; ${what} would reach the customer`);
+    };
     const checkTarget = (target: string, path: (string | number)[]) => {
       const [, kind, ref] = TARGET_PATTERN.exec(target) ?? [];
       if (kind === 'schedule' && !schedules.has(ref!)) issue(path, `unknown schedule "${ref}"`);
       if (kind === 'person' && !people.has(ref!)) issue(path, `unknown person "${ref}"`);
+      if (kind === 'channel') notCustomers(ref, path, 'staff pings');
     };
     for (const [policyId, policy] of Object.entries(config.escalation.policies)) {
       policy.warn.forEach((t, i) => checkTarget(t, ['escalation', 'policies', policyId, 'warn', i]));
@@ -354,6 +363,9 @@ export const configSchema = z
     handoffs?.schedules.forEach((s, i) => {
       if (!schedules.has(s)) issue(['announcements', 'handoffs', 'schedules', i], `unknown schedule "${s}"`);
     });
+    notCustomers(handoffs?.channel, ['announcements', 'handoffs', 'channel'], 'handoff announcements');
+    notCustomers(config.digest?.channel, ['digest', 'channel'], 'the weekly digest');
+    notCustomers(config.availability.statement.channel, ['availability', 'statement', 'channel'], 'the availability statement');
   });
 
 export type Config = z.output<typeof configSchema>;

@@ -9,7 +9,7 @@
  */
 import { isoUtc, parseInstant } from './time.js';
 import { nextState, type Actor, type Platform, type TicketEvent, type TicketState } from './ticket.js';
-import { SEVERITIES, type Severity } from './vocabulary.js';
+import { isSeverity, SEVERITIES, type Severity } from './vocabulary.js';
 
 export const REPLAY_EVENT_TYPES = [
   'opened',
@@ -168,10 +168,7 @@ function toEvent(json: Json, line: number, ctx: LogContext, first: boolean): Tic
   const text = typeof json.text === 'string' ? { text: json.text } : {};
   const severity = (key: string): Severity => {
     const value = json[key];
-    if (typeof value !== 'string' || !(SEVERITIES as readonly string[]).includes(value)) {
-      return fail(`"${key}" must be one of ${SEVERITIES.join(', ')}`);
-    }
-    return value as Severity;
+    return isSeverity(value) ? value : fail(`"${key}" must be one of ${SEVERITIES.join(', ')}`);
   };
   switch (type) {
     case 'opened': {

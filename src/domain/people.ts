@@ -4,8 +4,19 @@
  * or role membership, the author's workspace) and hand them in; the rule
  * itself lives here.
  */
-import type { Config } from '../config/schema.js';
 import type { Platform } from './ticket.js';
+
+/** What these rules read of the config (people and staff), so the domain does not depend on the config's shape as a whole. */
+export interface PeopleConfig {
+  people: Readonly<Record<string, { name: string; slack?: string | undefined; discord?: string | undefined }>>;
+  staff: {
+    people: readonly string[];
+    slackGroups: readonly string[];
+    discordRoles: readonly string[];
+    /** Treat members of other Slack workspaces as customers when nothing else says. */
+    slackTeam?: string | undefined;
+  };
+}
 
 export interface Author {
   userId: string;
@@ -23,7 +34,7 @@ export interface Author {
 }
 
 /** The config person whose id on `platform` is `userId`. */
-export function personByPlatformId(config: Pick<Config, 'people'>, platform: Platform, userId: string): string | undefined {
+export function personByPlatformId(config: Pick<PeopleConfig, 'people'>, platform: Platform, userId: string): string | undefined {
   if (platform === 'shell') return config.people[userId] ? userId : undefined;
   for (const [id, person] of Object.entries(config.people)) {
     if (person[platform] === userId) return id;
@@ -38,7 +49,7 @@ export function personByPlatformId(config: Pick<Config, 'people'>, platform: Pla
  * of the workspace, whatever the config lists: a guest sits in a customer's
  * channel and must not see other customers' tickets or change them.
  */
-export function isStaff(config: Pick<Config, 'people' | 'staff'>, platform: Platform, author: Author): boolean {
+export function isStaff(config: PeopleConfig, platform: Platform, author: Author): boolean {
   if (author.isBot || author.guest) return false;
   const personId = author.personId ?? personByPlatformId(config, platform, author.userId);
   if (personId && config.staff.people.includes(personId)) return true;
@@ -49,11 +60,11 @@ export function isStaff(config: Pick<Config, 'people' | 'staff'>, platform: Plat
 }
 
 /** The platform user id to mention for a person, if they have one there. */
-export function platformIdOf(config: Pick<Config, 'people'>, platform: Platform, personId: string): string | undefined {
+export function platformIdOf(config: Pick<PeopleConfig, 'people'>, platform: Platform, personId: string): string | undefined {
   if (platform === 'shell') return personId;
   return config.people[personId]?.[platform];
 }
 
-export function displayName(config: Pick<Config, 'people'>, personId: string): string {
+export function displayName(config: Pick<PeopleConfig, 'people'>, personId: string): string {
   return config.people[personId]?.name ?? personId;
 }

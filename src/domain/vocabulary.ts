@@ -8,6 +8,10 @@
 export const SEVERITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+export function isSeverity(value: unknown): value is Severity {
+  return (SEVERITIES as readonly unknown[]).includes(value);
+}
+
 export const CLOCK_KINDS = ['firstResponse', 'nextResponse', 'resolution'] as const;
 export type ClockKind = (typeof CLOCK_KINDS)[number];
 

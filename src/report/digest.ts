@@ -1,7 +1,8 @@
 /**
- * The weekly digest for the staff channel: compliance per tier this week
- * against last week, the breaches of the week, the oldest open tickets, and
- * who was on call. One Card; every platform renders it with its card renderer.
+ * The figures of the weekly digest for the staff channel: compliance per
+ * tier this week against last week, the breaches of the week, the oldest
+ * open tickets, and who was on call. The service composes them into a card
+ * (src/service/digest-card.ts) that every platform renders.
  *
  * "This week" is the seven full days before the day of `now`, in the
  * digest's time zone: run on a Monday (the default cron, "0 9 * * 1") that is
@@ -14,15 +15,11 @@
  * Pure: time and tickets come in as arguments.
  */
 import { DateTime } from 'luxon';
-import { CLOCK_KINDS, type ClockKind, type Config } from '../config/schema.js';
-import { formatDuration } from '../config/duration.js';
-import { displayName } from '../domain/people.js';
-import { describeState, isOpenState, type Ticket } from '../domain/ticket.js';
+import type { ClockKind, Config } from '../config/schema.js';
+import { isOpenState, type Ticket } from '../domain/ticket.js';
 import type { PolicyContext } from '../escalation/timeline.js';
-import { shiftsBetween } from '../oncall/schedule.js';
-import { CLOCK_LABEL, formatInstant } from '../service/cards.js';
-import type { Card } from '../service/messages.js';
-import { customerName, policyContextOf, summarizeTicket, Tally, type ClockCompliance, type GroupFigures, type TicketSummary } from './report.js';
+import { shiftsBetween, type Shift } from '../oncall/schedule.js';
+import { policyContextOf, summarizeTicket, Tally, type GroupFigures, type TicketSummary } from './report.js';
 
 export interface Week {
   from: number;
@@ -40,14 +37,31 @@ export function digestWeeks(now: number, timezone: string): { thisWeek: Week; la
   return { thisWeek: { from: start.toMillis(), to: today.toMillis() }, lastWeek: { from: before.toMillis(), to: start.toMillis() } };
 }
 
-interface WeekBreach {
+export interface WeekBreach {
   ticket: number;
   customer: string;
   clock: ClockKind;
   at: number;
 }
 
-/** Feed tickets one at a time (`add`), then ask for the `card`. */
+/** What the digest says, as figures; names and times are the card's to write. */
+export interface DigestFigures {
+  /** As of when, and the zone of the weeks' days. */
+  now: number;
+  timezone: string;
+  weeks: { thisWeek: Week; lastWeek: Week };
+  /** Tiers with tickets opened in either week (the config's order, then any others), with each week's figures. */
+  tiers: { tier: string; thisWeek: GroupFigures | undefined; lastWeek: GroupFigures | undefined }[];
+  /** The clocks breached this week, in time order (then by ticket), and how many of each kind. */
+  breaches: WeekBreach[];
+  breachCounts: Record<ClockKind, number>;
+  /** The oldest open tickets, oldest first, at most DIGEST_LIMITS.oldestOpen. */
+  oldestOpen: TicketSummary[];
+  /** Every schedule's shifts this week, in the config's order. */
+  onCall: { schedule: string; name: string; shifts: Shift[] }[];
+}
+
+/** Feed tickets one at a time (`add`), then ask for the `figures`. */
 export class WeeklyDigest {
   private readonly ctx: PolicyContext;
   readonly weeks: { thisWeek: Week; lastWeek: Week };
@@ -86,38 +100,17 @@ export class WeeklyDigest {
     if (isOpenState(summary.state)) this.keepIfOldest(summary);
   }
 
-  card(): Card {
+  figures(): DigestFigures {
     const { thisWeek } = this.weeks;
-    const total = this.breaches.length;
-    const fields: Card['fields'] = [];
-    for (const tier of this.tiersSeen()) fields.push({ label: tier, value: this.tierLine(tier) });
-    const counts = CLOCK_KINDS.filter((k) => this.breachCounts[k] > 0).map((k) => `${CLOCK_LABEL[k]} ${this.breachCounts[k]}`);
-    fields.push({ label: 'Breaches this week', value: total === 0 ? 'none' : `${total} (${counts.join(', ')})` });
-    for (const [id, schedule] of Object.entries(this.config.schedules)) {
-      fields.push({ label: `On call: ${schedule.name ?? id}`, value: this.onCallLine(id) });
-    }
-
-    const body: string[] = [];
-    if (total > 0) {
-      body.push('Breached this week:');
-      const shown = [...this.breaches].sort((a, b) => a.at - b.at || a.ticket - b.ticket).slice(0, DIGEST_LIMITS.breaches);
-      for (const b of shown) body.push(`#${b.ticket} ${customerName(this.config, b.customer)} — ${CLOCK_LABEL[b.clock]}, breached ${this.when(b.at)}`);
-      if (total > shown.length) body.push(`… and ${total - shown.length} more (slawatch report lists them all)`);
-    }
-    if (this.oldest.length > 0) {
-      body.push('Oldest open tickets:');
-      for (const t of this.oldest) {
-        const waiting = t.state === 'waiting_on_customer' ? `, ${describeState(t.state)}` : '';
-        const who = t.assignee ? `assigned to ${displayName(this.config, t.assignee)}` : 'unassigned';
-        body.push(`#${t.id} ${customerName(this.config, t.customer)} (${t.tier}, ${t.severity}) — opened ${formatDuration(this.now - t.openedAt)} ago${waiting}, ${who}`);
-      }
-    }
     return {
-      tone: total > 0 ? 'warning' : 'good',
-      title: `Weekly SLA digest · ${this.day(thisWeek.from)} – ${this.day(thisWeek.to - 1)}`,
-      fields,
-      ...(body.length ? { body: body.join('\n') } : {}),
-      footer: `Compliance: met ÷ (met + breached) clocks of the tickets opened in the week, as of ${this.when(this.now)}; running and paused clocks are not counted.`,
+      now: this.now,
+      timezone: this.timezone,
+      weeks: this.weeks,
+      tiers: this.tiersSeen().map((tier) => ({ tier, thisWeek: this.thisWeek.get(tier)?.figures(), lastWeek: this.lastWeek.get(tier)?.figures() })),
+      breaches: [...this.breaches].sort((a, b) => a.at - b.at || a.ticket - b.ticket),
+      breachCounts: { ...this.breachCounts },
+      oldestOpen: [...this.oldest],
+      onCall: Object.entries(this.config.schedules).map(([id, schedule]) => ({ schedule: id, name: schedule.name ?? id, shifts: shiftsBetween(schedule, thisWeek.from, thisWeek.to) })),
     };
   }
 
@@ -136,60 +129,22 @@ export class WeeklyDigest {
     const known = Object.keys(this.config.tiers).filter((t) => seen.has(t));
     return [...known, ...[...seen].filter((t) => !known.includes(t)).sort()];
   }
-
-  /** `3 tickets (last week 2) · first response 50% (1/2), last week 100% (1/1) · …` */
-  private tierLine(tier: string): string {
-    const now = this.thisWeek.get(tier)?.figures();
-    const before = this.lastWeek.get(tier)?.figures();
-    const count = now?.tickets ?? 0;
-    const parts = [`${count} ${count === 1 ? 'ticket' : 'tickets'} (last week ${before?.tickets ?? 0})`];
-    for (const kind of CLOCK_KINDS) {
-      parts.push(`${CLOCK_LABEL[kind]} ${percentText(now, kind)}, last week ${percentText(before, kind)}`);
-    }
-    return parts.join(' · ');
-  }
-
-  private onCallLine(scheduleId: string): string {
-    const schedule = this.config.schedules[scheduleId] as Config['schedules'][string];
-    const shifts = shiftsBetween(schedule, this.weeks.thisWeek.from, this.weeks.thisWeek.to);
-    const names = (users: string[]) => (users.length ? users.map((u) => displayName(this.config, u)).join(' + ') : 'nobody');
-    const lines = shifts.slice(0, DIGEST_LIMITS.shifts).map((s) => `${names(s.users)} ${this.shortWhen(s.start)} – ${this.shortWhen(s.end)}`);
-    if (shifts.length > DIGEST_LIMITS.shifts) lines.push(`… and ${shifts.length - DIGEST_LIMITS.shifts} more shifts`);
-    return lines.join('; ');
-  }
-
-  private when(ms: number): string {
-    return formatInstant(ms, this.timezone);
-  }
-
-  private shortWhen(ms: number): string {
-    return DateTime.fromMillis(ms, { zone: this.timezone }).toFormat('ccc d LLL HH:mm');
-  }
-
-  private day(ms: number): string {
-    return DateTime.fromMillis(ms, { zone: this.timezone }).toFormat('ccc d LLL yyyy');
-  }
 }
 
 function within(ms: number, week: Week): boolean {
   return ms >= week.from && ms < week.to;
 }
 
-function percentText(figures: GroupFigures | undefined, kind: ClockKind): string {
-  const c: ClockCompliance | undefined = figures?.compliance[kind];
-  return !c || c.percent === null ? '—' : `${c.percent}% (${c.met}/${c.met + c.breached})`;
-}
-
-/** The digest of `tickets` as of `now`; `timezone` sets the weeks' days and the times shown. */
-export function weeklyDigest(config: Config, tickets: Iterable<Ticket>, now: number, timezone: string): Card {
+/** The digest's figures for `tickets` as of `now`; `timezone` sets the weeks' days. */
+export function weeklyFigures(config: Config, tickets: Iterable<Ticket>, now: number, timezone: string): DigestFigures {
   const digest = new WeeklyDigest(config, now, timezone);
   for (const ticket of tickets) digest.add(ticket);
-  return digest.card();
+  return digest.figures();
 }
 
 /** The same over a store's listing (`store.listAll()`), one ticket at a time. */
-export async function weeklyDigestOf(config: Config, tickets: AsyncIterable<Ticket>, now: number, timezone: string): Promise<Card> {
+export async function weeklyFiguresOf(config: Config, tickets: AsyncIterable<Ticket>, now: number, timezone: string): Promise<DigestFigures> {
   const digest = new WeeklyDigest(config, now, timezone);
   for await (const ticket of tickets) digest.add(ticket);
-  return digest.card();
+  return digest.figures();
 }

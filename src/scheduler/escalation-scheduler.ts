@@ -4,22 +4,29 @@
  * record of notifications already handled). At start-up every open ticket is
  * re-derived; what came due while the bot was down fires at once, late.
  * While running, each ticket change re-derives that ticket's instants.
+ *
+ * What a ticket's instants are, and what firing one does, is the service's
+ * (its notifier, src/service/notify.ts): this keeps the time.
  */
-import { isOpenState, viewTicket, type Platform, type Ticket } from '../domain/ticket.js';
-import type { DeskContext } from '../service/context.js';
-import { pendingDeadlines, type Notifier } from '../service/notify.js';
+import { isOpenState, viewTicket, type Ticket } from '../domain/ticket.js';
 import { DeadlineQueue, type DeadlineEntry } from './deadline-queue.js';
 import { DeadlineTimer, realTimers, type TimerHost } from './deadline-timer.js';
+
+/** What the scheduler keeps the time for. */
+export interface DeadlineSource {
+  now(): number;
+  /** Every ticket that is not closed. */
+  activeTickets(): AsyncIterable<Ticket>;
+  /** The instants a ticket next needs attention, each keyed `<ticket id>:<what>` (a clock, a resend). */
+  deadlinesOf(ticket: Ticket, now: number): DeadlineEntry[];
+  /** Handles what is due for one ticket now; returns the ticket as stored. */
+  fireDue(ticketId: number): Promise<{ ticket: Ticket }>;
+}
 
 /** Due tickets handled at once. */
 const FIRE_CONCURRENCY = 16;
 
 export interface SchedulerOptions {
-  instanceId: string;
-  /** See NotifierOptions.sendLeaseMs. */
-  sendLeaseMs?: number;
-  /** Whether this process can deliver to a platform now (its port is attached). */
-  canDeliver?: (platform: Platform) => boolean;
   host?: TimerHost;
   /**
    * Wait before retrying a ticket the store failed on (ms): the first retry
@@ -45,9 +52,8 @@ export class EscalationScheduler {
   private readonly failures = new Map<number, number>();
 
   constructor(
-    private readonly ctx: DeskContext,
-    private readonly notifier: Notifier,
-    private readonly options: SchedulerOptions,
+    private readonly source: DeadlineSource,
+    private readonly options: SchedulerOptions = {},
   ) {
     this.timer = new DeadlineTimer(this.queue, (due) => this.fire(due), options.host ?? realTimers, (err) => this.options.onError?.(err, 'deadline timer'));
   }
@@ -55,8 +61,8 @@ export class EscalationScheduler {
   /** Re-derives every open ticket's deadlines from the store and arms the timer. */
   async start(): Promise<{ tickets: number; deadlines: number }> {
     let tickets = 0;
-    const now = this.ctx.now();
-    for await (const ticket of this.ctx.store.listActive()) {
+    const now = this.source.now();
+    for await (const ticket of this.source.activeTickets()) {
       this.track(ticket, now);
       tickets++;
     }
@@ -73,9 +79,9 @@ export class EscalationScheduler {
    * no longer open — for a replica that may have missed news of changes.
    */
   async resync(): Promise<void> {
-    const now = this.ctx.now();
+    const now = this.source.now();
     const seen = new Set<number>();
-    for await (const ticket of this.ctx.store.listActive()) {
+    for await (const ticket of this.source.activeTickets()) {
       seen.add(ticket.id);
       this.track(ticket, now);
     }
@@ -96,7 +102,7 @@ export class EscalationScheduler {
 
   /** Re-derives one ticket's deadlines (after any change to it). */
   refresh(ticket: Ticket): void {
-    this.track(ticket, this.ctx.now());
+    this.track(ticket, this.source.now());
     this.timer.arm();
   }
 
@@ -119,7 +125,7 @@ export class EscalationScheduler {
     const view = viewTicket(ticket);
     if (isOpenState(view.state)) this.openTiers.set(ticket.id, view.tier);
     else this.openTiers.delete(ticket.id);
-    const deadlines = pendingDeadlines(this.ctx, ticket, now, this.options.instanceId, this.options.sendLeaseMs, this.options.canDeliver);
+    const deadlines = this.source.deadlinesOf(ticket, now);
     const keys = deadlines.map((d) => d.key);
     for (const key of previous) if (!keys.includes(key)) this.queue.delete(key);
     for (const d of deadlines) this.queue.set(d.key, d.at);
@@ -150,16 +156,16 @@ export class EscalationScheduler {
     for (let id = this.work.shift(); id !== undefined; id = this.work.shift()) {
       this.waiting.delete(id);
       try {
-        const { ticket } = await this.notifier.fireDue(id);
+        const { ticket } = await this.source.fireDue(id);
         this.failures.delete(id);
-        this.track(ticket, this.ctx.now());
+        this.track(ticket, this.source.now());
       } catch (err) {
         // The store failed (not the platform): try this ticket again soon, then less often while it stays down.
         this.options.onError?.(err, `ticket ${id}`);
         const failures = (this.failures.get(id) ?? 0) + 1;
         this.failures.set(id, failures);
         const wait = Math.min(this.options.retryMaxMs ?? 15_000, (this.options.retryAfterMs ?? 1_000) * 2 ** (failures - 1));
-        this.queue.set(`${id}:retry`, this.ctx.now() + wait);
+        this.queue.set(`${id}:retry`, this.source.now() + wait);
         this.keysByTicket.set(id, [...(this.keysByTicket.get(id) ?? []), `${id}:retry`]);
       }
       this.timer.arm();

@@ -12,6 +12,7 @@ import type { Clock } from '../sla/clocks.js';
 import { firstUnfired, replayTimeline, type Notification, type Timeline } from '../escalation/timeline.js';
 import type { DeskContext } from './context.js';
 import type { Card, TicketAction } from './messages.js';
+import { formatKey } from './notification-key.js';
 
 export const CLOCK_LABEL: Record<ClockKind, string> = {
   firstResponse: 'first response',
@@ -197,6 +198,6 @@ export function notificationCard(ctx: DeskContext, ticket: Ticket, n: Notificati
     mentions: { people: n.to.people, groups: n.to.groups },
     link: { platform: ticket.platform, channelId: ticket.channelId, threadId: ticket.threadId },
     actions: { ticketId: ticket.id, offer: actionsFor(view), severity: view.severity },
-    footer: `key ${ticket.id}/${n.key}`,
+    footer: `key ${formatKey({ kind: 'step', ticketId: ticket.id, step: n.key })}`,
   };
 }

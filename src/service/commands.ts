@@ -3,7 +3,7 @@
  * plain words in the shell). Parsing and authorisation live here so the
  * adapters stay thin.
  */
-import { SEVERITIES, type ClockKind, type Severity } from '../config/schema.js';
+import { isSeverity, SEVERITIES, type ClockKind, type Severity } from '../domain/vocabulary.js';
 import { displayName, isStaff, type Author } from '../domain/people.js';
 import { viewTicket, type Platform, type Ticket, type TicketEvent } from '../domain/ticket.js';
 import { onCallAt } from '../oncall/schedule.js';
@@ -11,7 +11,7 @@ import { replayTimeline } from '../escalation/timeline.js';
 import type { Clock } from '../sla/clocks.js';
 import { customerName, formatInstant, statusCard, ticketRef, ticketStateCard } from './cards.js';
 import { customerForChannel, type DeskContext } from './context.js';
-import { actorOf, applyAction, CommandError, openTicket, type IncomingMessage } from './desk.js';
+import { actorOf, applyAction, CommandError, openTicket, type IncomingMessage } from './tickets.js';
 import type { Outbound, Reply } from './messages.js';
 import { formatDuration } from '../config/duration.js';
 import { INCIDENT_HELP, runIncidentCommand } from './incident-commands.js';
@@ -56,7 +56,7 @@ export function parseCommand(text: string): ParsedCommand | { error: string } {
     const id = /^#?(\d+)$/.exec(word);
     if (id && parsed.name !== 'oncall') {
       parsed.ticketId = Number(id[1]);
-    } else if (parsed.name === 'severity' && (SEVERITIES as readonly string[]).includes(word.toLowerCase())) {
+    } else if (parsed.name === 'severity' && isSeverity(word.toLowerCase())) {
       parsed.severity = word.toLowerCase() as Severity;
     } else if (parsed.name === 'oncall' && !parsed.schedule) {
       parsed.schedule = word;
@@ -68,13 +68,24 @@ export function parseCommand(text: string): ParsedCommand | { error: string } {
   return parsed;
 }
 
-export interface CommandRequest {
+/** Who asks, and where. */
+export interface Asking {
   platform: Platform;
   channelId: string;
   /** The thread the command was run in, if any (its root message id). */
   threadId?: string;
   author: Author;
+}
+
+export interface CommandRequest extends Asking {
   text: string;
+}
+
+/** An action a person chose on a card (a button, the severity menu): the command it stands for, typed. */
+export type ChosenAction = { action: 'claim' | 'wait' | 'resolve'; ticket: number } | { action: 'severity'; ticket: number; severity: Severity };
+
+export interface ActionRequest extends Asking {
+  action: ChosenAction;
 }
 
 export interface CommandResult {
@@ -82,6 +93,11 @@ export interface CommandResult {
   /** Posts that follow from the command (e.g. "resolved" into the customer's thread). */
   outbound: Outbound[];
   ticket?: Ticket;
+}
+
+export interface ActionResult extends CommandResult {
+  /** The action went through: the reply's card shows the ticket as it is now. Otherwise the reply says why not. */
+  applied: boolean;
 }
 
 const refuse = (text: string): CommandResult => ({ reply: { ephemeral: true, text }, outbound: [] });
@@ -93,7 +109,16 @@ export async function runCommand(ctx: DeskContext, request: CommandRequest): Pro
   return runParsed(ctx, request, parsed);
 }
 
-export async function runParsed(ctx: DeskContext, request: CommandRequest, cmd: ParsedCommand): Promise<CommandResult> {
+/** Runs a chosen action like the command it stands for (`claim 42`), with the same checks. */
+export async function runAction(ctx: DeskContext, request: ActionRequest): Promise<ActionResult> {
+  const { action: chosen, ...asking } = request;
+  const cmd: ParsedCommand = { name: chosen.action, ticketId: chosen.ticket, ...(chosen.action === 'severity' ? { severity: chosen.severity } : {}) };
+  const result = await runParsed(ctx, asking, cmd);
+  // A ticket-changing command answers with the ticket only when the change went through.
+  return { ...result, applied: result.ticket !== undefined };
+}
+
+export async function runParsed(ctx: DeskContext, request: Asking, cmd: ParsedCommand): Promise<CommandResult> {
   const staff = isStaff(ctx.config, request.platform, request.author);
   const now = ctx.now();
   if (cmd.name === 'help') return { reply: { ephemeral: true, text: HELP_TEXT }, outbound: [] };
@@ -163,7 +188,7 @@ function actionEvent(cmd: ParsedCommand, at: number, by: TicketEvent['by']): Tic
   }
 }
 
-async function findTicket(ctx: DeskContext, request: CommandRequest, ticketId: number | undefined): Promise<Ticket | undefined> {
+async function findTicket(ctx: DeskContext, request: Asking, ticketId: number | undefined): Promise<Ticket | undefined> {
   if (ticketId !== undefined) return ctx.store.get(ticketId);
   if (!request.threadId) return undefined;
   const id = await ctx.store.findByMessage(request.platform, request.channelId, request.threadId);
@@ -210,7 +235,7 @@ export async function queueRows(ctx: DeskContext, now: number, filter?: (t: Tick
   return rows.sort((a, b) => a.dueAt - b.dueAt || a.ticket.id - b.ticket.id);
 }
 
-async function queue(ctx: DeskContext, request: CommandRequest, staff: boolean, now: number): Promise<CommandResult> {
+async function queue(ctx: DeskContext, request: Asking, staff: boolean, now: number): Promise<CommandResult> {
   const rows = await queueRows(ctx, now, staff ? undefined : (t) => t.platform === request.platform && t.channelId === request.channelId);
   const text = rows.length ? rows.map((r) => r.line).join('\n') : 'No open tickets.';
   return { reply: { ephemeral: true, text: `Open tickets (${rows.length}):\n${text}` }, outbound: [] };

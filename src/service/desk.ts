@@ -1,302 +1,176 @@
 /**
- * The use cases of the support desk. Slack, Discord and the shell all call
- * these; each takes a command, loads the ticket, applies the domain rules,
- * saves, and returns what to post.
+ * The desk: the SupportDesk port (desk-port.ts) over the use cases. It runs
+ * each call's use case, applies the platform rules to what it answers
+ * (platform-rules.ts), and hands what the use case says to post to the
+ * delivery it was given. The running machinery (scheduler, outbox,
+ * replicas) is the app's (src/app); the desk only tells it of changes
+ * through the context's hooks.
  */
-import type { Severity } from '../config/schema.js';
-import { isStaff, personByPlatformId, type Author } from '../domain/people.js';
-import { guessSeverity } from '../domain/severity.js';
-import {
-  checkTransition,
-  insertEvent,
-  isOpenState,
-  viewTicket,
-  type Actor,
-  type Platform,
-  type Ticket,
-  type TicketEvent,
-  type TicketView,
-} from '../domain/ticket.js';
-import { ticketAckCard, ticketStateCard } from './cards.js';
-import { lastTicketKey } from './channel-state.js';
-import { customerForChannel, type DeskContext } from './context.js';
+import type { Config } from '../config/schema.js';
+import type { Author } from '../domain/people.js';
+import { viewTicket, type Platform, type Ticket } from '../domain/ticket.js';
+import { noMetrics, type Metrics } from '../observability/metrics.js';
+import type { LinkOptions } from '../report/links.js';
+import { buildTrend, type TrendModel } from '../report/trend.js';
+import { receiveAlerts, type AlertInput, type AlertOutcome } from './alerts.js';
+import { availabilitySnapshot, type AvailabilitySnapshot } from './availability-view.js';
+import { cursorKey } from './channel-state.js';
+import { openTicketFromMessage, queueRows, runAction, runCommand, type ActionRequest, type ActionResult, type CommandRequest, type CommandResult, type QueueRow } from './commands.js';
+import type { DeskContext } from './context.js';
+import type { SupportDesk } from './desk-port.js';
+import { describe, type Logger } from './logger.js';
 import type { Outbound } from './messages.js';
+import { privateInCustomerChannels } from './platform-rules.js';
+import { queueSnapshot, type QueueSnapshot } from './queue-view.js';
+import { deleteMessage, editMessage, handleMessage, type IncomingMessage, type MessageOutcome } from './tickets.js';
 
-/** A chat message as every adapter reports it. */
-export interface IncomingMessage {
-  platform: Platform;
-  channelId: string;
-  /** The platform's id of this message (Slack ts, Discord snowflake). */
-  messageId: string;
-  /** The thread's root message id when the message is a thread reply. */
-  threadId?: string;
-  author: Author;
-  text: string;
-  /** The platform's timestamp of the message (epoch ms). */
-  at: number;
+export interface DeskOptions {
+  context: DeskContext;
+  logger: Logger;
+  /** Posts what the use cases produce (thread acknowledgements, state changes). */
+  deliver: (outbound: readonly Outbound[]) => Promise<void>;
 }
 
-export type MessageOutcome =
-  | { kind: 'opened' | 'appended' | 'customer_message' | 'staff_reply' | 'reopened'; ticket: Ticket }
-  | { kind: 'duplicate'; ticketId: number }
-  | { kind: 'ignored'; reason: string };
+export class Desk implements SupportDesk {
+  private readonly ctx: DeskContext;
+  private readonly log: Logger;
+  private readonly deliver: (outbound: readonly Outbound[]) => Promise<void>;
+  private metrics: Metrics = noMetrics;
+  private working = 0;
+  private readonly listeners = new Set<(ticket: Ticket) => void>();
 
-export interface DeskResult<T> {
-  result: T;
-  outbound: Outbound[];
-}
-
-
-export function actorOf(ctx: DeskContext, platform: Platform, author: Author): Actor {
-  const personId = author.personId ?? personByPlatformId(ctx.config, platform, author.userId);
-  return { platform, userId: author.userId, ...(personId ? { personId } : {}), ...(author.name ? { name: author.name } : {}) };
-}
-
-/** A message arrived in a channel the bot watches. */
-export async function handleMessage(ctx: DeskContext, msg: IncomingMessage): Promise<DeskResult<MessageOutcome>> {
-  const none = (reason: string): DeskResult<MessageOutcome> => ({ result: { kind: 'ignored', reason }, outbound: [] });
-  if (msg.author.isBot) return none('message from a bot');
-  const customer = customerForChannel(ctx.config, msg.platform, msg.channelId);
-  if (!customer) return none('channel is not bound to a customer');
-
-  const known = await ctx.store.findByMessage(msg.platform, msg.channelId, msg.messageId);
-  const knownTicket = known === undefined ? undefined : await ctx.store.get(known);
-  if (knownTicket) return duplicate(ctx, knownTicket, msg);
-
-  const staff = isStaff(ctx.config, msg.platform, msg.author);
-  const inThread = msg.threadId !== undefined && msg.threadId !== msg.messageId;
-  if (inThread) return threadReply(ctx, msg, staff);
-  if (staff) return none('top-level message from staff');
-
-  // Top-level customer message: join the open, unanswered ticket of this channel
-  // if it is recent enough, else open a new one. One channel at a time, so
-  // three quick messages never race into three tickets.
-  return ctx.store.withLock(`channel:${msg.platform}:${msg.channelId}`, async () => {
-    const again = await ctx.store.findByMessage(msg.platform, msg.channelId, msg.messageId);
-    if (again !== undefined) {
-      const ticket = await ctx.store.get(again);
-      if (ticket) return duplicate(ctx, ticket, msg);
-      // An earlier delivery took ticket number `again` for this message and stopped before writing the ticket.
-      return openTicket(ctx, msg, customer.id, customer.tier, actorOf(ctx, msg.platform, msg.author), undefined, again);
-    }
-    const lastId = await ctx.store.getMeta(lastTicketKey(msg.platform, msg.channelId));
-    if (lastId) {
-      const joined = await tryJoin(ctx, Number(lastId), msg);
-      if (joined) return { result: { kind: 'appended', ticket: joined } as MessageOutcome, outbound: [] };
-    }
-    return openTicket(ctx, msg, customer.id, customer.tier, actorOf(ctx, msg.platform, msg.author));
-  });
-}
-
-/**
- * A message the store already holds. Nothing happens twice — but if it opened
- * its ticket and the acknowledgement was never posted (the process died, or
- * the store failed, in between), this delivery posts it.
- */
-function duplicate(ctx: DeskContext, ticket: Ticket, msg: IncomingMessage): DeskResult<MessageOutcome> {
-  const opening = ticket.events[0]?.messageId === msg.messageId;
-  const outbound: Outbound[] = opening && ticket.ack?.status === 'pending' ? [ackMessage(ctx, ticket, true)] : [];
-  return { result: { kind: 'duplicate', ticketId: ticket.id }, outbound };
-}
-
-function ackMessage(ctx: DeskContext, ticket: Ticket, resend: boolean): Outbound {
-  const card = ticketAckCard(ctx, ticket, ctx.now());
-  return { type: 'thread', platform: ticket.platform, channelId: ticket.channelId, threadId: ticket.threadId, card, ticketId: ticket.id, ack: { resend } };
-}
-
-async function tryJoin(ctx: DeskContext, ticketId: number, msg: IncomingMessage): Promise<Ticket | undefined> {
-  const window = ctx.config.tickets.groupingWindow;
-  if (!(await ctx.store.get(ticketId))) return undefined;
-  let joined = false;
-  const ticket = await ctx.store.update(ticketId, (current) => {
-    // Joined by an earlier delivery that stopped before indexing the message.
-    if (current.events.some((e) => e.messageId === msg.messageId)) {
-      joined = true;
-      return undefined;
-    }
-    const view = viewTicket(current);
-    if (view.state !== 'open' || view.staffReplied || msg.at - view.lastCustomerMessageAt > window || msg.at < view.openedAt) return undefined;
-    joined = true;
-    const next = append(current, { type: 'customer_message', at: msg.at, by: actorOf(ctx, msg.platform, msg.author), messageId: msg.messageId, text: msg.text });
-    return next && tagIncidents(ctx, next);
-  });
-  if (!joined) return undefined;
-  await ctx.store.indexMessage(msg.platform, msg.channelId, msg.messageId, ticket.id);
-  ctx.onTicketChanged?.(ticket);
-  return ticket;
-}
-
-/**
- * Opens a ticket on `msg` (a customer's message, or any message a staff
- * member chose). The clock starts at the message's own timestamp.
- *
- * The message is indexed to its ticket number before the ticket is written:
- * should the process die or the store fail in between, the redelivery finds
- * the number taken and opens the ticket under it (`reservedId`), instead of
- * a second ticket for the same message.
- */
-export async function openTicket(
-  ctx: DeskContext,
-  msg: IncomingMessage,
-  customerId: string,
-  tier: string,
-  openedBy: Actor,
-  severity?: Severity,
-  reservedId?: number,
-): Promise<DeskResult<MessageOutcome>> {
-  const guessed = severity ? undefined : guessSeverity(msg.text);
-  // Opened on a reply inside a thread (staff can do that): the ticket lives in that thread.
-  const threadId = msg.threadId && msg.threadId !== msg.messageId ? msg.threadId : msg.messageId;
-  const id = reservedId ?? (await ctx.store.nextTicketId());
-  await ctx.store.indexMessage(msg.platform, msg.channelId, msg.messageId, id);
-  if (threadId !== msg.messageId) await ctx.store.indexMessage(msg.platform, msg.channelId, threadId, id);
-  const ticket: Ticket = tagIncidents(ctx, {
-    id,
-    customer: customerId,
-    platform: msg.platform,
-    channelId: msg.channelId,
-    threadId,
-    events: [
-      {
-        type: 'opened',
-        at: msg.at,
-        by: openedBy,
-        messageId: msg.messageId,
-        customer: customerId,
-        tier,
-        severity: severity ?? guessed ?? ctx.config.tickets.defaultSeverity,
-        ...(guessed ? { severityGuessed: true } : {}),
-        text: msg.text,
-      },
-    ],
-    notifications: {},
-    ack: { status: 'pending' },
-    version: 1,
-  });
-  await ctx.store.create(ticket);
-  await ctx.store.setMeta(lastTicketKey(msg.platform, msg.channelId), String(id));
-  ctx.onTicketChanged?.(ticket);
-  return { result: { kind: 'opened', ticket }, outbound: [ackMessage(ctx, ticket, false)] };
-}
-
-async function threadReply(ctx: DeskContext, msg: IncomingMessage, staff: boolean): Promise<DeskResult<MessageOutcome>> {
-  const ticketId = await ctx.store.findByMessage(msg.platform, msg.channelId, msg.threadId as string);
-  if (ticketId === undefined) return { result: { kind: 'ignored', reason: 'thread is not a ticket' }, outbound: [] };
-  const by = actorOf(ctx, msg.platform, msg.author);
-  let kind: 'customer_message' | 'staff_reply' | 'reopened' | undefined;
-  let refusal: string | undefined;
-  const ticket = await ctx.store.update(ticketId, (current) => {
-    kind = undefined;
-    const view = viewTicket(current);
-    if (current.events.some((e) => e.messageId === msg.messageId)) return undefined;
-    if (view.state === 'closed') {
-      refusal = 'ticket is closed';
-      return undefined;
-    }
-    let next: Ticket | undefined;
-    if (staff) {
-      next = append(current, { type: 'staff_reply', at: msg.at, by, messageId: msg.messageId });
-      kind = 'staff_reply';
-    } else if (view.state === 'resolved' && msg.at >= (view.resolvedAt ?? 0)) {
-      if (msg.at - (view.resolvedAt ?? 0) > ctx.config.tickets.reopenWindow) {
-        refusal = 'ticket was resolved outside the reopen window';
-        return undefined;
-      }
-      next = append(append(current, { type: 'reopened', at: msg.at, by }), { type: 'customer_message', at: msg.at, by, messageId: msg.messageId, text: msg.text });
-      kind = 'reopened';
-    } else {
-      // (A message written before the ticket was resolved and delivered late belongs before the resolve; it reopens nothing.)
-      next = append(current, { type: 'customer_message', at: msg.at, by, messageId: msg.messageId, text: msg.text });
-      kind = 'customer_message';
-    }
-    if (!next) {
-      kind = undefined;
-      refusal = 'the ticket cannot take this message where it falls in its log';
-      return undefined;
-    }
-    return staff ? next : tagIncidents(ctx, next);
-  });
-  await ctx.store.indexMessage(msg.platform, msg.channelId, msg.messageId, ticketId);
-  if (!kind) return { result: { kind: 'ignored', reason: refusal ?? 'already recorded' }, outbound: [] };
-  ctx.onTicketChanged?.(ticket);
-  const outbound: Outbound[] = [];
-  if (kind === 'reopened') {
-    outbound.push({ type: 'thread', platform: ticket.platform, channelId: ticket.channelId, threadId: ticket.threadId, card: ticketStateCard(ctx, ticket, 'reopened'), ticketId });
+  constructor(options: DeskOptions) {
+    this.ctx = options.context;
+    this.log = options.logger;
+    this.deliver = options.deliver;
   }
-  return { result: { kind, ticket }, outbound };
-}
 
-/** A message was edited: a ticket's message keeps its newest text in the log. */
-export async function editMessage(ctx: DeskContext, platform: Platform, channelId: string, messageId: string, text: string, at: number): Promise<Ticket | undefined> {
-  const ticketId = await ctx.store.findByMessage(platform, channelId, messageId);
-  if (ticketId === undefined) return undefined;
-  // The same edit seen again (a redelivery, a reconciliation reading it once more) is already in the log.
-  return ctx.store.update(ticketId, (t) =>
-    t.events.some((e) => e.type === 'message_edited' && e.messageId === messageId && e.at === at && e.text === text)
-      ? undefined
-      : append(t, { type: 'message_edited', at, messageId, text }),
-  );
-}
+  get config(): Config {
+    return this.ctx.config;
+  }
 
-/** A message was deleted: the ticket stays, and the log notes it. */
-export async function deleteMessage(ctx: DeskContext, platform: Platform, channelId: string, messageId: string, at: number): Promise<Ticket | undefined> {
-  const ticketId = await ctx.store.findByMessage(platform, channelId, messageId);
-  if (ticketId === undefined) return undefined;
-  return ctx.store.update(ticketId, (t) =>
-    t.events.some((e) => e.type === 'message_deleted' && e.messageId === messageId) ? undefined : append(t, { type: 'message_deleted', at, messageId }),
-  );
-}
+  now(): number {
+    return this.ctx.now();
+  }
 
-/** A customer wrote during incidents affecting them: the ticket names those incidents (once each). */
-function tagIncidents(ctx: DeskContext, ticket: Ticket): Ticket {
-  const customer = ctx.config.customers.find((c) => c.id === ticket.customer);
-  const open = customer ? (ctx.openIncidentsFor?.(customer) ?? []) : [];
-  const fresh = open.filter((id) => !ticket.incidents?.includes(id));
-  return fresh.length ? { ...ticket, incidents: [...(ticket.incidents ?? []), ...fresh] } : ticket;
-}
+  /** Reports to these metrics from now on. */
+  useMetrics(metrics: Metrics): void {
+    this.metrics = metrics;
+  }
 
-/**
- * Appends an event in time order; undefined (nothing to write) when the
- * resulting log would break the ticket's state machine — the checks before
- * each call make that not happen, this keeps a stored log legal regardless.
- */
-export function append(ticket: Ticket | undefined, event: TicketEvent): Ticket | undefined {
-  if (!ticket) return undefined;
-  const inserted = insertEvent(ticket, event);
-  return 'ticket' in inserted ? inserted.ticket : undefined;
-}
+  /** True while a call is being handled (the app's idle check). */
+  get busy(): boolean {
+    return this.working > 0;
+  }
 
-export class CommandError extends Error {
-  override name = 'CommandError';
-}
+  async receiveMessage(message: IncomingMessage): Promise<MessageOutcome> {
+    return this.track(async () => {
+      const { result, outbound } = await handleMessage(this.ctx, message);
+      if (result.kind === 'opened') this.metrics.ticketOpened(viewTicket(result.ticket).tier);
+      if (result.kind === 'ignored') this.log.debug({ platform: message.platform, channel: message.channelId, reason: result.reason }, 'message ignored');
+      else this.log.info({ platform: message.platform, channel: message.channelId, outcome: result.kind, ticket: 'ticket' in result ? result.ticket.id : result.ticketId }, 'message handled');
+      await this.deliver(outbound);
+      return result;
+    });
+  }
 
-/** Applies a staff action (claim, wait, resolve, reopen, close, severity) after checking the state allows it. */
-export async function applyAction(ctx: DeskContext, ticketId: number, event: TicketEvent): Promise<{ ticket: Ticket; view: TicketView }> {
-  let problem: string | undefined;
-  const ticket = await ctx.store.update(ticketId, (current) => {
-    const view = viewTicket(current);
-    problem = checkTransition(view.state, event.type);
-    if (problem) return undefined;
-    if (event.type === 'severity_changed' && event.severity === view.severity && !view.severityGuessed) {
-      problem = `the ticket is already ${event.severity}`;
-      return undefined;
+  async messageEdited(platform: Platform, channelId: string, messageId: string, text: string, at: number): Promise<void> {
+    await this.track(() => editMessage(this.ctx, platform, channelId, messageId, text, at));
+  }
+
+  async messageDeleted(platform: Platform, channelId: string, messageId: string, at: number): Promise<void> {
+    await this.track(() => deleteMessage(this.ctx, platform, channelId, messageId, at));
+  }
+
+  async runCommand(request: CommandRequest): Promise<CommandResult> {
+    return this.track(async () => {
+      const result = privateInCustomerChannels(this.config, request, await runCommand(this.ctx, request));
+      await this.deliver(result.outbound);
+      return result;
+    });
+  }
+
+  async runAction(request: ActionRequest): Promise<ActionResult> {
+    return this.track(async () => {
+      const result = privateInCustomerChannels(this.config, request, await runAction(this.ctx, request));
+      await this.deliver(result.outbound);
+      return result;
+    });
+  }
+
+  async openFromMessage(message: IncomingMessage, opener: Author): Promise<CommandResult> {
+    return this.track(async () => {
+      const result = await openTicketFromMessage(this.ctx, message, opener);
+      await this.deliver(result.outbound);
+      return result;
+    });
+  }
+
+  async receiveAlerts(alerts: readonly AlertInput[]): Promise<AlertOutcome> {
+    return this.track(async () => {
+      const outcome = await receiveAlerts(this.ctx, alerts);
+      for (const refused of outcome.refused) this.log.warn(refused, 'alert not recorded as an incident');
+      if (outcome.opened.length || outcome.resolved.length) this.log.info({ opened: outcome.opened, resolved: outcome.resolved }, 'incidents from alerts');
+      return outcome;
+    });
+  }
+
+  async getCursor(platform: Platform, channelId: string): Promise<string | undefined> {
+    return this.ctx.store.getMeta(cursorKey(platform, channelId));
+  }
+
+  async setCursor(platform: Platform, channelId: string, position: string): Promise<void> {
+    await this.ctx.store.setMeta(cursorKey(platform, channelId), position);
+  }
+
+  async *activeTickets(platform: Platform): AsyncGenerator<Ticket> {
+    for await (const ticket of this.ctx.store.listActive()) if (ticket.platform === platform) yield ticket;
+  }
+
+  ticket(id: number): Promise<Ticket | undefined> {
+    return this.ctx.store.get(id);
+  }
+
+  queue(): Promise<QueueRow[]> {
+    return queueRows(this.ctx, this.ctx.now());
+  }
+
+  queueSnapshot(links?: LinkOptions): Promise<QueueSnapshot> {
+    return queueSnapshot(this.ctx, links);
+  }
+
+  availabilitySnapshot(): Promise<AvailabilitySnapshot> {
+    return availabilitySnapshot(this.ctx);
+  }
+
+  compliance(options: { weeks: number; timezone: string }): Promise<TrendModel> {
+    return buildTrend(this.config, this.ctx.store.listAll(), { at: this.ctx.now(), ...options });
+  }
+
+  onTicketChanged(listener: (ticket: Ticket) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Tells the onTicketChanged listeners of a change (one made here, or one another replica made). */
+  ticketChanged(ticket: Ticket): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(ticket);
+      } catch (err) {
+        this.log.warn({ ticket: ticket.id, err: describe(err) }, 'ticket change listener failed');
+      }
     }
-    if (event.type === 'claimed' && view.assignee?.userId === event.by?.userId && view.assignee?.platform === event.by?.platform) {
-      problem = 'you have already claimed this ticket';
-      return undefined;
-    }
-    const inserted = insertEvent(current, event);
-    if ('refused' in inserted) {
-      problem = inserted.refused;
-      return undefined;
-    }
-    return inserted.ticket;
-  });
-  if (problem) throw new CommandError(problem);
-  ctx.onTicketChanged?.(ticket);
-  return { ticket, view: viewTicket(ticket) };
-}
+  }
 
-export function isActive(ticket: Ticket): boolean {
-  return isOpenState(viewTicket(ticket).state);
+  private async track<T>(work: () => Promise<T>): Promise<T> {
+    this.working++;
+    try {
+      return await work();
+    } finally {
+      this.working--;
+    }
+  }
 }

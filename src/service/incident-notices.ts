@@ -6,8 +6,8 @@
  *
  * What is due is derived, never scheduled blindly: each step of a record
  * that is announced (see IncidentRecord.announce) owes a notice to every
- * channel, on every platform, of every customer the scope covers — key
- * `<step>/<platform>:<channel>`. A key without a record is due. A process
+ * channel, on every platform, of every customer the scope covers, each with
+ * its own key (notification-key.ts). A key without a record is due. A process
  * that can deliver to the platform claims it inside the record's update
  * (`sending`, with the rendered message), hands it to the outbox, and
  * records it `sent`; a dead claimant's key is taken over after the send
@@ -27,6 +27,7 @@ import type { DeskContext } from './context.js';
 import { renewClaim, settle, takeOver, takeOverAt } from './delivery.js';
 import { noticeCard } from './incident-cards.js';
 import { DEFAULT_SEND_LEASE_MS } from './notify.js';
+import { formatKey, parseKey, recordKey, type NotificationKey } from './notification-key.js';
 import type { Outbox, OutboxItem, OutboxResult } from './outbox.js';
 import type { Card } from './messages.js';
 
@@ -35,25 +36,10 @@ const NOTICE_HORIZON_MS = 24 * 3_600_000;
 /** Wait before trying a record again after the store failed. */
 const RETRY_AFTER_MS = 15_000;
 
-/** Outbox keys of notices: `incident:<kind>:<id>/<step>/<platform>:<channel>`. */
-const KEY_PREFIX = 'incident:';
-
-export function isNoticeKey(key: string): boolean {
-  return key.startsWith(KEY_PREFIX);
-}
-
-function noticeKey(record: Pick<IncidentRecord, 'kind' | 'id'>, local: string): string {
-  return `${KEY_PREFIX}${record.kind}:${record.id}/${local}`;
-}
-
-function parseNoticeKey(key: string): { kind: IncidentKind; id: string; local: string } | undefined {
-  const match = /^incident:(incident|maintenance):([^/]+)\/(.+)$/.exec(key);
-  return match ? { kind: match[1] as IncidentKind, id: match[2] as string, local: match[3] as string } : undefined;
-}
-
 export interface DueNotice {
-  /** `<step>/<platform>:<channel>`, the key in the record's `notices`. */
-  key: string;
+  key: NoticeKey;
+  /** Its record key, the key in the record's `notices`. */
+  local: string;
   step: number;
   platform: Platform;
   channelId: string;
@@ -81,7 +67,8 @@ export function noticesOf(config: Config, record: IncidentRecord): DueNotice[] {
       for (const platform of PLATFORMS) {
         for (const channelId of customer.channels[platform]) {
           card ??= noticeCard(config, record, step, customer);
-          out.push({ key: `${step}/${platform}:${channelId}`, step, platform, channelId, at: event.at, card });
+          const key: NoticeKey = { kind: 'notice', record: record.kind, id: record.id, step, platform, channelId };
+          out.push({ key, local: recordKey(key), step, platform, channelId, at: event.at, card });
         }
       }
     }
@@ -173,9 +160,9 @@ export class IncidentNotices {
       const records = { ...record.notices };
       items.push(...takeOver(records, now, this.options.instanceId, this.leaseMs, deliverable));
       for (const notice of noticesOf(this.ctx.config, record)) {
-        if (records[notice.key] || !deliverable(notice) || now - notice.at > NOTICE_HORIZON_MS) continue;
-        const item: OutboxItem = { platform: notice.platform, channelId: notice.channelId, card: notice.card, key: noticeKey(record, notice.key), notice: true };
-        records[notice.key] = { status: 'sending', dueAt: notice.at, owner: this.options.instanceId, claimedAt: now, outbox: [item] };
+        if (records[notice.local] || !deliverable(notice) || now - notice.at > NOTICE_HORIZON_MS) continue;
+        const item: OutboxItem = { platform: notice.platform, channelId: notice.channelId, card: notice.card, key: formatKey(notice.key), notice: true };
+        records[notice.local] = { status: 'sending', dueAt: notice.at, owner: this.options.instanceId, claimedAt: now, outbox: [item] };
         items.push({ ...item, claimedAt: now });
       }
       return items.length ? { ...record, notices: records } : undefined;
@@ -191,8 +178,8 @@ export class IncidentNotices {
     for (const [record, list] of byRecord(results, (r) => r.item.key)) {
       const updated = await this.ctx.store.incidents().update(record.kind, record.id, (current) => {
         const notices = { ...current.notices };
-        for (const { item, ref, error } of list) {
-          settle(notices, (parseNoticeKey(item.key) as { local: string }).local, { ...(ref ? { ref: ref.messageId } : {}), ...(error ? { error } : {}) }, now, this.options.instanceId);
+        for (const [{ ref, error }, key] of list) {
+          settle(notices, recordKey(key), { ...(ref ? { ref: ref.messageId } : {}), ...(error ? { error } : {}) }, now, this.options.instanceId);
         }
         return { ...current, notices };
       });
@@ -208,8 +195,8 @@ export class IncidentNotices {
       await this.ctx.store.incidents().update(record.kind, record.id, (current) => {
         const notices = { ...current.notices };
         let renewed = false;
-        for (const item of list) {
-          if (!renewClaim(notices, (parseNoticeKey(item.key) as { local: string }).local, now, this.options.instanceId)) continue;
+        for (const [item, key] of list) {
+          if (!renewClaim(notices, recordKey(key), now, this.options.instanceId)) continue;
           renewed = true;
           kept.push(item);
         }
@@ -237,7 +224,7 @@ export class IncidentNotices {
     const deliverable = (item: Pick<OutboxItem, 'platform'>) => this.outbox.hasPort(item.platform);
     let at = takeOverAt(record.notices, now, this.options.instanceId, this.leaseMs, deliverable);
     if (record.announce.some((step) => now - (record.events[step]?.at ?? 0) <= NOTICE_HORIZON_MS)) {
-      const owed = noticesOf(this.ctx.config, record).some((n) => !record.notices[n.key] && deliverable(n) && now - n.at <= NOTICE_HORIZON_MS);
+      const owed = noticesOf(this.ctx.config, record).some((n) => !record.notices[n.local] && deliverable(n) && now - n.at <= NOTICE_HORIZON_MS);
       if (owed) at = now;
     }
     return at;
@@ -267,16 +254,23 @@ function subject(record: Pick<IncidentRecord, 'kind' | 'id'>): string {
   return `incident:${record.kind}:${record.id}`;
 }
 
-/** Groups notice items (or results) by the record they belong to. */
-function byRecord<T>(list: readonly T[], keyOf: (entry: T) => string): Map<{ kind: IncidentKind; id: string }, T[]> {
-  const groups = new Map<string, { record: { kind: IncidentKind; id: string }; entries: T[] }>();
+type NoticeKey = Extract<NotificationKey, { kind: 'notice' }>;
+
+/** Whether an outbox item's key is a notice's (not a ticket's). */
+export function isNoticeKey(key: string): boolean {
+  return parseKey(key)?.kind === 'notice';
+}
+
+/** Groups notice items (or results) by the record they belong to, each with its key. */
+function byRecord<T>(list: readonly T[], keyOf: (entry: T) => string): Map<{ kind: IncidentKind; id: string }, [T, NoticeKey][]> {
+  const groups = new Map<string, { record: { kind: IncidentKind; id: string }; entries: [T, NoticeKey][] }>();
   for (const entry of list) {
-    const parsed = parseNoticeKey(keyOf(entry));
-    if (!parsed) continue;
-    const key = `${parsed.kind}:${parsed.id}`;
-    const group = groups.get(key) ?? { record: { kind: parsed.kind, id: parsed.id }, entries: [] };
-    group.entries.push(entry);
-    groups.set(key, group);
+    const key = parseKey(keyOf(entry));
+    if (key?.kind !== 'notice') continue;
+    const id = `${key.record}:${key.id}`;
+    const group = groups.get(id) ?? { record: { kind: key.record, id: key.id }, entries: [] };
+    group.entries.push([entry, key]);
+    groups.set(id, group);
   }
   return new Map([...groups.values()].map((g) => [g.record, g.entries]));
 }

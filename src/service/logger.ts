@@ -71,3 +71,8 @@ function textLine(json: string): string {
 
 /** A logger that keeps nothing (tests that do not look at logs). */
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** An error as one line for a log (its message; anything else as text). */
+export function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -15,11 +15,14 @@
  * recorded as `skipped`.
  */
 import type { NotificationRecord, Platform, Ticket } from '../domain/ticket.js';
+import type { DeadlineEntry } from '../scheduler/deadline-queue.js';
+import type { DeadlineSource } from '../scheduler/escalation-scheduler.js';
 import { isOpenState, viewTicket } from '../domain/ticket.js';
 import { dueSteps, firstUnfired, foldOverdue, replayTimeline, toNotification } from '../escalation/timeline.js';
 import { notificationCard } from './cards.js';
 import { staffChannelFor, type DeskContext } from './context.js';
 import { renewClaim, settle, takeOver, takeOverAt } from './delivery.js';
+import { formatKey, parseKey, recordKey, type NotificationKey } from './notification-key.js';
 import type { Outbox, OutboxItem, OutboxResult } from './outbox.js';
 
 export interface NotifierOptions {
@@ -38,12 +41,6 @@ export interface NotifierOptions {
 
 export const DEFAULT_SEND_LEASE_MS = 10_000;
 
-export interface ClockDeadline {
-  /** `<ticketId>:<clock>` */
-  key: string;
-  at: number;
-}
-
 /** The next instant each live clock of a ticket needs attention (none for resolved or closed tickets). */
 export function pendingDeadlines(
   ctx: DeskContext,
@@ -52,8 +49,8 @@ export function pendingDeadlines(
   instanceId: string,
   leaseMs = DEFAULT_SEND_LEASE_MS,
   canDeliver: (platform: Platform) => boolean = () => true,
-): ClockDeadline[] {
-  const out: ClockDeadline[] = [];
+): DeadlineEntry[] {
+  const out: DeadlineEntry[] = [];
   // A replica only takes on notifications it can deliver (only the leader holds Discord's gateway).
   if (!canDeliver(notifyPlatform(ctx, ticket))) return out;
   // Another process's send is taken over when its lease runs out; a failed one is retried at its time.
@@ -73,12 +70,26 @@ export function notifyPlatform(ctx: DeskContext, ticket: Ticket): Platform {
   return staffChannelFor(ctx.config, ticket.platform)?.platform ?? ticket.platform;
 }
 
-export class Notifier {
+/** What the escalation scheduler keeps the time for (src/scheduler/escalation-scheduler.ts). */
+export class Notifier implements DeadlineSource {
   constructor(
     private readonly ctx: DeskContext,
     private readonly outbox: Outbox,
     private readonly options: NotifierOptions,
   ) {}
+
+  now(): number {
+    return this.ctx.now();
+  }
+
+  activeTickets(): AsyncIterable<Ticket> {
+    return this.ctx.store.listActive();
+  }
+
+  /** A ticket's next instants — only of notifications this process can deliver now (its port is attached). */
+  deadlinesOf(ticket: Ticket, now: number): DeadlineEntry[] {
+    return pendingDeadlines(this.ctx, ticket, now, this.options.instanceId, this.options.sendLeaseMs, (platform) => this.outbox.hasPort(platform));
+  }
 
   /** Fires what is due for one ticket now; returns the ticket as stored and how many messages went to the outbox. */
   async fireDue(ticketId: number): Promise<{ ticket: Ticket; sent: number }> {
@@ -102,7 +113,7 @@ export class Notifier {
           const notification = toNotification(step, clock, timeline, this.ctx);
           const card = notificationCard(this.ctx, ticket, notification, now, late, clock.calendar.timezone);
           const about = { kind: step.kind, tier: timeline.tier, clock: step.clock, dueAt: step.at, late };
-          const rendered = this.itemsFor(ticket, `${ticket.id}/${step.key}`, card, notification.to).map((item) => ({ ...item, about }));
+          const rendered = this.itemsFor(ticket, step.key, card, notification.to).map((item) => ({ ...item, about }));
           records[step.key] = { status: 'sending', dueAt: step.at, late, owner: this.options.instanceId, claimedAt: now, outbox: rendered };
           items.push(...rendered.map((item) => ({ ...item, claimedAt: now })));
         }
@@ -113,13 +124,14 @@ export class Notifier {
     return { ticket: stored, sent: items.length };
   }
 
-  private itemsFor(ticket: Ticket, key: string, card: OutboxItem['card'], to: { people: string[]; channels: string[] }): OutboxItem[] {
+  private itemsFor(ticket: Ticket, step: string, card: OutboxItem['card'], to: { people: string[]; channels: string[] }): OutboxItem[] {
     const staff = staffChannelFor(this.ctx.config, ticket.platform);
     const items: OutboxItem[] = [];
     const dm = this.ctx.config.staff.dm && to.people.length ? { dm: to.people } : {};
-    if (staff) items.push({ platform: staff.platform, channelId: staff.channelId, card, key, ...dm });
+    const key = (copyTo?: string) => formatKey({ kind: 'step', ticketId: ticket.id, step, ...(copyTo === undefined ? {} : { copyTo }) });
+    if (staff) items.push({ platform: staff.platform, channelId: staff.channelId, card, key: key(), ...dm });
     // `channel:` targets get a copy; only the staff-channel post counts for the record.
-    for (const channelId of to.channels) items.push({ platform: staff?.platform ?? ticket.platform, channelId, card, key: `${key}@${channelId}` });
+    for (const channelId of to.channels) items.push({ platform: staff?.platform ?? ticket.platform, channelId, card, key: key(channelId) });
     return items;
   }
 
@@ -131,10 +143,10 @@ export class Notifier {
    * dead, or recorded since: sending them now could repeat a ping.
    */
   async renewClaims(items: OutboxItem[]): Promise<OutboxItem[]> {
-    const byTicket = new Map<number, OutboxItem[]>();
+    const byTicket = new Map<number, { item: OutboxItem; key: StepKey }[]>();
     for (const item of items) {
-      const ticketId = Number(item.key.split('/')[0]);
-      byTicket.set(ticketId, [...(byTicket.get(ticketId) ?? []), item]);
+      const key = stepKeyOf(item.key);
+      if (key) byTicket.set(key.ticketId, [...(byTicket.get(key.ticketId) ?? []), { item, key }]);
     }
     const now = this.ctx.now();
     const kept: OutboxItem[] = [];
@@ -142,10 +154,9 @@ export class Notifier {
       await this.ctx.store.update(ticketId, (ticket) => {
         const records = { ...ticket.notifications };
         let renewed = false;
-        for (const item of list) {
-          // A copy to an extra channel (`<key>@<channel>`) rides on its step's record.
-          const stepKey = item.key.slice(item.key.indexOf('/') + 1).split('@')[0] as string;
-          if (!renewClaim(records, stepKey, now, this.options.instanceId)) continue;
+        for (const { item, key } of list) {
+          // A copy to an extra channel rides on its step's record.
+          if (!renewClaim(records, recordKey(key), now, this.options.instanceId)) continue;
           renewed = true;
           kept.push(item);
         }
@@ -160,19 +171,19 @@ export class Notifier {
    * with back-off) otherwise. Returns the tickets that need a retry scheduled.
    */
   async recordResults(results: OutboxResult[]): Promise<Ticket[]> {
-    const byTicket = new Map<number, OutboxResult[]>();
+    const byTicket = new Map<number, (OutboxResult & { key: StepKey })[]>();
     for (const result of results) {
-      if (result.item.key.includes('@')) continue; // copies to extra channels are best effort
-      const ticketId = Number(result.item.key.split('/')[0]);
-      byTicket.set(ticketId, [...(byTicket.get(ticketId) ?? []), result]);
+      const key = stepKeyOf(result.item.key);
+      if (!key || key.copyTo !== undefined) continue; // copies to extra channels are best effort
+      byTicket.set(key.ticketId, [...(byTicket.get(key.ticketId) ?? []), { ...result, key }]);
     }
     const now = this.ctx.now();
     const changed: Ticket[] = [];
     for (const [ticketId, list] of byTicket) {
       const updated = await this.ctx.store.update(ticketId, (ticket) => {
         const records = { ...ticket.notifications };
-        for (const { item, ref, error } of list) {
-          settle(records, item.key.slice(item.key.indexOf('/') + 1), { ...(ref ? { ref: ref.messageId } : {}), ...(error ? { error } : {}) }, now, this.options.instanceId);
+        for (const { key, ref, error } of list) {
+          settle(records, recordKey(key), { ...(ref ? { ref: ref.messageId } : {}), ...(error ? { error } : {}) }, now, this.options.instanceId);
         }
         return { ...ticket, notifications: records };
       });
@@ -180,4 +191,12 @@ export class Notifier {
     }
     return changed;
   }
+}
+
+type StepKey = Extract<NotificationKey, { kind: 'step' }>;
+
+/** The ladder step an outbox item's key names (undefined for any other key). */
+function stepKeyOf(text: string): StepKey | undefined {
+  const key = parseKey(text);
+  return key?.kind === 'step' ? key : undefined;
 }

@@ -8,12 +8,13 @@
  */
 import type { Platform } from '../domain/ticket.js';
 import type { Card, ChatPort, SentRef } from './messages.js';
+import { joinKeys } from './notification-key.js';
 
 export interface OutboxItem {
   platform: Platform;
   channelId: string;
   card: Card;
-  /** Global notification key (`<ticket>/<step key>`). */
+  /** The notification's key (notification-key.ts), as stored. */
   key: string;
   /** People to DM besides the channel post (platform-neutral person ids). */
   dm?: string[];
@@ -149,7 +150,7 @@ export class Outbox {
           first.notice
             ? { type: 'notice', platform: first.platform, channelId: first.channelId, cards, keys }
             : { type: 'notify', platform: first.platform, channelId: first.channelId, cards, keys, ...(dm.length ? { dm } : {}) },
-          { idempotencyKey: keys.join('|'), resend: batch.some((i) => i.resend) },
+          { idempotencyKey: joinKeys(keys), resend: batch.some((i) => i.resend) },
         );
         results = batch.map((item) => ({ item, ...(ref ? { ref } : {}) }));
       } catch (error) {

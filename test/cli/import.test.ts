@@ -8,7 +8,7 @@ import { parseConfig } from '../../src/config/load.js';
 import type { Ticket } from '../../src/domain/ticket.js';
 import { cursorKey, lastTicketKey } from '../../src/service/channel-state.js';
 import { createContext } from '../../src/service/context.js';
-import { handleMessage } from '../../src/service/desk.js';
+import { handleMessage } from '../../src/service/tickets.js';
 import { openSqliteStore } from '../../src/store/open.js';
 import { openRedisStore } from '../../src/store/redis.js';
 import { CONFIG_YAML, ms, REPORT_AT, TICKETS } from '../report/fixtures.js';

@@ -162,6 +162,36 @@ describe('the staff channel', () => {
   });
 });
 
+describe('staff messages never go to a customer channel', () => {
+  it('refuses an escalation `channel:` target that is a customer\'s channel, naming path and line', () => {
+    const policy = `${ISSUE_EXAMPLE}escalation:
+  policies:
+    default:
+      warn: [channel:C0OPS]
+      levels:
+        - { notify: [person:carol, channel:C0ACME], delay: 30m }
+`;
+    expect(problemsOf(policy)).toEqual(['escalation.policies.default.levels[0].notify[1]: channel "C0ACME" is customer "acme"\'s channel; staff pings would reach the customer (line 26)']);
+    expect(problemsOf(policy.replace('channel:C0ACME', 'channel:C0OPS'))).toEqual([]);
+  });
+
+  it('refuses a customer\'s channel for the handoff announcements, the digest and the availability statement', () => {
+    const announced = `${ISSUE_EXAMPLE}schedules:
+  primary:
+    timezone: UTC
+    layers: [{ users: [alice], rotation: { every: 1w, start: "2026-01-05" } }]
+announcements: { handoffs: { schedules: [primary], channel: C0ACME } }
+digest: { channel: "200000000000000001" }
+availability: { statement: { channel: C0ACME } }
+`;
+    expect(problemsOf(announced)).toEqual([
+      'announcements.handoffs.channel: channel "C0ACME" is customer "acme"\'s channel; handoff announcements would reach the customer (line 25)',
+      'digest.channel: channel "200000000000000001" is customer "acme"\'s channel; the weekly digest would reach the customer (line 26)',
+      'availability.statement.channel: channel "C0ACME" is customer "acme"\'s channel; the availability statement would reach the customer (line 27)',
+    ]);
+  });
+});
+
 describe('YAML anchors, aliases and merge keys', () => {
   // Shares one opening-hours anchor inside a calendar anchor, and merges customer defaults:
   // 5 + 21 + 8 aliases. The yaml package's default guard (uses × aliases inside the anchor > 100)

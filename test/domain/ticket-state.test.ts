@@ -12,7 +12,7 @@ import { firstRefusal, nextState, viewTicket, type Actor, type Ticket, type Tick
 import { replayTimeline, type Timeline } from '../../src/escalation/timeline.js';
 import { buildCalendars } from '../../src/sla/calendar.js';
 import { createContext } from '../../src/service/context.js';
-import { applyAction, CommandError } from '../../src/service/desk.js';
+import { applyAction, CommandError } from '../../src/service/tickets.js';
 import { openMemoryStore } from '../../src/store/open.js';
 
 const config = parseConfig(`

@@ -9,12 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { createClient } from '@keyv/redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { Bot } from '../../src/service/bot.js';
+import { App } from '../../src/app/app.js';
 import { silentLogger } from '../../src/service/logger.js';
 import type { Outbound, SendOptions, SentRef } from '../../src/service/messages.js';
 import { RedisCoordinator } from '../../src/store/redis-coordination.js';
 import { openRedisStore } from '../../src/store/redis.js';
-import { RecordingPort } from '../helpers/bot-harness.js';
+import { RecordingPort } from '../helpers/app-harness.js';
 import { needRedis } from '../helpers/requirements.js';
 
 const URL = (await needRedis('incident notice replica tests')) ?? '';
@@ -58,19 +58,19 @@ describe.runIf(URL)('incident notices across replicas', () => {
       ['stalled', 'heir'].map(async (instanceId) => {
         const store = await openRedisStore({ url: URL, prefix: PREFIX });
         const coordinator = await RedisCoordinator.connect({ url: URL, prefix: PREFIX });
-        const bot = new Bot({ config: CONFIG, store, logger: silentLogger, coordinator, instanceId, resyncEveryMs: 300 });
-        return { store, coordinator, bot };
+        const app = new App({ config: CONFIG, store, logger: silentLogger, coordinator, instanceId, resyncEveryMs: 300 });
+        return { store, coordinator, app };
       }),
     );
     const [stalled, heir] = replicas as [(typeof replicas)[number], (typeof replicas)[number]];
     const stalledPort = new StalledPort();
     const heirPort = new RecordingPort('shell');
-    stalled.bot.attach(stalledPort);
-    heir.bot.attach(heirPort);
-    await stalled.bot.start();
-    await heir.bot.start();
+    stalled.app.attach(stalledPort);
+    heir.app.attach(heirPort);
+    await stalled.app.start();
+    await heir.app.start();
 
-    const answer = await stalled.bot.runCommand({ platform: 'shell', channelId: 'staff', author: { userId: 'alice', personId: 'alice' }, text: 'incident open API errors customer acme' });
+    const answer = await stalled.app.desk.runCommand({ platform: 'shell', channelId: 'staff', author: { userId: 'alice', personId: 'alice' }, text: 'incident open API errors customer acme' });
     expect(answer.reply.text).toMatch(/^Incident inc-1 opened/);
     await new Promise((r) => setTimeout(r, 300));
     expect(stalledPort.attempts.map((m) => m.channelId).sort()).toEqual(['acme', 'acme-ops']);
@@ -93,8 +93,8 @@ describe.runIf(URL)('incident notices across replicas', () => {
 
     // The stalled process's sends fail at last: what the heir recorded stands.
     stalledPort.die();
-    for (const { bot, coordinator, store } of replicas) {
-      await bot.stop();
+    for (const { app, coordinator, store } of replicas) {
+      await app.stop();
       await coordinator.close();
       await store.close();
     }

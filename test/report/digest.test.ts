@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { digestWeeks, weeklyDigest, weeklyDigestOf } from '../../src/report/digest.js';
+import type { Config } from '../../src/config/schema.js';
+import type { Ticket } from '../../src/domain/ticket.js';
+import { digestWeeks, weeklyFigures, weeklyFiguresOf } from '../../src/report/digest.js';
+import { digestCard } from '../../src/service/digest-card.js';
 import { cardToLine } from '../../src/service/render-text.js';
 import { openMemoryStore } from '../../src/store/open.js';
 import { config, CONFIG_YAML, ms, TICKETS } from './fixtures.js';
@@ -11,6 +14,9 @@ import { config, CONFIG_YAML, ms, TICKETS } from './fixtures.js';
 // happened yet; #6 and #7 (April) do not exist yet.
 const NOW = ms('2026-03-09T08:00:00Z');
 const ZONE = 'Europe/Berlin';
+
+/** The card the staff channel gets: the report's figures, composed by the service. */
+const weeklyDigest = (config: Config, tickets: Iterable<Ticket>, now: number, timezone: string) => digestCard(config, weeklyFigures(config, tickets, now, timezone));
 
 describe('weeklyDigest', () => {
   it('weeks are the seven full local days before today, and the seven before those', () => {
@@ -94,7 +100,7 @@ describe('weeklyDigest', () => {
   it('reads a store listing the same way', async () => {
     const store = openMemoryStore();
     for (const ticket of TICKETS) await store.create(ticket);
-    expect(await weeklyDigestOf(config, store.listAll(), NOW, ZONE)).toEqual(weeklyDigest(config, TICKETS, NOW, ZONE));
+    expect(await weeklyFiguresOf(config, store.listAll(), NOW, ZONE)).toEqual(weeklyFigures(config, TICKETS, NOW, ZONE));
   });
 
   it('the config takes an optional digest schedule', () => {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import type { Ticket } from '../../src/domain/ticket.js';
 import { startWeeklyDigest } from '../../src/scheduler/digest.js';
+import { digestCard } from '../../src/service/digest-card.js';
 import type { Card } from '../../src/service/messages.js';
 
 const CONFIG = parseConfig(`
@@ -20,7 +21,7 @@ describe('the weekly digest job', () => {
   it('posts the digest of the week just ended at Monday 09:00 in the digest zone, every week', async () => {
     vi.useFakeTimers({ now: Date.parse('2026-03-08T12:00:00Z') }); // Sunday
     const posted: Card[] = [];
-    const job = startWeeklyDigest(CONFIG, none, () => Date.now(), async (card) => void posted.push(card), (err) => {
+    const job = startWeeklyDigest(CONFIG, none, () => Date.now(), async (figures) => void posted.push(digestCard(CONFIG, figures)), (err) => {
       throw err;
     });
     await vi.advanceTimersByTimeAsync(Date.parse('2026-03-09T07:59:00Z') - Date.now()); // 08:59 Berlin

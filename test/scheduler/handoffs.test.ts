@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { handoffCard, startHandoffAnnouncements } from '../../src/scheduler/handoffs.js';
+import { startHandoffAnnouncements } from '../../src/scheduler/handoffs.js';
+import { handoffCard } from '../../src/service/announcements.js';
 import type { Card } from '../../src/service/messages.js';
 
 const CONFIG = parseConfig(`
@@ -34,7 +35,7 @@ describe('handoff announcements', () => {
   it('node-schedule fires at each handoff and re-arms for the next', async () => {
     vi.useFakeTimers({ now: Date.parse('2026-03-07T20:00:00Z') });
     const posted: Card[] = [];
-    const announcer = startHandoffAnnouncements(CONFIG, () => Date.now(), (card) => posted.push(card));
+    const announcer = startHandoffAnnouncements(CONFIG, () => Date.now(), (id, at) => posted.push(handoffCard(CONFIG, id, at)));
     await vi.advanceTimersByTimeAsync(16 * 3_600_000); // to 2026-03-08T12:00Z: 09:00 EDT is 13:00Z, not yet
     expect(posted).toEqual([]);
     await vi.advanceTimersByTimeAsync(3_600_000 + 1_000);

@@ -4,7 +4,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { lastMonthStatement, startMonthlyStatement } from '../../src/scheduler/statement.js';
 import type { MonthStatement } from '../../src/availability/statement.js';
 import type { IncidentRecord } from '../../src/store/incident-store.js';
-import { harness, T0 } from '../helpers/bot-harness.js';
+import { harness, T0 } from '../helpers/app-harness.js';
 
 const YAML = `
 people: { alice: { name: Alice }, carol: { name: Carol } }
@@ -66,7 +66,7 @@ describe('the statement in chat', () => {
     const statement: MonthStatement = await lastMonthStatement(CONFIG, records(), Date.parse('2026-12-01T08:00:00Z'));
     expect(statement.month).toBe('2026-11');
     const h = await harness(YAML, { t: T0 });
-    await h.bot.postStatement(statement, Date.parse('2026-12-01T08:00:00Z'));
+    await h.app.postStatement(statement, Date.parse('2026-12-01T08:00:00Z'));
     expect(h.port.lines('staff')).toEqual([
       '⚠ Availability statement 2026-11 · Target met: 2 of 3 customers · Credits owed: 500.00 USD · Acme Corp: 99.8611% of 99.9% · down 1:00:00 · credit 10% = 500.00 USD · inc-1',
     ]);

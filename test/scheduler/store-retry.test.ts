@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { openMemoryStore } from '../../src/store/open.js';
 import { flakyStore } from '../helpers/flaky-store.js';
-import { harness } from '../helpers/bot-harness.js';
+import { harness } from '../helpers/app-harness.js';
 
 const CONFIG = `
 people:

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { viewTicket } from '../../src/domain/ticket.js';
-import { harness, T0 } from '../helpers/bot-harness.js';
+import { harness, T0 } from '../helpers/app-harness.js';
 
 const CONFIG = `
 people:
@@ -27,7 +27,7 @@ const MIN = 60_000;
 describe('tickets from messages', () => {
   it('a customer message opens a ticket whose clock starts at the message timestamp, and acknowledges it in the thread', async () => {
     const h = await harness(CONFIG);
-    const result = await h.bot.receiveMessage({ platform: 'shell', channelId: 'acme', messageId: 'm1', author: { userId: 'dana' }, text: 'Login fails', at: T0 - 5 * MIN });
+    const result = await h.desk.receiveMessage({ platform: 'shell', channelId: 'acme', messageId: 'm1', author: { userId: 'dana' }, text: 'Login fails', at: T0 - 5 * MIN });
     expect(result.kind).toBe('opened');
     if (result.kind !== 'opened') return;
     const view = viewTicket(result.ticket);
@@ -101,9 +101,9 @@ describe('tickets from messages', () => {
   it('edits update the opening text; deletions keep the ticket and note it', async () => {
     const h = await harness(CONFIG);
     await h.say('acme', 'dana', 'Typo', { messageId: 'root' });
-    await h.bot.messageEdited('shell', 'acme', 'root', 'Payments fail with 402', T0 + MIN);
-    await h.bot.messageDeleted('shell', 'acme', 'root', T0 + 2 * MIN);
-    await h.bot.messageDeleted('shell', 'acme', 'root', T0 + 3 * MIN);
+    await h.desk.messageEdited('shell', 'acme', 'root', 'Payments fail with 402', T0 + MIN);
+    await h.desk.messageDeleted('shell', 'acme', 'root', T0 + 2 * MIN);
+    await h.desk.messageDeleted('shell', 'acme', 'root', T0 + 3 * MIN);
     const ticket = await h.store.get(1);
     const view = viewTicket(ticket!);
     expect(view.title).toBe('Payments fail with 402');
@@ -171,14 +171,14 @@ describe('staff open tickets from messages', () => {
   it('on a top-level message; on a reply inside a thread, the ticket lives in that thread', async () => {
     const h = await harness(CONFIG);
     const message = (messageId: string, threadId?: string) => ({ platform: 'shell' as const, channelId: 'acme', messageId, ...(threadId ? { threadId } : {}), author: { userId: 'dana' }, text: 'hm', at: T0 });
-    const customer = await h.bot.openFromMessage(message('top'), { userId: 'dana' });
+    const customer = await h.desk.openFromMessage(message('top'), { userId: 'dana' });
     expect(customer.reply.text).toMatch(/Only the support team/);
-    const opened = await h.bot.openFromMessage(message('reply', 'root'), { userId: 'alice', personId: 'alice' });
+    const opened = await h.desk.openFromMessage(message('reply', 'root'), { userId: 'alice', personId: 'alice' });
     expect(opened.ticket).toMatchObject({ id: 1, threadId: 'root' });
     expect(h.port.sent.at(-1)?.message).toMatchObject({ type: 'thread', threadId: 'root' });
     // Later replies in that thread belong to the ticket.
     expect((await h.say('acme', 'dana', 'more detail', { threadId: 'root' })).kind).toBe('customer_message');
-    expect((await h.bot.openFromMessage(message('another', 'root'), { userId: 'alice', personId: 'alice' })).reply.text).toBe('That thread already belongs to ticket #1.');
-    expect((await h.bot.openFromMessage(message('top2'), { userId: 'alice', personId: 'alice' })).ticket?.id).toBe(2);
+    expect((await h.desk.openFromMessage(message('another', 'root'), { userId: 'alice', personId: 'alice' })).reply.text).toBe('That thread already belongs to ticket #1.');
+    expect((await h.desk.openFromMessage(message('top2'), { userId: 'alice', personId: 'alice' })).ticket?.id).toBe(2);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Incident and maintenance commands through the Bot, and their notices to
+ * Incident and maintenance commands through the desk, and their notices to
  * the affected customers' channels: once per channel and step, across
  * restarts, dead processes and two replicas.
  */
@@ -9,7 +9,7 @@ import { createContext } from '../../src/service/context.js';
 import { IncidentNotices } from '../../src/service/incident-notices.js';
 import { Outbox, type OutboxItem } from '../../src/service/outbox.js';
 import { openMemoryStore } from '../../src/store/open.js';
-import { harness, RecordingPort, settle, T0 } from '../helpers/bot-harness.js';
+import { harness, RecordingPort, settle, T0 } from '../helpers/app-harness.js';
 
 const CONFIG = `
 people:
@@ -269,7 +269,7 @@ describe('notices across restarts', () => {
     const first = await harness(CONFIG, { store, instanceId: 'one', t: T0 + MIN });
     await first.timers.advance(0);
     expect(byChannel(first.port)).toMatchObject({ globex: [expect.stringMatching(/^🔴 Incident: API errors/)], acme: [], initech: [] });
-    await first.bot.stop();
+    await first.app.stop();
     const second = await harness(CONFIG, { store, instanceId: 'two', t: T0 + 2 * MIN });
     await second.timers.advance(10 * MIN);
     expect(second.port.sent).toEqual([]);

@@ -5,7 +5,7 @@ import { Notifier } from '../../src/service/notify.js';
 import { Outbox, type OutboxItem } from '../../src/service/outbox.js';
 import type { Outbound, SendOptions, SentRef } from '../../src/service/messages.js';
 import { openMemoryStore } from '../../src/store/open.js';
-import { harness, RecordingPort, settle, T0 } from '../helpers/bot-harness.js';
+import { harness, RecordingPort, settle, T0 } from '../helpers/app-harness.js';
 
 const CONFIG = `
 people:
@@ -77,7 +77,7 @@ describe('the scheduler and notifications, on a clock the test moves', () => {
     const store = openMemoryStore();
     const first = await harness(CONFIG, { store, instanceId: 'one' });
     await first.say('acme', 'dana', 'Need help', { messageId: 'root' });
-    await first.bot.stop();
+    await first.app.stop();
     // Down for 80 minutes: the warning, the breach and level 2 all came due.
     const second = await harness(CONFIG, { store, instanceId: 'two', t: T0 + 80 * MIN });
     await second.timers.advance(0);

@@ -1,14 +1,15 @@
 /**
  * The cursor book every platform uses: per channel, the position of the
- * newest message read, kept in the store through the bot; it only moves
+ * newest message read, kept in the store through the desk; it only moves
  * forward in the platform's own order, and moves for one channel happen one
  * after another.
  */
 import { describe, expect, it } from 'vitest';
 import { CursorBook, type CursorStore } from '../../../adapters/common/cursors.js';
+import { App } from '../../../src/app/app.js';
 import { parseConfig } from '../../../src/config/load.js';
 import type { Platform } from '../../../src/domain/ticket.js';
-import { Bot } from '../../../src/service/bot.js';
+import type { SupportDesk } from '../../../src/service/desk-port.js';
 import { silentLogger } from '../../../src/service/logger.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 
@@ -23,19 +24,19 @@ tiers:
 /** Positions that are numbers written in decimal: "10" comes after "9", which text order would get wrong. */
 const NUMERIC = { compare: (a: string, b: string) => Number(a) - Number(b) };
 
-function newBot(store = openMemoryStore()): Bot {
-  return new Bot({ config: parseConfig(CONFIG), store, logger: silentLogger });
+function newDesk(store = openMemoryStore()): SupportDesk {
+  return new App({ config: parseConfig(CONFIG), store, logger: silentLogger }).desk;
 }
 
-/** The bot's cursors, with each write held back for as long as `delayOf` says and recorded when it lands. */
-function delayedWrites(bot: Bot, delayOf: (position: string) => number): CursorStore & { written: string[] } {
+/** The desk's cursors, with each write held back for as long as `delayOf` says and recorded when it lands. */
+function delayedWrites(desk: SupportDesk, delayOf: (position: string) => number): CursorStore & { written: string[] } {
   const written: string[] = [];
   return {
     written,
-    getCursor: (platform, channelId) => bot.getCursor(platform, channelId),
+    getCursor: (platform, channelId) => desk.getCursor(platform, channelId),
     async setCursor(platform: Platform, channelId: string, position: string) {
       await new Promise((r) => setTimeout(r, delayOf(position)));
-      await bot.setCursor(platform, channelId, position);
+      await desk.setCursor(platform, channelId, position);
       written.push(position);
     },
   };
@@ -44,59 +45,59 @@ function delayedWrites(bot: Bot, delayOf: (position: string) => number): CursorS
 describe('the cursor book', () => {
   it('starts without a cursor and keeps what it is given in the store, for the next process', async () => {
     const store = openMemoryStore();
-    const book = new CursorBook(newBot(store), 'shell', NUMERIC);
+    const book = new CursorBook(newDesk(store), 'shell', NUMERIC);
     expect(await book.get('acme')).toBeUndefined();
     await book.advance('acme', '9');
     expect(await book.get('acme')).toBe('9');
 
-    const later = new CursorBook(newBot(store), 'shell', NUMERIC);
+    const later = new CursorBook(newDesk(store), 'shell', NUMERIC);
     expect(await later.get('acme')).toBe('9');
     // Another platform's cursor of a channel with the same id is its own.
-    expect(await new CursorBook(newBot(store), 'slack', NUMERIC).get('acme')).toBeUndefined();
+    expect(await new CursorBook(newDesk(store), 'slack', NUMERIC).get('acme')).toBeUndefined();
   });
 
   it('only moves forward, in the platform\'s order', async () => {
-    const bot = newBot();
-    const book = new CursorBook(bot, 'shell', NUMERIC);
+    const desk = newDesk();
+    const book = new CursorBook(desk, 'shell', NUMERIC);
     await book.advance('acme', '9');
     await book.advance('acme', '10');
     await book.advance('acme', '2');
     await book.advance('acme', '10');
     expect(await book.get('acme')).toBe('10');
-    expect(await bot.getCursor('shell', 'acme')).toBe('10');
+    expect(await desk.getCursor('shell', 'acme')).toBe('10');
   });
 
   it('runs the moves of one channel one after another, so a slow early write never lands after a later one', async () => {
-    const bot = newBot();
+    const desk = newDesk();
     // The first write takes far longer than the others: run side by side, it would land last and win.
-    const store = delayedWrites(bot, (position) => (position === '5' ? 80 : 1));
+    const store = delayedWrites(desk, (position) => (position === '5' ? 80 : 1));
     const book = new CursorBook(store, 'shell', NUMERIC);
     await Promise.all([book.advance('acme', '5'), book.advance('acme', '3'), book.advance('acme', '9')]);
     expect(store.written).toEqual(['5', '9']);
-    expect(await bot.getCursor('shell', 'acme')).toBe('9');
+    expect(await desk.getCursor('shell', 'acme')).toBe('9');
   });
 
   it('keeps channels apart: a slow channel does not hold up another', async () => {
-    const bot = newBot();
-    const store = delayedWrites(bot, (position) => (position === '100' ? 80 : 1));
+    const desk = newDesk();
+    const store = delayedWrites(desk, (position) => (position === '100' ? 80 : 1));
     const book = new CursorBook(store, 'shell', NUMERIC);
     const slow = book.advance('acme', '100');
     await book.advance('globex', '7');
     expect(store.written).toEqual(['7']);
     await slow;
-    expect(await bot.getCursor('shell', 'acme')).toBe('100');
-    expect(await bot.getCursor('shell', 'globex')).toBe('7');
+    expect(await desk.getCursor('shell', 'acme')).toBe('100');
+    expect(await desk.getCursor('shell', 'globex')).toBe('7');
   });
 
   it('a write the store refuses fails that move only: the cursor stays, and the next move goes through', async () => {
-    const bot = newBot();
+    const desk = newDesk();
     let refuse = true;
     const book = new CursorBook(
       {
-        getCursor: (platform, channelId) => bot.getCursor(platform, channelId),
+        getCursor: (platform, channelId) => desk.getCursor(platform, channelId),
         async setCursor(platform, channelId, position) {
           if (refuse && position === '8') throw new Error('store unavailable');
-          await bot.setCursor(platform, channelId, position);
+          await desk.setCursor(platform, channelId, position);
         },
       },
       'shell',
@@ -110,6 +111,6 @@ describe('the cursor book', () => {
     expect(await book.get('acme')).toBe('6');
     refuse = false;
     await book.advance('acme', '8');
-    expect(await bot.getCursor('shell', 'acme')).toBe('8');
+    expect(await desk.getCursor('shell', 'acme')).toBe('8');
   });
 });

@@ -9,9 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { CursorBook } from '../../../adapters/common/cursors.js';
 import { Reconciler, type HistoryPage, type HistorySource, type Located, type ReconcilerDeps } from '../../../adapters/common/reconcile.js';
 import { viewTicket } from '../../../src/domain/ticket.js';
-import type { IncomingMessage } from '../../../src/service/desk.js';
+import type { IncomingMessage } from '../../../src/service/desk-port.js';
 import type { Logger } from '../../../src/service/logger.js';
-import { harness, T0, type Harness } from '../../helpers/bot-harness.js';
+import { harness, T0, type Harness } from '../../helpers/app-harness.js';
 
 const CONFIG = `
 people:
@@ -130,8 +130,8 @@ function reconciler(h: Harness, history: MemoryHistory, options: Partial<Reconci
   const logs: Logged[] = [];
   const at = (level: string) => (_fields: object, message: string) => void logs.push({ level, message });
   const log: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-  const cursors = new CursorBook(h.bot, 'shell', history.order);
-  const driver = new Reconciler({ desk: h.bot, source: history, cursors, channels: () => ['acme', 'globex'], now: () => h.clock.t, log, ...options });
+  const cursors = new CursorBook(h.desk, 'shell', history.order);
+  const driver = new Reconciler({ desk: h.desk, source: history, cursors, channels: () => ['acme', 'globex'], now: () => h.clock.t, log, ...options });
   return { driver, logs };
 }
 
@@ -147,8 +147,8 @@ describe('reconciliation, the first time a channel is read', () => {
     history.post({ channel: 'acme', at: T0 - 60 * MIN, user: 'dana', text: 'an old question from last year' });
     const { driver } = reconciler(h, history);
     expect(await driver.run('start-up')).toEqual({ channels: 2, messages: 0, failed: [] });
-    expect(await h.bot.getCursor('shell', 'acme')).toBe(String(T0 - 60 * MIN));
-    expect(await h.bot.getCursor('shell', 'globex')).toBe(String(T0));
+    expect(await h.desk.getCursor('shell', 'acme')).toBe(String(T0 - 60 * MIN));
+    expect(await h.desk.getCursor('shell', 'globex')).toBe(String(T0));
     expect(await h.store.get(1)).toBeUndefined();
 
     // What comes after is read.
@@ -181,7 +181,7 @@ describe('reconciliation after downtime', () => {
     expect(second.id).toBe(2);
     expect(viewTicket(second).openedAt).toBe(next.at);
     // The cursor is past everything read, the join included.
-    expect(await h.bot.getCursor('shell', 'acme')).toBe(String(T0 + 4 * MIN));
+    expect(await h.desk.getCursor('shell', 'acme')).toBe(String(T0 + 4 * MIN));
   });
 
   it('reads the threads of live tickets and of threads started meanwhile, every page of each', async () => {
@@ -189,9 +189,9 @@ describe('reconciliation after downtime', () => {
     const history = new MemoryHistory(2);
     await reconciler(h, history).driver.run('start-up');
     // Handled live, before the bot went away.
-    await h.bot.receiveMessage({ platform: 'shell', channelId: 'acme', messageId: String(T0 + MIN), author: { userId: 'dana' }, text: 'Reports are late', at: T0 + MIN });
+    await h.desk.receiveMessage({ platform: 'shell', channelId: 'acme', messageId: String(T0 + MIN), author: { userId: 'dana' }, text: 'Reports are late', at: T0 + MIN });
     history.post({ channel: 'acme', at: T0 + MIN, user: 'dana', text: 'Reports are late' });
-    await h.bot.setCursor('shell', 'acme', String(T0 + MIN));
+    await h.desk.setCursor('shell', 'acme', String(T0 + MIN));
     const { driver } = reconciler(h, history);
 
     // While away: five replies in the live ticket's thread (three pages), and a new question answered in its own thread.
@@ -213,11 +213,11 @@ describe('reconciliation after downtime', () => {
     await driver.run('start-up');
     // Handled live: the first message; the one just before the second was lost; the second moved the cursor.
     const edited = history.post({ channel: 'acme', at: T0 + MIN, user: 'dana', text: 'Emails bounce' });
-    await h.bot.receiveMessage({ platform: 'shell', channelId: 'acme', messageId: String(edited.at), author: { userId: 'dana' }, text: edited.text, at: edited.at });
+    await h.desk.receiveMessage({ platform: 'shell', channelId: 'acme', messageId: String(edited.at), author: { userId: 'dana' }, text: edited.text, at: edited.at });
     const lost = history.post({ channel: 'globex', at: T0 + 2 * MIN, user: 'erin', text: 'Search is down' });
     const seen = history.post({ channel: 'globex', at: T0 + 3 * MIN, user: 'alice', text: 'FYI: maintenance tonight' });
-    await h.bot.setCursor('shell', 'globex', String(seen.at));
-    await h.bot.setCursor('shell', 'acme', String(edited.at));
+    await h.desk.setCursor('shell', 'globex', String(seen.at));
+    await h.desk.setCursor('shell', 'acme', String(edited.at));
     // Edited after the cursor; and an edit from before the cursor, which the ticket already has.
     edited.edited = { text: 'Emails bounce for Gmail addresses', at: T0 + 4 * MIN };
 
@@ -264,7 +264,7 @@ describe('reconciliation after downtime', () => {
     expect(await driver.run('after downtime')).toMatchObject({ failed: ['acme'] });
     expect(await ticketOf(h, 'acme', one.at)).toBeDefined();
     expect(await ticketOf(h, 'acme', three.at)).toBeUndefined();
-    expect(await h.bot.getCursor('shell', 'acme')).toBe(String(one.at));
+    expect(await h.desk.getCursor('shell', 'acme')).toBe(String(one.at));
 
     expect(await driver.run('again')).toMatchObject({ messages: 2, failed: [] });
     expect(history.reads.filter((r) => r.channel === 'acme' && !r.thread).at(-1)?.after).toBe(String(one.at));

@@ -41,6 +41,11 @@ function slowStore(store: TicketStore, ms: number): TicketStore {
   });
 }
 
+/** What everyone in a channel sees: the messages that are not ephemeral. */
+function publicIn(h: Harness, channelId: string): FakeMessage[] {
+  return h.fake.messagesIn(channelId).filter((m) => (Number(m.flags ?? 0) & EPHEMERAL) === 0);
+}
+
 async function openTicket(h: Harness, channelId: string, who: Harness['dana'], text: string): Promise<{ opener: FakeMessage; ack: FakeMessage }> {
   const opener = h.fake.postMessage(channelId, who, text);
   const ack = await ackIn(h.fake, opener);
@@ -97,20 +102,26 @@ describe('Discord /sla', () => {
     expect(h.fake.channel(opener.id).sent.filter((s) => s.via === 'rest')).toHaveLength(1);
   });
 
-  it('lets staff claim, change severity and resolve from the thread; the customer hears about the resolve', async () => {
+  it('lets staff claim, change severity and resolve from the thread; the customer hears about the resolve only', async () => {
     h = await startHarness();
     const { opener } = await openTicket(h, IDS.acme, h.dana, 'Reports are wrong');
 
+    // In the customer's thread, staff answers are private: a claim and a severity change are internal.
     const claim = await answerOf(h, h.fake.slash(h.alice, opener.id, 'claim'));
-    expect(claim.ephemeral).toBe(false);
+    expect(claim.ephemeral).toBe(true);
     expect(claim.text).toMatch(/Ticket #1 claimed by Alice/);
 
     const severity = await answerOf(h, h.fake.slash(h.rita, opener.id, 'severity', { level: 'high' }));
+    expect(severity.ephemeral).toBe(true);
     expect(severity.text).toMatch(/severity changed to high by rita/);
+    expect(publicIn(h, opener.id).map((m) => messageText(m))).toEqual([expect.stringMatching(/Ticket #1 opened/)]);
 
+    // In the staff channel the answer is the channel's to see.
     const resolve = await answerOf(h, h.fake.slash(h.alice, IDS.staffChannel, 'resolve', { ticket: 1 }));
+    expect(resolve.ephemeral).toBe(false);
     expect(resolve.text).toMatch(/Ticket #1 resolved by Alice/);
     await h.fake.channel(opener.id).expectMessage(/Ticket #1 resolved by Alice/);
+    expect(publicIn(h, opener.id).map((m) => messageText(m))).toEqual([expect.stringMatching(/Ticket #1 opened/), expect.stringMatching(/Ticket #1 resolved by Alice/)]);
 
     const view = viewTicket((await h.store.get(1))!);
     expect(view).toMatchObject({ state: 'resolved', severity: 'high', assignee: { personId: 'alice' } });
@@ -135,7 +146,8 @@ describe('Discord /sla', () => {
     expect(status.callbacks[0]).toMatchObject({ type: DEFERRED_REPLY, status: 204, data: { flags: EPHEMERAL } });
     expect(messageText(status.edits[0]!)).toMatch(/Ticket #1 — Acme Corp/);
 
-    const claim = h.fake.slash(h.alice, opener.id, 'claim');
+    // In the staff channel a claim is answered publicly: the private placeholder gives way to a public follow-up.
+    const claim = h.fake.slash(h.alice, IDS.staffChannel, 'claim', { ticket: 1 });
     await h.fake.waitFor(() => claim.followUps.length > 0, 'the public follow-up');
     expect(claim.callbacks[0]).toMatchObject({ type: DEFERRED_REPLY, status: 204 });
     expect(claim.originalDeleted).toBe(true);
@@ -150,38 +162,47 @@ describe('Discord ticket buttons and severity select', () => {
     await h?.stop();
   });
 
-  it('claims from the button: acknowledged at once, then the card shows the assignee', async () => {
+  it('claims from the button on the thread\'s card: acknowledged at once, the new status shown to the clicker alone, the customer\'s card left as it was', async () => {
     h = await startHarness();
     const { ack } = await openTicket(h, IDS.acme, h.dana, 'SSO broken');
+    const before = messageText(ack);
     const click = h.fake.click(h.alice, ack, 'slawatch:claim:1');
-    await h.fake.waitFor(() => click.edits.length > 0, 'the card edit');
+    await h.fake.waitFor(() => click.followUps.length > 0, 'the private answer');
     expect(click.callbacks).toHaveLength(1);
     expect(click.callbacks[0]).toMatchObject({ type: DEFERRED_UPDATE, status: 204 });
     expect(click.callbacks[0]!.at - click.createdAt).toBeLessThan(3_000);
 
-    const edited = h.fake.messagesIn(ack.channel_id).find((m) => m.id === ack.id)!;
-    expect(messageText(edited)).toMatch(/Assignee: Alice/);
-    expect(messageText(edited)).toMatch(/State: open/);
-    expect(customIds(edited)).toEqual(['slawatch:claim:1', 'slawatch:wait:1', 'slawatch:resolve:1', 'slawatch:severity:1']);
+    const answer = click.followUps[0]!;
+    expect(Number(answer.body.flags) & EPHEMERAL).toBe(EPHEMERAL);
+    expect(messageText(answer.message)).toMatch(/Assignee: Alice/);
+    expect(messageText(answer.message)).toMatch(/State: open/);
+    expect(customIds(answer.message)).toEqual(['slawatch:claim:1', 'slawatch:wait:1', 'slawatch:resolve:1', 'slawatch:severity:1']);
+    expect(click.edits).toHaveLength(0);
+    expect(messageText(h.fake.messagesIn(ack.channel_id).find((m) => m.id === ack.id)!)).toBe(before);
+    expect(publicIn(h, ack.channel_id)).toHaveLength(1);
     expect(viewTicket((await h.store.get(1))!).assignee).toMatchObject({ personId: 'alice' });
   });
 
-  it('changes severity from the select, and resolving takes the controls away', async () => {
+  it('changes severity from the select, privately, and resolving from that private card takes its controls away', async () => {
     h = await startHarness();
     const { ack } = await openTicket(h, IDS.acme, h.dana, 'Minor typo on the pricing page');
     const pick = h.fake.select(h.rita, ack, 'slawatch:severity:1', ['high']);
-    await h.fake.waitFor(() => pick.edits.length > 0, 'the card edit');
-    let card = h.fake.messagesIn(ack.channel_id).find((m) => m.id === ack.id)!;
+    await h.fake.waitFor(() => pick.followUps.length > 0, 'the private answer');
+    let card = pick.followUps[0]!.message;
+    expect(Number(card.flags) & EPHEMERAL).toBe(EPHEMERAL);
     expect(messageText(card)).toMatch(/Severity: high/);
     const select = (card.components as { components: { custom_id: string; options?: { value: string; default: boolean }[] }[] }[])[1]!.components[0]!;
     expect(select.options!.filter((o) => o.default).map((o) => o.value)).toEqual(['high']);
     expect(viewTicket((await h.store.get(1))!).severity).toBe('high');
 
+    // A private card is the clicker's own: a change made from it shows on it.
     const resolve = h.fake.click(h.rita, card, 'slawatch:resolve:1');
     await h.fake.waitFor(() => resolve.edits.length > 0, 'the card edit');
-    card = h.fake.messagesIn(ack.channel_id).find((m) => m.id === ack.id)!;
+    card = h.fake.messagesIn(ack.channel_id).find((m) => m.id === card.id)!;
     expect(messageText(card)).toMatch(/State: resolved/);
     expect(customIds(card)).toEqual([]);
+    // The customer hears about the resolve, in the thread.
+    await h.fake.channel(ack.channel_id).expectMessage(/Ticket #1 resolved by rita/);
   });
 
   it('refuses a customer who clicks a staff button, privately, and leaves the card alone', async () => {

@@ -99,7 +99,7 @@ describe('Discord escalation pings', () => {
   });
   it('posts announcements (handoffs, digests) with exactly their pings', async () => {
     h = await startHarness();
-    await h.bot.post([
+    await h.app.post([
       {
         type: 'post',
         platform: 'discord',
@@ -153,8 +153,8 @@ describe('Discord notification delivery', () => {
     const yaml = configYaml({ targets: '{ firstResponse: 4s, resolution: 1h }', warnAt: '[0.25]', levels: LEVELS });
     const first = await startHarness({ fake, store, yaml });
     const enqueued: OutboxItem[] = [];
-    const enqueue = first.bot.outbox.enqueue.bind(first.bot.outbox);
-    first.bot.outbox.enqueue = (item) => {
+    const enqueue = first.app.outbox.enqueue.bind(first.app.outbox);
+    first.app.outbox.enqueue = (item) => {
       enqueued.push(item);
       enqueue(item);
     };

@@ -5,8 +5,8 @@
  */
 import type { GatewayDispatchEvents } from 'discord.js';
 import { startDiscord, type DiscordConnection } from '../../../adapters/discord/index.js';
+import { App } from '../../../src/app/app.js';
 import { parseConfig } from '../../../src/config/load.js';
-import { Bot } from '../../../src/service/bot.js';
 import type { Logger } from '../../../src/service/logger.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import type { TicketStore } from '../../../src/store/ports.js';
@@ -90,7 +90,7 @@ export function capturingLogger(): Logger & { lines: LogLine[]; text(): string }
 
 export interface Harness {
   fake: FakeDiscord;
-  bot: Bot;
+  app: App;
   store: TicketStore;
   connection: DiscordConnection;
   logs: ReturnType<typeof capturingLogger>;
@@ -144,18 +144,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const fake = options.fake ?? (await newFake());
   const store = options.store ?? openMemoryStore();
   const logs = capturingLogger();
-  const bot = new Bot({ config: parseConfig(options.yaml ?? configYaml()), store, logger: logs });
-  const connection = await startDiscord(bot, options.env ?? discordEnv(fake), logs, { ...(options.quickReplyMs !== undefined ? { quickReplyMs: options.quickReplyMs } : {}) });
-  await bot.start();
+  const app = new App({ config: parseConfig(options.yaml ?? configYaml()), store, logger: logs });
+  const connection = await startDiscord(app, options.env ?? discordEnv(fake), logs, { ...(options.quickReplyMs !== undefined ? { quickReplyMs: options.quickReplyMs } : {}) });
+  await app.start();
   const settle = async () => {
     if (fake.connected) await gatewayBarrier(fake, connection);
     await connection.settled();
-    await bot.idle(5_000);
+    await app.idle(5_000);
     await connection.settled();
   };
   return {
     fake,
-    bot,
+    app,
     store,
     connection,
     logs,
@@ -165,7 +165,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     rita: fake.member(IDS.rita, 'rita'),
     settle,
     async stop() {
-      await bot.stop();
+      await app.stop();
       await connection.stop();
       if (!options.fake) await fake.close();
     },

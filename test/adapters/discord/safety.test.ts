@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { COMMAND_NAMES } from '../../../src/service/commands.js';
 import { parseConfig } from '../../../src/config/load.js';
-import { Bot } from '../../../src/service/bot.js';
+import { App } from '../../../src/app/app.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { COMMAND_DEFINITIONS } from '../../../adapters/discord/commands.js';
 import { deployCommands } from '../../../adapters/discord/deploy-commands.js';
@@ -90,9 +90,9 @@ describe('Discord secrets and set-up', () => {
     // A wrong token: the error says so without repeating it.
     const fake = await newFake();
     const logs = capturingLogger();
-    const bot = new Bot({ config: parseConfig(configYaml()), store: openMemoryStore(), logger: logs });
+    const app = new App({ config: parseConfig(configYaml()), store: openMemoryStore(), logger: logs });
     const wrong = 'wrong-token-that-must-stay-secret';
-    const failure = await startDiscord(bot, { ...discordEnv(fake), DISCORD_TOKEN: wrong }, logs, { readyTimeoutMs: 10_000 }).then(
+    const failure = await startDiscord(app, { ...discordEnv(fake), DISCORD_TOKEN: wrong }, logs, { readyTimeoutMs: 10_000 }).then(
       () => undefined,
       (err: unknown) => err as Error,
     );
@@ -100,7 +100,7 @@ describe('Discord secrets and set-up', () => {
     expect(failure?.message).toMatch(/Discord rejected DISCORD_TOKEN/);
     expect(failure?.message).not.toContain(wrong);
     expect(logs.text()).not.toContain(wrong);
-    await bot.stop();
+    await app.stop();
     await fake.close();
   });
 

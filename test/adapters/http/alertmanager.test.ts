@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mountAlertmanagerHook, parsePayload } from '../../../adapters/http/alertmanager.js';
 import { HttpServer } from '../../../adapters/http/server.js';
 import { silentLogger } from '../../../src/service/logger.js';
-import { harness, T0, type Harness } from '../../helpers/bot-harness.js';
+import { harness, T0, type Harness } from '../../helpers/app-harness.js';
 import { RTC_EU, webhook } from './alertmanager-payloads.js';
 
 const CONFIG = `
@@ -33,7 +33,7 @@ afterEach(async () => {
 async function serve(env: NodeJS.ProcessEnv = { SLAWATCH_HOOK_TOKEN: TOKEN }): Promise<{ h: Harness; url: string; post: (body: string, token?: string | null) => Promise<Response> }> {
   const h = await harness(CONFIG, { t: T0 });
   http = new HttpServer({ port: 0, host: '127.0.0.1', readiness: [] });
-  mountAlertmanagerHook(http, h.bot, env, silentLogger);
+  mountAlertmanagerHook(http, h.desk, env, silentLogger);
   const url = `http://127.0.0.1:${await http.listen()}/hooks/alertmanager`;
   const post = (body: string, token: string | null = TOKEN) =>
     fetch(url, {

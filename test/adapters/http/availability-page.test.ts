@@ -5,12 +5,12 @@
  */
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AvailabilitySnapshot } from '../../../adapters/http/availability-data.js';
+import type { AvailabilitySnapshot } from '../../../src/service/availability-view.js';
 import { parseConfig } from '../../../src/config/load.js';
-import { Bot } from '../../../src/service/bot.js';
+import { App } from '../../../src/app/app.js';
 import { silentLogger } from '../../../src/service/logger.js';
 import { openMemoryStore } from '../../../src/store/open.js';
-import { harness, RecordingPort, T0, type Harness } from '../../helpers/bot-harness.js';
+import { harness, RecordingPort, T0, type Harness } from '../../helpers/app-harness.js';
 import { serveQueue, TOKEN } from './queue-fixture.js';
 
 const CONFIG = `
@@ -34,7 +34,7 @@ describe('/api/availability', () => {
   let server: Awaited<ReturnType<typeof serveQueue>>;
   afterEach(async () => {
     await server?.close();
-    await h?.bot.stop();
+    await h?.app.stop();
   });
 
   it('needs the token, and shows the open incidents and the month so far per customer', async () => {
@@ -47,7 +47,7 @@ describe('/api/availability', () => {
     await h.command('staff', 'alice', 'incident open RTC down region eu');
     await h.command('staff', 'alice', 'incident update inc-2 Failing over to Frankfurt');
     h.clock.t = T0;
-    server = await serveQueue(h.bot);
+    server = await serveQueue(h.desk);
     expect((await fetch(`${server.url}/api/availability`)).status).toBe(401);
     const res = await fetch(`${server.url}/api/availability`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(200);
@@ -68,16 +68,16 @@ describe('/api/availability', () => {
 
 describe('the queue page in a browser', () => {
   let browser: Browser;
-  let bot: Bot;
+  let app: App;
   let server: Awaited<ReturnType<typeof serveQueue>>;
 
   beforeAll(async () => {
-    bot = new Bot({ config: parseConfig(CONFIG, 'test config'), store: openMemoryStore(), logger: silentLogger });
-    bot.attach(new RecordingPort('shell'));
-    await bot.start();
+    app = new App({ config: parseConfig(CONFIG, 'test config'), store: openMemoryStore(), logger: silentLogger });
+    app.attach(new RecordingPort('shell'));
+    await app.start();
     const staff = { platform: 'shell' as const, channelId: 'staff', author: { userId: 'alice', personId: 'alice' } };
-    await bot.runCommand({ ...staff, text: 'incident open "Uploads <b>fail</b>" region eu' });
-    server = await serveQueue(bot);
+    await app.desk.runCommand({ ...staff, text: 'incident open "Uploads <b>fail</b>" region eu' });
+    server = await serveQueue(app.desk);
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       headless: true,
@@ -88,7 +88,7 @@ describe('the queue page in a browser', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    await bot?.stop();
+    await app?.stop();
   });
 
   it('lists the open incident and each customer’s availability this month so far', async () => {

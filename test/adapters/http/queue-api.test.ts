@@ -10,10 +10,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { QUEUE_JS } from '../../../adapters/http/queue-assets.js';
 import { mountQueuePage } from '../../../adapters/http/queue-page.js';
 import { HttpServer } from '../../../adapters/http/server.js';
-import type { QueueSnapshot } from '../../../adapters/http/queue-data.js';
+import type { QueueSnapshot } from '../../../src/service/queue-view.js';
 import type { TrendModel } from '../../../src/report/trend.js';
 import type { Logger } from '../../../src/service/logger.js';
-import { harness, T0, type Harness } from '../../helpers/bot-harness.js';
+import { harness, T0, type Harness } from '../../helpers/app-harness.js';
 import { CONFIG, DAY, EXPECTED_ORDER, HOSTILE_TITLE, MIN, seedQueue, serveQueue, TOKEN } from './queue-fixture.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -24,13 +24,13 @@ let server: Awaited<ReturnType<typeof serveQueue>>;
 
 async function setUp(options: Parameters<typeof serveQueue>[1] = {}): Promise<void> {
   h = await harness(CONFIG);
-  await seedQueue(h.bot, (to) => (h.clock.t = to), T0);
-  server = await serveQueue(h.bot, options);
+  await seedQueue(h.desk, (to) => (h.clock.t = to), T0);
+  server = await serveQueue(h.desk, options);
 }
 
 afterEach(async () => {
   await server?.close();
-  await h?.bot.stop();
+  await h?.app.stop();
 });
 
 describe('queue page: access', () => {
@@ -184,10 +184,10 @@ describe('queue page: data', () => {
 
   it('tickets older than 12 weeks are left out of the charts', async () => {
     h.clock.t = T0 - 90 * DAY;
-    await h.bot.receiveMessage({ platform: 'shell', channelId: 'globex', messageId: 'ancient', author: { userId: 'fay' }, text: 'Old one', at: T0 - 90 * DAY });
+    await h.desk.receiveMessage({ platform: 'shell', channelId: 'globex', messageId: 'ancient', author: { userId: 'fay' }, text: 'Old one', at: T0 - 90 * DAY });
     h.clock.t = T0;
     await server.close();
-    server = await serveQueue(h.bot, { complianceTtlMs: 0 });
+    server = await serveQueue(h.desk, { complianceTtlMs: 0 });
     const trend = (await (await fetch(`${server.url}/api/compliance`, { headers: bearer })).json()) as TrendModel;
     const priorityTickets = trend.weeks.reduce((n, w) => n + (w.tiers.priority?.tickets ?? 0), 0);
     expect(priorityTickets).toBe(1);
@@ -203,7 +203,7 @@ describe('queue page: live updates', () => {
     const first = (await stream.next('queue')) as QueueSnapshot;
     expect(first.tickets.map((t) => t.id)).toEqual(EXPECTED_ORDER);
 
-    await h.bot.receiveMessage({ platform: 'shell', channelId: 'globex', messageId: 'new-1', author: { userId: 'fay' }, text: 'Dashboard shows no data', at: T0 });
+    await h.desk.receiveMessage({ platform: 'shell', channelId: 'globex', messageId: 'new-1', author: { userId: 'fay' }, text: 'Dashboard shows no data', at: T0 });
     const second = (await stream.next('queue')) as QueueSnapshot;
     // Priority, 2 h: due after #3 (30 min) and before #2 (3 h).
     expect(second.tickets.map((t) => t.id)).toEqual([4, 5, 3, 7, 2, 6]);
@@ -258,14 +258,14 @@ describe('queue page: clients that stop reading', () => {
   let opened = 0;
   const openTicket = () => {
     opened++;
-    return h.bot.receiveMessage({ platform: 'shell', channelId: 'globex', messageId: `flood-${opened}`, author: { userId: `customer-${opened}` }, text: `Ticket ${opened}: ${'the export job fails again '.repeat(6)}`, at: T0 + opened * 2_000 });
+    return h.desk.receiveMessage({ platform: 'shell', channelId: 'globex', messageId: `flood-${opened}`, author: { userId: `customer-${opened}` }, text: `Ticket ${opened}: ${'the export job fails again '.repeat(6)}`, at: T0 + opened * 2_000 });
   };
 
   it('a stream that never reads is dropped once it is more than 1 MiB behind; a reading stream keeps getting every update', async () => {
     logged.length = 0;
     h = await harness(`${CONFIG}\ntickets: { groupingWindow: 1s }\n`);
-    await seedQueue(h.bot, (to) => (h.clock.t = to), T0);
-    server = await serveQueue(h.bot, { heartbeatMs: 60_000, coalesceMs: 1, logger });
+    await seedQueue(h.desk, (to) => (h.clock.t = to), T0);
+    server = await serveQueue(h.desk, { heartbeatMs: 60_000, coalesceMs: 1, logger });
     const reading = await openEvents(`${server.url}/api/queue/events`, bearer);
     await reading.next('queue');
     const stalled = await stalledStream(server.url);
@@ -297,7 +297,7 @@ describe('queue page: clients that stop reading', () => {
     const before = server.page.streamStats();
     expect(before).toMatchObject({ open: 3, snapshotsEncoded: 3, dropped: 0 }); // one each on connecting
 
-    await h.bot.receiveMessage({ platform: 'shell', channelId: 'globex', messageId: 'one-change', author: { userId: 'fay' }, text: 'Dashboard shows no data', at: T0 });
+    await h.desk.receiveMessage({ platform: 'shell', channelId: 'globex', messageId: 'one-change', author: { userId: 'fay' }, text: 'Dashboard shows no data', at: T0 });
     const events = await Promise.all(streams.map(async (stream) => {
       await stream.next('queue');
       return stream.events.at(-1)?.raw;
@@ -330,7 +330,7 @@ describe('queue page: switching it on', () => {
     [{ SLAWATCH_QUEUE_TOKEN: 'short' }, 'warn', 'SLAWATCH_QUEUE_TOKEN is shorter than 16 characters'],
   ])('is off, and says so in the log, with %j', async (env, level, reason) => {
     const http = new HttpServer({ port: 0, host: '127.0.0.1', readiness: [] });
-    expect(mountQueuePage(http, h.bot, env, logger)).toEqual({ disabled: reason });
+    expect(mountQueuePage(http, h.desk, env, logger)).toEqual({ disabled: reason });
     expect(logged).toEqual([{ level, message: 'queue page disabled', fields: { reason } }]);
     const port = await http.listen();
     expect((await fetch(`http://127.0.0.1:${port}/api/queue`)).status).toBe(404);
@@ -339,7 +339,7 @@ describe('queue page: switching it on', () => {
 
   it('is on with a token, and the token never reaches the log', async () => {
     const http = new HttpServer({ port: 0, host: '127.0.0.1', readiness: [] });
-    const mounted = mountQueuePage(http, h.bot, { SLAWATCH_QUEUE_TOKEN: TOKEN, SLAWATCH_SLACK_WORKSPACE: 'not a workspace!' }, logger);
+    const mounted = mountQueuePage(http, h.desk, { SLAWATCH_QUEUE_TOKEN: TOKEN, SLAWATCH_SLACK_WORKSPACE: 'not a workspace!' }, logger);
     expect(mounted.page).toBeDefined();
     expect(logged.map((l) => l.message)).toEqual(['queue page: thread links fall back to plain references', 'queue page enabled']);
     expect(JSON.stringify(logged)).not.toContain(TOKEN);

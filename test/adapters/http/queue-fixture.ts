@@ -5,7 +5,7 @@
  */
 import { HttpServer } from '../../../adapters/http/server.js';
 import { registerQueuePage, type QueuePage, type QueuePageOptions } from '../../../adapters/http/queue-page.js';
-import type { Bot } from '../../../src/service/bot.js';
+import type { SupportDesk } from '../../../src/service/desk-port.js';
 
 export const TOKEN = 'queue-token-for-tests-0123456789';
 
@@ -59,17 +59,17 @@ export const EXPECTED_ORDER = [4, 5, 3, 2, 6];
  *   #5 acme, "production is down" (urgent: 15 min), 5 min ago → due in 10 min
  *   #6 initech, 20 min ago, answered after 10 min, waiting on the customer → no deadline, last
  *
- * `moveClock` sets the bot's clock (commands happen at the bot's "now").
+ * `moveClock` sets the desk's clock (commands happen at the desk's "now").
  */
-export async function seedQueue(bot: Bot, moveClock: (to: number) => void, base: number): Promise<void> {
+export async function seedQueue(desk: SupportDesk, moveClock: (to: number) => void, base: number): Promise<void> {
   let seq = 0;
   const person = (user: string) => ({ userId: user, ...(user === 'alice' || user === 'bob' ? { personId: user } : {}) });
   const say = async (channelId: string, user: string, text: string, at: number, threadId?: string): Promise<string> => {
     const messageId = `seed-${++seq}`;
-    await bot.receiveMessage({ platform: 'shell', channelId, messageId, ...(threadId ? { threadId } : {}), author: person(user), text, at });
+    await desk.receiveMessage({ platform: 'shell', channelId, messageId, ...(threadId ? { threadId } : {}), author: person(user), text, at });
     return messageId;
   };
-  const command = (channelId: string, threadId: string, text: string) => bot.runCommand({ platform: 'shell', channelId, threadId, author: person('alice'), text });
+  const command = (channelId: string, threadId: string, text: string) => desk.runCommand({ platform: 'shell', channelId, threadId, author: person('alice'), text });
 
   const old = base - 21 * DAY;
   moveClock(old);
@@ -90,9 +90,9 @@ export async function seedQueue(bot: Bot, moveClock: (to: number) => void, base:
 }
 
 /** An HTTP server on 127.0.0.1 with the queue page; `url` is its origin. */
-export async function serveQueue(bot: Bot, options: Partial<QueuePageOptions> = {}): Promise<{ http: HttpServer; page: QueuePage; url: string; close: () => Promise<void> }> {
+export async function serveQueue(desk: SupportDesk, options: Partial<QueuePageOptions> = {}): Promise<{ http: HttpServer; page: QueuePage; url: string; close: () => Promise<void> }> {
   const http = new HttpServer({ port: 0, host: '127.0.0.1', readiness: [] });
-  const page = registerQueuePage(http, bot, { token: TOKEN, ...options });
+  const page = registerQueuePage(http, desk, { token: TOKEN, ...options });
   const port = await http.listen();
   return {
     http,

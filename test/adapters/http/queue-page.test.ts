@@ -2,19 +2,19 @@
  * The queue page in a real browser: Debian's Chromium (installed by .ci/run;
  * elsewhere CHROMIUM_PATH, /usr/bin/chromium or chromium on PATH, else the
  * file is skipped), driven by playwright-core, against the bot's HTTP server on 127.0.0.1.
- * The bot runs on the real clock here, so the countdowns move as they do for
+ * The app runs on the real clock here, so the countdowns move as they do for
  * a support lead looking at the page.
  */
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { onCallNowAndNext } from '../../../adapters/http/queue-data.js';
+import { App } from '../../../src/app/app.js';
 import { parseConfig } from '../../../src/config/load.js';
-import { Bot } from '../../../src/service/bot.js';
+import { onCallNowAndNext } from '../../../src/service/queue-view.js';
 import { silentLogger } from '../../../src/service/logger.js';
 import { openMemoryStore } from '../../../src/store/open.js';
-import { RecordingPort } from '../../helpers/bot-harness.js';
+import { RecordingPort } from '../../helpers/app-harness.js';
 import { needChromium } from '../../helpers/requirements.js';
 import { CONFIG, EXPECTED_ORDER, HOSTILE_TITLE, seedQueue, serveQueue, TOKEN } from './queue-fixture.js';
 
@@ -23,17 +23,17 @@ const OUTPUT = fileURLToPath(new URL('../../../test-output/', import.meta.url));
 const TIERS = ['enterprise', 'priority', 'standard'];
 
 let browser: Browser;
-let bot: Bot;
+let app: App;
 let server: Awaited<ReturnType<typeof serveQueue>>;
 
 beforeAll(async () => {
-  let shift = 0; // the seeding moves the bot's clock into the past for the old ticket, then back
-  bot = new Bot({ config: parseConfig(CONFIG, 'test config'), store: openMemoryStore(), logger: silentLogger, now: () => Date.now() + shift });
-  bot.attach(new RecordingPort('shell'));
-  await seedQueue(bot, (to) => (shift = to - Date.now()), Date.now());
+  let shift = 0; // the seeding moves the app's clock into the past for the old ticket, then back
+  app = new App({ config: parseConfig(CONFIG, 'test config'), store: openMemoryStore(), logger: silentLogger, now: () => Date.now() + shift });
+  app.attach(new RecordingPort('shell'));
+  await seedQueue(app.desk, (to) => (shift = to - Date.now()), Date.now());
   shift = 0;
-  await bot.start();
-  server = await serveQueue(bot);
+  await app.start();
+  server = await serveQueue(app.desk);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -44,7 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
-  await bot?.stop();
+  await app?.stop();
 });
 
 const rowIds = (page: Page) => page.locator('#queue tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-ticket-id'))));
@@ -122,7 +122,7 @@ describe.runIf(CHROMIUM)('queue page in Chromium', () => {
     expect(await page.evaluate('typeof window.__pwned')).toBe('undefined');
 
     // On call now and next, as /sla oncall says.
-    const [primary] = onCallNowAndNext(bot.ctx, Date.now());
+    const [primary] = onCallNowAndNext(app.config, Date.now());
     const onCall = await page.locator('#oncall li[data-schedule="primary"]').textContent();
     expect(onCall).toContain(`Primary${primary?.now.join(', ')}`);
     expect(onCall).toContain(`then ${primary?.next?.join(', ')}`);
@@ -133,7 +133,7 @@ describe.runIf(CHROMIUM)('queue page in Chromium', () => {
 
     // A ticket opened now shows up in its place, in the same document (no reload).
     await page.evaluate('window.__sameDocument = true');
-    await bot.receiveMessage({ platform: 'shell', channelId: 'globex', messageId: 'live-1', author: { userId: 'fay' }, text: 'Dashboard shows no data', at: Date.now() });
+    await app.desk.receiveMessage({ platform: 'shell', channelId: 'globex', messageId: 'live-1', author: { userId: 'fay' }, text: 'Dashboard shows no data', at: Date.now() });
     await page.locator('tr[data-ticket-id="7"]').waitFor({ timeout: 3_000 });
     expect(await page.evaluate('window.__sameDocument')).toBe(true);
     expect(await rowIds(page)).toEqual([4, 5, 3, 7, 2, 6]);
@@ -180,7 +180,7 @@ describe.runIf(CHROMIUM)('queue page in Chromium', () => {
 
     server.page.close(); // ends every open stream, as a restart or a proxy time-out would
     await expect.poll(() => page.locator('#status').textContent(), { timeout: 2_000 }).toBe('reconnecting…');
-    await bot.receiveMessage({ platform: 'shell', channelId: 'initech', messageId: 'live-2', author: { userId: 'erin' }, text: 'SSO login loops', at: Date.now() });
+    await app.desk.receiveMessage({ platform: 'shell', channelId: 'initech', messageId: 'live-2', author: { userId: 'erin' }, text: 'SSO login loops', at: Date.now() });
     // The stream asked to be retried after 3 s; the snapshot on reconnect has the ticket opened meanwhile.
     await page.locator('tr[data-ticket-id="8"]').waitFor({ timeout: 6_000 });
     expect(await page.locator('#status').textContent()).toMatch(/^live/);

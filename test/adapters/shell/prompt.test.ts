@@ -5,7 +5,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ShellAdapter } from '../../../adapters/shell/shell-adapter.js';
-import { harness } from '../../helpers/bot-harness.js';
+import { harness } from '../../helpers/app-harness.js';
 
 const CONFIG = `
 people:
@@ -25,8 +25,8 @@ describe('the shell prompt', () => {
     const output = new PassThrough();
     let text = '';
     output.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-    const shell = new ShellAdapter(h.bot, { input, output, prompt: true });
-    h.bot.attach(shell);
+    const shell = new ShellAdapter(h.desk, { input, output, prompt: true });
+    h.app.attach(shell);
     const done = shell.run();
     input.end(['The export button does nothing', '/as alice', '/top', '/thread 1', '/quit'].join('\n') + '\n');
     await done;

@@ -25,7 +25,7 @@ async function ticketWithStaffMessage() {
   const ts = h.ts();
   await h.slack.event(messageEvent({ channel: ACME, user: CUSTOMER, user_team: CUSTOMER_TEAM, text: 'Reports are empty', ts }));
   const id = (await h.ticketOf(ACME, ts))!.id;
-  const status = await h.bot.runCommand({ platform: 'slack', channelId: STAFF_CHANNEL, author: { userId: ALICE }, text: `status ${id}` });
+  const status = await h.desk.runCommand({ platform: 'slack', channelId: STAFF_CHANNEL, author: { userId: ALICE }, text: `status ${id}` });
   const ref = await h.connection.context.port.send({ type: 'notify', platform: 'slack', channelId: STAFF_CHANNEL, cards: status.reply.cards!, keys: [`${id}/test`] });
   return { ts, id, messageTs: ref!.messageId };
 }

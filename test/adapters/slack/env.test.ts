@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
-import { Bot } from '../../../src/service/bot.js';
+import { App } from '../../../src/app/app.js';
 import { openMemoryStore } from '../../../src/store/open.js';
 import { PlatformRejected } from '../../../adapters/platform.js';
 import { createSlackConnection } from '../../../adapters/slack/index.js';
@@ -64,7 +64,7 @@ describe('starting against Slack', () => {
 
   const start = (apiUrl: string, logs: CapturedLog[], env: NodeJS.ProcessEnv = {}) =>
     createSlackConnection(
-      new Bot({ config: parseConfig(CONFIG), store: openMemoryStore(), logger: captureLogger(logs) }),
+      new App({ config: parseConfig(CONFIG), store: openMemoryStore(), logger: captureLogger(logs) }),
       { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: apiUrl, PORT: '0', HOST: '127.0.0.1', ...env },
       captureLogger(logs),
     );

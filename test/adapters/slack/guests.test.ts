@@ -63,7 +63,7 @@ describe('a guest of our workspace in a customer channel', () => {
     const view = viewTicket((await h.ticketOf(ACME, ts))!);
     expect(view.staffReplied).toBe(false);
     expect(view.lastCustomerMessageAt).toBe(tsToMs(reply));
-    const status = await h.bot.runCommand({ platform: 'slack', channelId: STAFF_CHANNEL, author: { userId: ALICE }, text: `status ${id}` });
+    const status = await h.desk.runCommand({ platform: 'slack', channelId: STAFF_CHANNEL, author: { userId: ALICE }, text: `status ${id}` });
     expect(status.reply.cards?.[0]?.body).toMatch(/first response: due/);
     noTroubleIn(h);
   });

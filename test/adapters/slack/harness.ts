@@ -4,8 +4,9 @@
  * that signs like Slack. `restart()` stops the app and starts a new one on
  * the same store and fake — the process after downtime.
  */
+import { App } from '../../../src/app/app.js';
 import { parseConfig } from '../../../src/config/load.js';
-import { Bot } from '../../../src/service/bot.js';
+import type { Desk } from '../../../src/service/desk.js';
 import type { Logger } from '../../../src/service/logger.js';
 import type { TicketStore } from '../../../src/store/ports.js';
 import { openMemoryStore } from '../../../src/store/open.js';
@@ -86,7 +87,7 @@ export class Harness {
   private constructor(
     readonly fake: FakeSlack,
     readonly store: TicketStore,
-    readonly bot: Bot,
+    readonly app: App,
     readonly connection: SlackConnection,
     readonly slack: SlackRequests,
     readonly logs: CapturedLog[],
@@ -99,7 +100,7 @@ export class Harness {
     const store = options.store ?? openMemoryStore();
     const logs: CapturedLog[] = [];
     const logger = captureLogger(logs);
-    const bot = new Bot({ config: parseConfig(options.config ?? CONFIG), store, logger });
+    const app = new App({ config: parseConfig(options.config ?? CONFIG), store, logger });
     const env = {
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -108,17 +109,22 @@ export class Harness {
       HOST: '127.0.0.1',
       ...options.env,
     };
-    const connection = await createSlackConnection(bot, env, logger, { staffRefreshMs: 0, ...options.connect });
-    await bot.start();
+    const connection = await createSlackConnection(app, env, logger, { staffRefreshMs: 0, ...options.connect });
+    await app.start();
     const address = connection.transport.address();
     const slack = new SlackRequests(`http://127.0.0.1:${address?.port ?? 0}/slack/events`, SIGNING_SECRET);
-    return new Harness(fake, store, bot, connection, slack, logs, { ...options, fake, store });
+    return new Harness(fake, store, app, connection, slack, logs, { ...options, fake, store });
+  }
+
+  /** The desk the adapter calls. */
+  get desk(): Desk {
+    return this.app.desk;
   }
 
   /** Stops this app (not the fake, not the store). */
   async stopApp(): Promise<void> {
     await this.connection.stop();
-    await this.bot.stop();
+    await this.app.stop();
   }
 
   /** The process after downtime: a new app on the same store and fake; `whileDown` runs in between. */

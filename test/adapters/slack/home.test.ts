@@ -26,7 +26,7 @@ describe('App Home', () => {
     // Globex (standard, 4 h) first, then Acme (enterprise, 1 h): Acme is due sooner.
     await h.slack.event(messageEvent({ channel: GLOBEX, user: OTHER_CUSTOMER, text: 'Question about invoices', ts: h.ts() }));
     await h.slack.event(messageEvent({ channel: ACME, user: CUSTOMER, text: 'Production outage!', ts: h.ts() }));
-    await h.bot.runCommand({ platform: 'slack', channelId: STAFF_CHANNEL, author: { userId: ALICE }, text: 'claim 1' });
+    await h.desk.runCommand({ platform: 'slack', channelId: STAFF_CHANNEL, author: { userId: ALICE }, text: 'claim 1' });
 
     await h.slack.event(appHomeOpened(CAROL));
     const view = await published(CAROL);

@@ -35,7 +35,7 @@ describe('/sla incident in Slack', () => {
     expect(notice.metadata).toEqual({ event_type: NOTIFICATION_EVENT_TYPE, event_payload: { key: 'incident:incident:inc-1/0/slack:C0ACME' } });
     await h.fake.channel(GLOBEX).expectNoMessage(/Incident/);
     expect(h.fake.channel(STAFF_CHANNEL).messages()).toEqual([]);
-    await h.bot.idle();
+    await h.app.idle();
     const record = await h.store.incidents().get('incident', 'inc-1');
     expect(record?.notices['0/slack:C0ACME']).toMatchObject({ status: 'sent', ref: h.fake.stored(ACME)[0]?.ts });
   });

@@ -132,10 +132,11 @@ describe('the staff-channel port', () => {
     expect(JSON.stringify(posted?.blocks)).not.toContain('#7 first response');
   });
 
-  it('refuses to put a staff notification into a customer channel', async () => {
+  it('refuses to put a staff notification or an announcement into a customer channel (the service\'s rule, on the way to the port)', async () => {
     h = await Harness.start();
-    const ref = await h.connection.context.port.send({ type: 'notify', platform: 'slack', channelId: ACME, cards: [card(3)], keys: ['3/x'] });
-    expect(ref).toBeUndefined();
+    h.app.outbox.enqueue({ platform: 'slack', channelId: ACME, card: card(3), key: '3/x' });
+    await h.app.flush();
+    await h.app.post([{ type: 'post', platform: 'slack', channelId: ACME, card: card(4) }]);
     expect(h.fake.callsTo('chat.postMessage')).toEqual([]);
     expect(h.logs.some((l) => l.level === 'error' && /customer channel/.test(l.message))).toBe(true);
     h.logs.length = 0; // that error was the point

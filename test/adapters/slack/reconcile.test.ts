@@ -31,9 +31,9 @@ describe('the first start', () => {
     const old = fake.seed(ACME, { user: CUSTOMER, text: 'an old question from last year' });
     h = await Harness.start({ fake });
     expect(await h.ticketCount()).toBe(0);
-    expect(await h.bot.getCursor('slack', ACME)).toBe(old.ts);
+    expect(await h.desk.getCursor('slack', ACME)).toBe(old.ts);
     // An empty channel starts at "now".
-    expect(tsToMs((await h.bot.getCursor('slack', GLOBEX))!)).toBeGreaterThan(Date.now() - 5_000);
+    expect(tsToMs((await h.desk.getCursor('slack', GLOBEX))!)).toBeGreaterThan(Date.now() - 5_000);
   });
 });
 
@@ -41,7 +41,7 @@ describe('after downtime', () => {
   it('opens missed tickets with their original timestamps, records missed replies and edits, and acknowledges once', async () => {
     h = await Harness.start();
     const first = await say(ACME, CUSTOMER, 'Emails are not being delivered');
-    expect(await h.bot.getCursor('slack', ACME)).toBe(first.ts);
+    expect(await h.desk.getCursor('slack', ACME)).toBe(first.ts);
 
     let missed!: StoredMessage;
     let staffReply!: StoredMessage;
@@ -73,7 +73,7 @@ describe('after downtime', () => {
     expect(old.events.find((e) => e.messageId === followUp.ts)?.type).toBe('customer_message');
     expect(viewTicket(old).title).toBe('Emails are not being delivered to Gmail addresses');
     expect(await h.ticketCount()).toBe(2);
-    expect(await h.bot.getCursor('slack', GLOBEX)).toBe(staffReply.ts);
+    expect(await h.desk.getCursor('slack', GLOBEX)).toBe(staffReply.ts);
     expect(h.connection.reconciled).toMatchObject({ channels: 2, failed: [] });
 
     // Slack redelivering the missed event now, and another restart, change nothing.

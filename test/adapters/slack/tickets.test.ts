@@ -87,7 +87,7 @@ describe('thread replies', () => {
     expect(view.staffReplied).toBe(true);
     expect(view.lastStaffReplyAt).toBe(tsToMs(reply));
 
-    const status = await h.bot.runCommand({ platform: 'slack', channelId: STAFF_CHANNEL, author: { userId: ALICE }, text: `status ${view.id}` });
+    const status = await h.desk.runCommand({ platform: 'slack', channelId: STAFF_CHANNEL, author: { userId: ALICE }, text: `status ${view.id}` });
     expect(status.reply.cards?.[0]?.body).toMatch(/first response: met/);
   });
 

@@ -3,14 +3,14 @@
  * `queueRows` (earliest running deadline first — the order `/sla queue` and
  * the Slack App Home use), and who is on call now and next per schedule.
  */
-import type { ClockKind, Severity } from '../../src/config/schema.js';
-import { displayName } from '../../src/domain/people.js';
-import { viewTicket, type TicketState } from '../../src/domain/ticket.js';
-import { onCallAt } from '../../src/oncall/schedule.js';
-import { threadLink, type LinkOptions } from '../../src/report/links.js';
-import { customerName, ticketRef } from '../../src/service/cards.js';
-import { queueRows } from '../../src/service/commands.js';
-import type { DeskContext } from '../../src/service/context.js';
+import type { ClockKind, Config, Severity } from '../config/schema.js';
+import { displayName } from '../domain/people.js';
+import { viewTicket, type TicketState } from '../domain/ticket.js';
+import { onCallAt } from '../oncall/schedule.js';
+import { threadLink, type LinkOptions } from '../report/links.js';
+import { customerName, ticketRef } from './cards.js';
+import { queueRows } from './commands.js';
+import type { DeskContext } from './context.js';
 
 /** Long opening messages are cut here; the thread has the rest. */
 const TITLE_MAX = 140;
@@ -80,13 +80,13 @@ export async function queueSnapshot(ctx: DeskContext, links: LinkOptions = {}): 
       link: threadLink(ticket, links),
     };
   });
-  return { serverNow: new Date(now).toISOString(), tickets, onCall: onCallNowAndNext(ctx, now) };
+  return { serverNow: new Date(now).toISOString(), tickets, onCall: onCallNowAndNext(ctx.config, now) };
 }
 
 /** The same answer as `/sla oncall` (describeOnCall), as data. */
-export function onCallNowAndNext(ctx: DeskContext, now: number): OnCallEntry[] {
-  const names = (users: string[]) => users.map((u) => displayName(ctx.config, u));
-  return Object.entries(ctx.config.schedules).map(([id, schedule]) => {
+export function onCallNowAndNext(config: Config, now: number): OnCallEntry[] {
+  const names = (users: string[]) => users.map((u) => displayName(config, u));
+  return Object.entries(config.schedules).map(([id, schedule]) => {
     const current = onCallAt(schedule, now);
     const next = current.until === null ? null : names(onCallAt(schedule, current.until).onCall);
     return {

@@ -1,11 +1,12 @@
 /**
- * A Bot on an in-memory store with a clock the test moves, and a chat port
- * that records what the bot posted. Shared by the service tests.
+ * The app on an in-memory store with a clock the test moves, and a chat port
+ * that records what it posted. Shared by the service tests.
  */
+import { App } from '../../src/app/app.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { Platform } from '../../src/domain/ticket.js';
-import { Bot } from '../../src/service/bot.js';
-import type { IncomingMessage } from '../../src/service/desk.js';
+import type { Desk } from '../../src/service/desk.js';
+import type { IncomingMessage } from '../../src/service/desk-port.js';
 import { silentLogger } from '../../src/service/logger.js';
 import type { ChatPort, Outbound, SendOptions, SentRef } from '../../src/service/messages.js';
 import { cardToLine } from '../../src/service/render-text.js';
@@ -74,13 +75,15 @@ export async function settle(): Promise<void> {
 }
 
 export interface Harness {
-  bot: Bot;
+  app: App;
+  /** The app's desk: what adapters call. */
+  desk: Desk;
   port: RecordingPort;
   clock: { t: number };
   timers: ManualTimers;
   store: TicketStore;
-  say(channelId: string, user: string, text: string, options?: { threadId?: string; messageId?: string; isBot?: boolean }): ReturnType<Bot['receiveMessage']>;
-  command(channelId: string, user: string, text: string, threadId?: string): ReturnType<Bot['runCommand']>;
+  say(channelId: string, user: string, text: string, options?: { threadId?: string; messageId?: string; isBot?: boolean }): ReturnType<Desk['receiveMessage']>;
+  command(channelId: string, user: string, text: string, threadId?: string): ReturnType<Desk['runCommand']>;
 }
 
 let messageSeq = 0;
@@ -90,19 +93,21 @@ export async function harness(yaml: string, options: { store?: TicketStore; star
   const clock = { t: options.t ?? T0 };
   const timers = new ManualTimers(clock);
   const store = options.store ?? openMemoryStore();
-  const bot = new Bot({ config, store, logger: silentLogger, now: () => clock.t, timers, ...(options.instanceId ? { instanceId: options.instanceId } : {}) });
+  const app = new App({ config, store, logger: silentLogger, now: () => clock.t, timers, ...(options.instanceId ? { instanceId: options.instanceId } : {}) });
   const port = new RecordingPort('shell');
-  bot.attach(port);
-  if (options.start !== false) await bot.start();
+  app.attach(port);
+  if (options.start !== false) await app.start();
   const author = (user: string, isBot = false) => ({ userId: user, ...(config.people[user] ? { personId: user } : {}), ...(isBot ? { isBot } : {}) });
+  const { desk } = app;
   return {
-    bot,
+    app,
+    desk,
     port,
     clock,
     timers,
     store,
     say: (channelId, user, text, o = {}) =>
-      bot.receiveMessage({
+      desk.receiveMessage({
         platform: 'shell',
         channelId,
         messageId: o.messageId ?? `msg-${++messageSeq}`,
@@ -111,6 +116,6 @@ export async function harness(yaml: string, options: { store?: TicketStore; star
         text,
         at: clock.t,
       } satisfies IncomingMessage),
-    command: (channelId, user, text, threadId) => bot.runCommand({ platform: 'shell', channelId, ...(threadId ? { threadId } : {}), author: author(user), text }),
+    command: (channelId, user, text, threadId) => desk.runCommand({ platform: 'shell', channelId, ...(threadId ? { threadId } : {}), author: author(user), text }),
   };
 }

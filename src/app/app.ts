@@ -1,36 +1,39 @@
 /**
- * The one door in. Every adapter hands its platform's events to these
- * methods and nothing else; the bot runs the use case, posts what it says to
- * post through the platform's ChatPort, and keeps the scheduler in step.
+ * slawatch running: the desk adapters talk to, and the machinery behind it —
+ * the store's context, the outbox and the notifier, the escalation
+ * scheduler, the incident notices, the recurring jobs the leader runs, and,
+ * among replicas, the leader lease and the news of other replicas' changes.
+ * The composition root (src/cli/start.ts) builds one and connects the
+ * adapters to it: each attaches its platform's ChatPort here and reaches the
+ * desk through it (the PlatformHost of adapters/platform.ts).
  */
 import { randomUUID } from 'node:crypto';
+import type { MonthStatement } from '../availability/statement.js';
 import type { Config } from '../config/schema.js';
-import type { Author } from '../domain/people.js';
-import { viewTicket, type Platform, type Ticket } from '../domain/ticket.js';
+import type { Platform, Ticket } from '../domain/ticket.js';
 import { noMetrics, type Metrics, type StateSnapshot } from '../observability/metrics.js';
+import type { TimerHost } from '../scheduler/deadline-timer.js';
+import { startWeeklyDigest, type DigestJob } from '../scheduler/digest.js';
 import { EscalationScheduler } from '../scheduler/escalation-scheduler.js';
 import { startHandoffAnnouncements, type HandoffAnnouncer } from '../scheduler/handoffs.js';
-import { startWeeklyDigest, type DigestJob } from '../scheduler/digest.js';
+import { Leadership } from '../scheduler/leadership.js';
 import { startMonthlyStatement, type StatementJob } from '../scheduler/statement.js';
-import type { MonthStatement } from '../availability/statement.js';
-import { platformIdOf } from '../domain/people.js';
-import { customerStatementCard, statementCard } from './statement-cards.js';
-import type { TimerHost } from '../scheduler/deadline-timer.js';
+import { announcement, handoffCard, statementMessages } from '../service/announcements.js';
+import { createContext, type DeskContext } from '../service/context.js';
+import { Desk } from '../service/desk.js';
+import { digestCard } from '../service/digest-card.js';
+import { IncidentNotices, isNoticeKey } from '../service/incident-notices.js';
+import { describe, type Logger } from '../service/logger.js';
+import type { Card, ChatPort, Outbound } from '../service/messages.js';
+import { parseKey } from '../service/notification-key.js';
+import { Notifier } from '../service/notify.js';
+import { Outbox, type OutboxItem } from '../service/outbox.js';
+import { keepingStaffMessagesInternal } from '../service/platform-rules.js';
+import { Poster } from '../service/posting.js';
 import { LocalCoordinator, type Coordinator } from '../store/coordination.js';
 import type { TicketStore } from '../store/ports.js';
-import { Leadership } from '../scheduler/leadership.js';
-import { openTicketFromMessage, queueRows, runCommand, type CommandRequest, type CommandResult } from './commands.js';
-import { cursorKey } from './channel-state.js';
-import { receiveAlerts, type AlertInput, type AlertOutcome } from './alerts.js';
-import { createContext, type DeskContext } from './context.js';
-import { deleteMessage, editMessage, handleMessage, type IncomingMessage, type MessageOutcome } from './desk.js';
-import type { Logger } from './logger.js';
-import type { Card, ChatPort, Outbound, SentRef } from './messages.js';
-import { IncidentNotices, isNoticeKey } from './incident-notices.js';
-import { Notifier } from './notify.js';
-import { Outbox, type OutboxItem } from './outbox.js';
 
-export interface BotOptions {
+export interface AppOptions {
   config: Config;
   store: TicketStore;
   logger: Logger;
@@ -43,17 +46,18 @@ export interface BotOptions {
   resyncEveryMs?: number;
 }
 
-export class Bot {
-  readonly ctx: DeskContext;
+export class App {
+  /** The door adapters use (adapters/platform.ts, PlatformHost). */
+  readonly desk: Desk;
   readonly outbox: Outbox;
   readonly notifier: Notifier;
   readonly scheduler: EscalationScheduler;
   /** Notices of incidents and maintenance to the affected customers' channels. */
   readonly incidentNotices: IncidentNotices;
   readonly instanceId: string;
-  private readonly ports = new Map<Platform, ChatPort>();
+  private readonly ctx: DeskContext;
+  private readonly poster: Poster;
   private readonly log: Logger;
-  private busy = 0;
   private metrics: Metrics = noMetrics;
   private handoffs: HandoffAnnouncer | undefined;
   private digest: DigestJob | undefined;
@@ -64,9 +68,8 @@ export class Bot {
   private readonly leaderListeners: ((leading: boolean) => void | Promise<void>)[] = [];
   private resyncTimer: NodeJS.Timeout | undefined;
   private readonly resyncEveryMs: number;
-  private readonly changeListeners = new Set<(ticket: Ticket) => void>();
 
-  constructor(options: BotOptions) {
+  constructor(options: AppOptions) {
     const now = options.now ?? Date.now;
     this.log = options.logger;
     this.instanceId = options.instanceId ?? randomUUID();
@@ -74,9 +77,11 @@ export class Bot {
     this.coordinator = options.coordinator ?? new LocalCoordinator();
     this.replicated = options.coordinator !== undefined;
     this.resyncEveryMs = options.resyncEveryMs ?? 120_000;
+    this.poster = new Poster(this.ctx, this.log);
+    this.desk = new Desk({ context: this.ctx, logger: this.log, deliver: (outbound) => this.poster.post(outbound) });
     this.ctx.onTicketChanged = (ticket) => {
       this.scheduler.refresh(ticket);
-      this.emitTicketChanged(ticket);
+      this.desk.ticketChanged(ticket);
       if (this.replicated) {
         this.coordinator.publishTicketChange(ticket.id, this.instanceId).catch((err: unknown) => this.log.warn({ err: describe(err) }, 'could not tell other replicas of a ticket change'));
       }
@@ -107,7 +112,9 @@ export class Bot {
           if (about) this.metrics.notificationFailed(about.kind);
         } else {
           this.log.info({ key: r.item.key, channel: r.item.channelId, late: about?.late }, 'notification sent');
-          if (about && !r.item.key.includes('@')) {
+          // The staff-channel post counts; a copy to a `channel:` target does not.
+          const key = parseKey(r.item.key);
+          if (about && key?.kind === 'step' && key.copyTo === undefined) {
             this.metrics.notificationSent(about.kind, about.late, sentAt - about.dueAt);
             if (about.kind === 'breach') this.metrics.breach(about.tier, about.clock);
           }
@@ -122,10 +129,7 @@ export class Bot {
       for (const ticket of changed) this.scheduler.refresh(ticket);
     });
     this.notifier = new Notifier(this.ctx, this.outbox, { bootAt: now(), instanceId: this.instanceId, sendLeaseMs });
-    this.scheduler = new EscalationScheduler(this.ctx, this.notifier, {
-      instanceId: this.instanceId,
-      sendLeaseMs,
-      canDeliver: (platform) => this.outbox.hasPort(platform),
+    this.scheduler = new EscalationScheduler(this.notifier, {
       ...(options.timers ? { host: options.timers } : {}),
       onError: (err, where) => this.log.error({ err: describe(err), where }, 'scheduler error'),
     });
@@ -151,6 +155,7 @@ export class Bot {
   /** Reports to these metrics from now on. */
   useMetrics(metrics: Metrics): void {
     this.metrics = metrics;
+    this.desk.useMetrics(metrics);
   }
 
   /** Open tickets by tier and running clocks (the metrics' gauges). */
@@ -158,15 +163,22 @@ export class Bot {
     return this.scheduler.snapshot();
   }
 
+  /** Delivers to a platform from now on (what the desk posts, notifications, notices) — never a staff message into a customer channel. */
   attach(port: ChatPort): void {
-    this.ports.set(port.platform, port);
-    this.outbox.attach(port);
+    const guarded = keepingStaffMessagesInternal(port, this.config, this.log);
+    this.poster.attach(guarded);
+    this.outbox.attach(guarded);
   }
 
   /** Stops delivering to a platform (the leader lost its Discord gateway); its notifications wait for a replica that can. */
   detach(platform: Platform): void {
-    this.ports.delete(platform);
+    this.poster.detach(platform);
     this.outbox.detach(platform);
+  }
+
+  /** Delivers what is queued now, before a platform's connection closes. */
+  flush(): Promise<void> {
+    return this.outbox.drain();
   }
 
   /** Re-derives every open ticket and what the incident log still owes (after attaching a platform, say). */
@@ -233,19 +245,20 @@ export class Bot {
 
   /** Handoff announcements, the digest and the monthly statement: the leader's work. */
   private startRecurring(): void {
+    const { config, ctx } = this;
     this.statement = startMonthlyStatement(
-      this.config,
-      () => this.ctx.store.incidents().listAll(),
-      this.ctx.now,
+      config,
+      () => ctx.store.incidents().listAll(),
+      ctx.now,
       (statement, at) => this.postStatement(statement, at),
       (err) => this.log.error({ err: describe(err) }, 'monthly availability statement failed'),
     );
-    this.handoffs = startHandoffAnnouncements(this.config, this.ctx.now, (card) => void this.announce(card, this.config.announcements.handoffs?.channel));
+    this.handoffs = startHandoffAnnouncements(config, ctx.now, (scheduleId, at) => void this.announce(handoffCard(config, scheduleId, at), config.announcements.handoffs?.channel));
     this.digest = startWeeklyDigest(
-      this.config,
-      () => this.ctx.store.listAll(),
-      this.ctx.now,
-      (card) => this.announce(card, this.config.digest?.channel),
+      config,
+      () => ctx.store.listAll(),
+      ctx.now,
+      (figures) => this.announce(digestCard(config, figures), config.digest?.channel),
       (err) => this.log.error({ err: describe(err) }, 'weekly digest failed'),
     );
   }
@@ -264,7 +277,7 @@ export class Bot {
       const ticket = await this.ctx.store.get(id);
       if (ticket) {
         this.scheduler.refresh(ticket);
-        this.emitTicketChanged(ticket);
+        this.desk.ticketChanged(ticket);
       }
     } catch (err) {
       this.log.warn({ ticket: id, err: describe(err) }, 'could not load a ticket another replica changed');
@@ -290,179 +303,26 @@ export class Bot {
       const noticeAt = this.incidentNotices.nextAt;
       const due = (next !== undefined && next.at <= this.ctx.now()) || (noticeAt !== undefined && noticeAt <= this.ctx.now());
       const working = this.scheduler.busy || this.incidentNotices.busy;
-      if (!due && this.busy === 0 && !working && this.outbox.pendingCount === 0) {
+      if (!due && !this.desk.busy && !working && this.outbox.pendingCount === 0) {
         await this.outbox.drain();
-        if (this.busy === 0 && !this.scheduler.busy && !this.incidentNotices.busy) return;
+        if (!this.desk.busy && !this.scheduler.busy && !this.incidentNotices.busy) return;
       }
       if (Date.now() > deadline) return;
     }
   }
 
-  async receiveMessage(msg: IncomingMessage): Promise<MessageOutcome> {
-    return this.track(async () => {
-      const { result, outbound } = await handleMessage(this.ctx, msg);
-      if (result.kind === 'opened') this.metrics.ticketOpened(viewTicket(result.ticket).tier);
-      if (result.kind === 'ignored') this.log.debug({ platform: msg.platform, channel: msg.channelId, reason: result.reason }, 'message ignored');
-      else this.log.info({ platform: msg.platform, channel: msg.channelId, outcome: result.kind, ticket: 'ticket' in result ? result.ticket.id : result.ticketId }, 'message handled');
-      await this.post(outbound);
-      return result;
-    });
-  }
-
-  async runCommand(request: CommandRequest): Promise<CommandResult> {
-    return this.track(async () => {
-      const result = await runCommand(this.ctx, request);
-      await this.post(result.outbound);
-      return result;
-    });
-  }
-
-  /** Alerts from monitoring (Alertmanager): firing opens an incident, resolved resolves it; a redelivery changes nothing. */
-  async receiveAlerts(alerts: readonly AlertInput[]): Promise<AlertOutcome> {
-    return this.track(async () => {
-      const outcome = await receiveAlerts(this.ctx, alerts);
-      for (const refused of outcome.refused) this.log.warn(refused, 'alert not recorded as an incident');
-      if (outcome.opened.length || outcome.resolved.length) this.log.info({ opened: outcome.opened, resolved: outcome.resolved }, 'incidents from alerts');
-      return outcome;
-    });
-  }
-
-  async openFromMessage(msg: IncomingMessage, opener: Author): Promise<CommandResult> {
-    return this.track(async () => {
-      const result = await openTicketFromMessage(this.ctx, msg, opener);
-      await this.post(result.outbound);
-      return result;
-    });
-  }
-
-  async messageEdited(platform: Platform, channelId: string, messageId: string, text: string, at: number): Promise<void> {
-    await this.track(() => editMessage(this.ctx, platform, channelId, messageId, text, at));
-  }
-
-  async messageDeleted(platform: Platform, channelId: string, messageId: string, at: number): Promise<void> {
-    await this.track(() => deleteMessage(this.ctx, platform, channelId, messageId, at));
-  }
-
-  /** Open tickets, most urgent first (App Home, queue pages). */
-  async queue(): Promise<Awaited<ReturnType<typeof queueRows>>> {
-    return queueRows(this.ctx, this.ctx.now());
-  }
-
-  /** Calls `listener` after each ticket change this bot makes or hears of from another replica (the queue page's live updates). Returns the unsubscribe. */
-  onTicketChanged(listener: (ticket: Ticket) => void): () => void {
-    this.changeListeners.add(listener);
-    return () => {
-      this.changeListeners.delete(listener);
-    };
-  }
-
-  private emitTicketChanged(ticket: Ticket): void {
-    for (const listener of this.changeListeners) {
-      try {
-        listener(ticket);
-      } catch (err) {
-        this.log.warn({ ticket: ticket.id, err: describe(err) }, 'ticket change listener failed');
-      }
-    }
-  }
-
-  /** Tickets not yet closed on one platform (adapters reconcile their threads after downtime). */
-  async *activeTickets(platform: Platform): AsyncGenerator<Ticket> {
-    for await (const ticket of this.ctx.store.listActive()) if (ticket.platform === platform) yield ticket;
-  }
-
-  /** The last platform message id an adapter has seen in a channel (its reconciliation cursor). */
-  async getCursor(platform: Platform, channelId: string): Promise<string | undefined> {
-    return this.ctx.store.getMeta(cursorKey(platform, channelId));
-  }
-
-  async setCursor(platform: Platform, channelId: string, messageId: string): Promise<void> {
-    await this.ctx.store.setMeta(cursorKey(platform, channelId), messageId);
-  }
-
-  /**
-   * The monthly availability statement: the summary to the staff channel (or
-   * `availability.statement.channel`), each customer's line to its account
-   * engineer as a direct message, on the first connected platform they have an id on.
-   */
+  /** The monthly availability statement to the connected platforms (announcements.ts). */
   async postStatement(statement: MonthStatement, at: number): Promise<void> {
-    await this.announce(statementCard(this.config, statement, at), this.config.availability.statement.channel);
-    const dms: Outbound[] = [];
-    for (const line of statement.customers) {
-      const engineer = this.config.customers.find((c) => c.id === line.customer)?.accountEngineer;
-      const platform = engineer ? [...this.ports.keys()].find((p) => platformIdOf(this.config, p, engineer) !== undefined) : undefined;
-      if (!engineer || !platform) continue;
-      dms.push({ type: 'dm', platform, channelId: `dm:${engineer}`, person: engineer, card: customerStatementCard(this.config, statement, line) });
-    }
-    await this.post(dms);
+    await this.post(statementMessages(this.config, statement, at, this.poster.platforms));
   }
 
   /** Posts a card to `channel` (default: the staff channel) of every connected platform. */
-  async announce(card: Card, channel?: string): Promise<void> {
-    const posts: Outbound[] = [];
-    for (const platform of this.ports.keys()) {
-      const channelId = channel ?? this.config.staff.channels[platform];
-      if (channelId) posts.push({ type: 'post', platform, channelId, card });
-    }
-    await this.post(posts);
+  private async announce(card: Card, channel?: string): Promise<void> {
+    await this.post(announcement(this.config, card, this.poster.platforms, channel));
   }
 
-  /**
-   * Posts messages a use case produced (thread acknowledgements, state changes). A failed post is logged, never lost silently.
-   * A store failure while acknowledging a ticket is thrown, so the event that opened it is refused and delivered again.
-   */
-  async post(outbound: readonly Outbound[]): Promise<void> {
-    for (const message of outbound) {
-      const port = this.ports.get(message.platform);
-      if (!port) {
-        this.log.warn({ platform: message.platform }, 'no connection for this platform; message not posted');
-        continue;
-      }
-      if (message.type === 'thread' && message.ack) {
-        await this.acknowledge(port, message, message.ack.resend);
-        continue;
-      }
-      try {
-        await port.send(message);
-      } catch (err) {
-        this.log.error({ platform: message.platform, channel: message.channelId, err: describe(err) }, 'post failed');
-      }
-    }
+  /** Posts messages through the connected platforms (what the desk's use cases and the recurring jobs produce). */
+  post(outbound: readonly Outbound[]): Promise<void> {
+    return this.poster.post(outbound);
   }
-
-  /**
-   * Posts a ticket's acknowledgement unless the ticket records it posted, then
-   * records it — under a lock per ticket, so two deliveries of the opening
-   * message on two replicas do not both post it. A redelivery (`resend`) asks
-   * the platform first whether an attempt of a process that died got through.
-   */
-  private async acknowledge(port: ChatPort, message: Extract<Outbound, { type: 'thread' }>, resend: boolean): Promise<void> {
-    const id = message.ticketId;
-    await this.ctx.store.withLock(`ack:${id}`, async () => {
-      if ((await this.ctx.store.get(id))?.ack?.status !== 'pending') return;
-      if (resend) this.log.info({ ticket: id }, 'the acknowledgement of this ticket was not recorded by an earlier delivery; posting it unless the thread has it');
-      let ref: SentRef | undefined;
-      try {
-        ref = await port.send(message, { idempotencyKey: `${id}/ack`, resend });
-      } catch (err) {
-        this.log.error({ platform: message.platform, channel: message.channelId, ticket: id, err: describe(err) }, 'acknowledgement not posted; a redelivery of the message will post it');
-        return;
-      }
-      const posted = { status: 'posted' as const, at: this.ctx.now(), ...(ref ? { ref: ref.messageId } : {}) };
-      await this.ctx.store.update(id, (ticket) => (ticket.ack?.status === 'pending' ? { ...ticket, ack: posted } : undefined));
-    });
-  }
-
-  private async track<T>(work: () => Promise<T>): Promise<T> {
-    this.busy++;
-    try {
-      return await work();
-    } finally {
-      this.busy--;
-    }
-  }
-}
-
-export function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

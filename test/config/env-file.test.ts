@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EnvFileError, loadEnvFile, parseEnvFile } from '../../src/cli/env-file.js';
+import { EnvFileError, loadEnvFile, parseEnvFile } from '../../src/config/env-file.js';
 
 describe('parseEnvFile', () => {
   it('reads bare, single- and double-quoted values, comments, export, CRLF and a BOM', () => {

@@ -4,13 +4,13 @@
  * `availability.timezone`, each customer's bounds in its own zone, measured
  * up to now) — the same arithmetic as `slawatch availability`.
  */
-import type { Impact, IncidentEvent } from '../../src/availability/incident-log.js';
-import { percentText } from '../../src/report/statement-render.js';
-import { foldLog, monthOf, monthStatement } from '../../src/availability/statement.js';
-import { allCustomerTerms } from '../../src/availability/terms.js';
-import { customerName } from '../../src/service/cards.js';
-import type { DeskContext } from '../../src/service/context.js';
-import { describeScope } from '../../src/service/incident-cards.js';
+import type { Impact, IncidentEvent } from '../availability/incident-log.js';
+import { percentText } from '../report/statement-render.js';
+import { foldLog, monthOf, monthStatement } from '../availability/statement.js';
+import { allCustomerTerms } from '../availability/terms.js';
+import { customerName } from './cards.js';
+import type { DeskContext } from './context.js';
+import { describeScope } from './incident-cards.js';
 
 export interface OpenIncidentEntry {
   id: string;
