@@ -52,11 +52,12 @@ describe('Discord escalation pings', () => {
     expect(breach.body.allowed_mentions).toEqual({ parse: [], users: breach.pinged.users, roles: [IDS.oncallRole] });
     expect(breach.body.nonce).not.toBe(warning.body.nonce);
 
-    // Level 2: Carol has no Discord id (named, not pinged); a Slack user group is not a Discord role.
+    // Level 2: the account engineer (Bob) again, as in every level; Carol has no Discord id (named, not
+    // pinged); a Slack user group is not a Discord role.
     const level2 = await staff.expectMessage(/escalation level 2/, 4_000);
-    expect(level2.pinged).toEqual({ users: [], roles: [], everyone: false });
+    expect(level2.pinged).toEqual({ users: [IDS.bob], roles: [], everyone: false });
     expect(level2.body.content).toMatch(/@\u200bCarol/);
-    expect(level2.body.allowed_mentions).toEqual({ parse: [], users: [], roles: [] });
+    expect(level2.body.allowed_mentions).toEqual({ parse: [], users: [IDS.bob], roles: [] });
 
     // With staff.dm, Alice also got a direct message, which pings no one.
     const dm = await h.fake.channel(`dm-${IDS.alice}`).expectMessage(/You were pinged in/);
