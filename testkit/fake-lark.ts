@@ -89,6 +89,8 @@ export class FakeLark {
   readonly patches: { message_id: string; card: Json }[] = [];
   /** Answers the client sent to event frames, by frame message id. */
   readonly acks = new Map<string, Ack>();
+  /** Set: ephemeral cards are refused (as in a chat where the bot may not send them). */
+  refuseEphemeral = false;
   /** Ping frames received. */
   pings = 0;
   /** Long-connection sockets opened so far. */
@@ -99,6 +101,7 @@ export class FakeLark {
   private readonly ackWaiters = new Map<string, (ack: Ack) => void>();
   private readonly sockets = new Set<WebSocket>();
   private refuseEndpoint = false;
+  private outageUntil = 0;
   private seq = 0;
   private lastTime = 0;
   private server!: Server;
@@ -161,8 +164,9 @@ export class FakeLark {
     this.refuseEndpoint = true;
   }
 
-  /** Closes every long-connection socket, as a network cut would. */
-  dropConnections(): void {
+  /** Closes every long-connection socket, as a network cut would; for `outageMs`, the endpoint then answers "try again later". */
+  dropConnections(outageMs = 0): void {
+    this.outageUntil = Date.now() + outageMs;
     for (const ws of this.sockets) ws.terminate();
   }
 
@@ -284,11 +288,24 @@ export class FakeLark {
   }
 
   /** Puts a message into a chat's history without an event (posted while the bot was away). */
-  seed(chatId: string, from: Person, text: string, options: { rootId?: string } = {}): StoredMessage {
-    const message = this.store({ chat_id: chatId, msg_type: 'text', content: JSON.stringify({ text }), sender: { id: from.openId, id_type: 'open_id', sender_type: 'user', ...(from.tenantKey ? { tenant_key: from.tenantKey } : {}) } });
+  seed(chatId: string, from: Person, text: string, options: { rootId?: string; mentions?: { key: string; openId: string; name: string }[] } = {}): StoredMessage {
+    const message = this.store({
+      chat_id: chatId,
+      msg_type: 'text',
+      content: JSON.stringify({ text }),
+      sender: { id: from.openId, id_type: 'open_id', sender_type: 'user', ...(from.tenantKey ? { tenant_key: from.tenantKey } : {}) },
+      ...(options.mentions ? { mentions: options.mentions.map((m) => ({ key: m.key, id: m.openId, id_type: 'open_id' as const, name: m.name })) } : {}),
+    });
     const root = options.rootId ? this.find(options.rootId) : undefined;
     if (root) this.intoThread(message, root);
     return message;
+  }
+
+  /** A person edits a message (Feishu sends no event for it; the history shows it). */
+  edit(messageId: string, text: string): void {
+    const message = this.find(messageId);
+    if (!message) throw new Error(`no message ${messageId}`);
+    Object.assign(message, { content: JSON.stringify({ text }), updated: true, update_time: String(this.nextTime()) });
   }
 
   // ---- looking -------------------------------------------------------------
@@ -409,6 +426,7 @@ export class FakeLark {
     }
     if (req.method === 'POST' && path === '/callback/ws/endpoint') {
       if (this.refuseEndpoint || body.AppID !== this.appId || body.AppSecret !== this.appSecret) return reply(200, { code: 514, msg: 'auth failed', data: {} });
+      if (Date.now() < this.outageUntil) return reply(200, { code: 1000040343, msg: 'internal error, try again', data: {} });
       const port = (this.server.address() as AddressInfo).port;
       return reply(200, { code: 0, msg: 'ok', data: { URL: `ws://127.0.0.1:${port}/ws?device_id=d-${this.id('dev')}&service_id=1&access_key=${randomBytes(6).toString('hex')}`, ClientConfig: this.clientConfig() } });
     }
@@ -416,6 +434,7 @@ export class FakeLark {
     if (!token || !this.tokens.has(token)) return reply(401, { code: 99991663, msg: 'invalid access token' });
     if (req.method === 'GET' && path === '/open-apis/bot/v3/info') return reply(200, { code: 0, msg: 'ok', bot: { open_id: this.botOpenId, app_name: this.botName, activate_status: 2 } });
     if (req.method === 'POST' && path === '/open-apis/ephemeral/v1/send') {
+      if (this.refuseEphemeral) return reply(400, { code: 230006, msg: 'ephemeral cards are not available here' });
       this.ephemerals.push({ chat_id: String(body.chat_id), open_id: String(body.open_id), card: body.card as Json });
       return reply(200, { code: 0, msg: 'ok', data: { message_id: this.id('om') } });
     }
