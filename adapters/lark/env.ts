@@ -98,7 +98,7 @@ export function describeLarkEnv(env: LarkEnv): Record<string, string | number> {
   return {
     mode: env.mode === 'websocket' ? 'long connection' : 'webhook',
     domain: new URL(env.domain).origin,
-    app: env.appId,
+    appId: env.appId,
   };
 }
 

@@ -18,6 +18,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { AESCipher, type EventDispatcher } from '@larksuiteoapi/node-sdk';
 import { describe } from '../../src/service/bot.js';
+import type { HttpServer } from '../http/server.js';
 import type { Logger } from '../../src/service/logger.js';
 import type { LarkEnv } from './env.js';
 
@@ -25,9 +26,7 @@ export const EVENTS_PATH = '/lark/events';
 const BODY_LIMIT = 1024 * 1024;
 
 /** A server that already listens on the bot's port (health, metrics): the endpoint is mounted on it. */
-export interface SharedHttpServer {
-  mount(prefix: string, listener: (req: IncomingMessage, res: ServerResponse) => void): void;
-}
+export type SharedHttpServer = Pick<HttpServer, 'mount'>;
 
 type Json = Record<string, unknown>;
 const record = (value: unknown): Json | undefined => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined);
