@@ -79,13 +79,17 @@ export class EventOnce {
 /** The handlers to register on the EventDispatcher. */
 export function eventHandlers(ctx: LarkContext): Record<string, (data: unknown) => Promise<unknown>> {
   const once = new EventOnce();
-  const answered = <T>(data: unknown, answer: () => Promise<T>) => once.run(text(record(data)?.event_id) ?? text(record(data)?.uuid), answer);
+  const hints = new InstallHints(ctx);
+  const answered = <T>(data: unknown, answer: () => Promise<T>) => {
+    hints.tenant(data);
+    return once.run(text(record(data)?.event_id) ?? text(record(data)?.uuid), answer);
+  };
   const within = async (work: Promise<unknown>): Promise<undefined> => {
     await ctx.background.within(work, ACK_BUDGET_MS, isStoreError);
     return undefined;
   };
   return {
-    'im.message.receive_v1': (data) => answered(data, () => within(onMessage(ctx, data))),
+    'im.message.receive_v1': (data) => answered(data, () => within(onMessage(ctx, data, hints))),
     'im.message.recalled_v1': (data) => answered(data, () => within(onRecall(ctx, data))),
     'card.action.trigger': (data) => answered(data, () => onCardAction(ctx, data)),
     'im.chat.member.bot.added_v1': async (data) => {
@@ -98,6 +102,29 @@ export function eventHandlers(ctx: LarkContext): Record<string, (data: unknown) 
 
 const isBound = (ctx: LarkContext, chatId: string) => customerForChannel(ctx.desk.config, 'lark', chatId) !== undefined;
 
+/** The ids an installation needs, said once each in the log: this organisation's tenant key, the groups nobody is bound to. */
+class InstallHints {
+  private tenantSaid = false;
+  private readonly unbound = new Set<string>();
+
+  constructor(private readonly ctx: LarkContext) {}
+
+  /** Every event's header names the tenant the app is installed in: the staff's own. */
+  tenant(data: unknown): void {
+    const key = text(record(data)?.tenant_key);
+    if (this.tenantSaid || !key) return;
+    this.tenantSaid = true;
+    if (!this.ctx.desk.config.staff.larkTenant) this.ctx.log.info({ tenant: key }, 'lark: events come from this tenant; set staff.larkTenant to it to count every member of your organisation as staff');
+  }
+
+  /** A group that is neither a customer's nor the staff group. */
+  group(chatId: string, chatType: string | undefined): void {
+    if (chatType === 'p2p' || this.unbound.has(chatId) || this.unbound.size >= 1_000 || chatId === this.ctx.desk.config.staff.channels.lark) return;
+    this.unbound.add(chatId);
+    this.ctx.log.info({ chat: chatId }, 'lark: a message in a group no customer is bound to (customers[].channels.lark)');
+  }
+}
+
 /**
  * A command to the bot: every direct message; in a group, a mention of the
  * bot followed by a command's words — or by anything, outside a customer's
@@ -109,7 +136,7 @@ export function isCommand(wire: Pick<WireMessage, 'chatType' | 'chatId'>, words:
   return !bound || !('error' in parseCommand(words));
 }
 
-async function onMessage(ctx: LarkContext, data: unknown): Promise<void> {
+async function onMessage(ctx: LarkContext, data: unknown, hints: InstallHints): Promise<void> {
   const wire = fromEvent(data);
   if (!wire) {
     ctx.log.warn({ event: 'im.message.receive_v1' }, 'lark: skipped a malformed message event');
@@ -118,6 +145,7 @@ async function onMessage(ctx: LarkContext, data: unknown): Promise<void> {
   ctx.history.noteThread(wire);
   if (!wire.sender.isPerson) return;
   const bound = isBound(ctx, wire.chatId);
+  if (!bound) hints.group(wire.chatId, wire.chatType);
   await ctx.serial.run(wire.chatId, async () => {
     const read = await readMessage(wire, ctx.identity());
     if (isCommand(wire, read.text, read.mentionedBot, bound)) {

@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { viewTicket } from '../../../src/domain/ticket.js';
+import { FakeLark } from '../../../testkit/fake-lark.js';
 import { ACME, ALICE, CUSTOMER, GLOBEX, Harness, noTroubleIn } from './harness.js';
 
 let h: Harness | undefined;
@@ -56,7 +57,6 @@ describe('catching up after downtime', () => {
   });
 
   it('a group read for the first time starts at its newest message: older history opens nothing', async () => {
-    const { FakeLark } = await import('../../../testkit/fake-lark.js');
     const fake = await FakeLark.start({ tenantKey: 'tenant_ours' });
     fake.seed(ACME, CUSTOMER, 'An old question from last year');
     h = await Harness.start({ fake });

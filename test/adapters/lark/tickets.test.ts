@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { viewTicket } from '../../../src/domain/ticket.js';
 import { FakeLark } from '../../../testkit/fake-lark.js';
-import { ACME, ALICE, CAROL, CUSTOMER, Harness, noTroubleIn } from './harness.js';
+import { ACME, ALICE, CAROL, CONFIG, CUSTOMER, Harness, noTroubleIn } from './harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -83,5 +83,27 @@ describe('a customer\'s message in a bound group', () => {
     await h.settled();
     const ticket = (await h.ticketOf(ACME, message.message_id))!;
     expect(ticket.events.at(-1)).toMatchObject({ type: 'message_deleted', messageId: reply.message_id });
+  });
+});
+
+describe('the ids an installation needs', () => {
+  it('a group no customer is bound to is named in the log, once; its messages open nothing', async () => {
+    await h.fake.say('oc_unbound_group', CUSTOMER, 'Hello?');
+    await h.fake.say('oc_unbound_group', CUSTOMER, 'Anyone?');
+    await h.settled();
+    expect(h.logs.filter((l) => /no customer is bound to/.test(l.message)).map((l) => l.fields)).toEqual([{ chat: 'oc_unbound_group' }]);
+    expect(await h.ticketCount()).toBe(0);
+  });
+});
+
+describe('without staff.larkTenant', () => {
+  it('the tenant the events come from is named in the log, once, and its members are customers', async () => {
+    await h.stop();
+    h = await Harness.start({ config: CONFIG.replace('  larkTenant: tenant_ours\n', '') });
+    const { message } = await h.fake.say(ACME, CUSTOMER, 'Billing page is blank');
+    await h.fake.say(ACME, CAROL, 'Checking', { rootId: message.message_id });
+    await h.settled();
+    expect(h.logs.filter((l) => /set staff.larkTenant/.test(l.message)).map((l) => l.fields)).toEqual([{ tenant: 'tenant_ours' }]);
+    expect(viewTicket((await h.ticketOf(ACME, message.message_id))!).staffReplied).toBe(false);
   });
 });
