@@ -208,17 +208,23 @@ interface CardClick {
   author: Author;
 }
 
-/** What card.action.trigger says: the operator, where the card is, and which of our buttons. */
-function clickOf(data: unknown): CardClick | undefined {
+/**
+ * What card.action.trigger says: the operator, where the card is, and which
+ * of our buttons. The ids sit in `operator` and `context`; older callbacks
+ * carried them at the top level.
+ */
+function clickOf(data: unknown, staffGroup: string | undefined): CardClick | undefined {
   const event = record(data);
   const operator = record(event?.operator);
   const context = record(event?.context);
   const action = record(event?.action);
   const parsed = parseActionValue(action?.value, action?.option);
-  const openId = text(operator?.open_id);
-  const chatId = text(context?.open_chat_id) ?? text(event?.open_chat_id);
+  const openId = text(operator?.open_id) ?? text(event?.open_id);
+  // The chat decides which tickets a customer may see; without one the click counts as made in the staff group.
+  const chatId = text(context?.open_chat_id) ?? text(event?.open_chat_id) ?? staffGroup;
   if (!parsed || !openId || !chatId) return undefined;
   const messageId = text(context?.open_message_id) ?? text(event?.open_message_id);
+  // Only the operator's own: the event's top-level tenant_key is the app's (the header's), not the person's.
   const tenant = text(operator?.tenant_key);
   return { ...parsed, chatId, ...(messageId ? { messageId } : {}), author: { userId: openId, ...(tenant ? { team: tenant } : {}) } };
 }
@@ -238,7 +244,7 @@ const toast = (type: CardAnswer['toast']['type'], content: string): CardAnswer =
  * not depend on the answer arriving (and is made when the work finished late).
  */
 async function onCardAction(ctx: LarkContext, data: unknown): Promise<CardAnswer | Record<string, never>> {
-  const click = clickOf(data);
+  const click = clickOf(data, ctx.desk.config.staff.channels.lark);
   if (!click) {
     ctx.log.debug({ event: 'card.action.trigger' }, 'lark: a card callback that is not one of the ticket buttons');
     return {};

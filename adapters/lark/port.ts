@@ -88,7 +88,7 @@ export class LarkPort implements ChatPort {
   }
 
   /** A reply to `messageId`, in its thread when `inThread`. */
-  async reply(chatId: string, messageId: string, card: LarkCard, inThread: boolean, key?: string): Promise<SentRef> {
+  async reply(chatId: string, messageId: string, card: LarkCard, inThread: boolean, key?: string): Promise<SentRef | undefined> {
     const result = await this.deps.queues.run(chatId, async () =>
       checked(
         'im/v1/messages.reply',
@@ -102,7 +102,7 @@ export class LarkPort implements ChatPort {
   }
 
   /** A new message to a chat or a person. */
-  async create(receiver: Receiver, id: string, card: LarkCard, key?: string): Promise<SentRef> {
+  async create(receiver: Receiver, id: string, card: LarkCard, key?: string): Promise<SentRef | undefined> {
     const lane = receiver === 'open_id' ? `dm:${id}` : id;
     const result = await this.deps.queues.run(lane, async () =>
       checked(
@@ -116,13 +116,17 @@ export class LarkPort implements ChatPort {
     return this.sent(result.data?.chat_id ?? id, result.data?.message_id);
   }
 
-  private sent(chatId: string, messageId: string | undefined): SentRef {
-    if (!messageId) throw new Error('Feishu/Lark accepted a message but answered without its message_id');
+  private sent(chatId: string, messageId: string | undefined): SentRef | undefined {
+    // Posted either way; without its id there is just nothing to refer to later.
+    if (!messageId) {
+      this.deps.log.warn({ chat: chatId }, 'lark: a message was accepted without its message_id');
+      return undefined;
+    }
     return { platform: 'lark', channelId: chatId, messageId };
   }
 
   /** Into a ticket's thread, where the customer reads. An acknowledgement resent after a crash first looks for an earlier one. */
-  private async postThread(chatId: string, threadId: string, card: Card, options: SendOptions): Promise<SentRef> {
+  private async postThread(chatId: string, threadId: string, card: Card, options: SendOptions): Promise<SentRef | undefined> {
     const key = options.idempotencyKey;
     if (key && options.resend) {
       const earlier = await this.findInThread(chatId, threadId);
@@ -155,7 +159,7 @@ export class LarkPort implements ChatPort {
     for (let part = 0; part < parts; part++) {
       const some = cards.slice(part * CARDS_PER_MESSAGE, (part + 1) * CARDS_PER_MESSAGE);
       const ref = await this.create('chat_id', chatId, renderCards(some, { config: this.deps.config(), withActions }), parts > 1 ? `${key}#${part}` : key);
-      if (withActions) this.remember(ref.messageId, some);
+      if (withActions && ref) this.remember(ref.messageId, some);
       first ??= ref;
     }
     return first;

@@ -93,6 +93,14 @@ describe('buttons on a staff card', () => {
     expect(viewTicket((await h.ticketOf(ACME, message.message_id))!).assignee).toBeUndefined();
   });
 
+  it('the event\'s own tenant (the app\'s) never makes the one who clicked staff', async () => {
+    h = await Harness.start();
+    const { message, id, cardId } = await ticketWithStaffCard(h);
+    const ack = await h.fake.click(cardId, { openId: 'ou_someone_unknown' }, { slawatch: 'claim', ticket: String(id) });
+    expect((ack.data as { toast: Json }).toast.type).toBe('warning');
+    expect(viewTicket((await h.ticketOf(ACME, message.message_id))!).assignee).toBeUndefined();
+  });
+
   it('a redelivered click gets the same answer and is not run again', async () => {
     h = await Harness.start();
     const { id, cardId } = await ticketWithStaffCard(h);
