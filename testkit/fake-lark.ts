@@ -189,7 +189,15 @@ export class FakeLark {
     chatId: string,
     from: Person,
     text: string,
-    options: { rootId?: string; mentions?: { key: string; openId: string; name: string }[]; eventId?: string; deliver?: boolean; chatType?: 'group' | 'p2p' } = {},
+    options: {
+      rootId?: string;
+      mentions?: { key: string; openId: string; name: string }[];
+      eventId?: string;
+      deliver?: boolean;
+      chatType?: 'group' | 'p2p';
+      /** The event names the reply's thread only, not its first message. */
+      threadOnly?: boolean;
+    } = {},
   ): Promise<{ message: StoredMessage; event: Json; ack?: Ack }> {
     const root = options.rootId ? this.find(options.rootId) : undefined;
     if (options.rootId && !root) throw new Error(`no message ${options.rootId} to reply to`);
@@ -201,13 +209,13 @@ export class FakeLark {
       ...(options.mentions ? { mentions: options.mentions.map((m) => ({ key: m.key, id: m.openId, id_type: 'open_id' as const, name: m.name })) } : {}),
     });
     if (root) this.intoThread(message, root);
-    const event = this.messageEvent(message, options.eventId, options.chatType ?? 'group');
+    const event = this.messageEvent(message, options.eventId, options.chatType ?? 'group', options.threadOnly);
     if (options.deliver === false) return { message, event };
     return { message, event, ack: await this.deliver(event) };
   }
 
   /** The im.message.receive_v1 event of a stored message (as the platform would send it). */
-  messageEvent(message: StoredMessage, eventId = this.id('ev'), chatType: 'group' | 'p2p' = 'group'): Json {
+  messageEvent(message: StoredMessage, eventId = this.id('ev'), chatType: 'group' | 'p2p' = 'group', threadOnly = false): Json {
     return this.envelope('im.message.receive_v1', eventId, {
       sender: {
         sender_id: { open_id: message.sender.id, union_id: `on_${message.sender.id}`, user_id: message.sender.id.replace(/^ou_/, '') },
@@ -216,7 +224,7 @@ export class FakeLark {
       },
       message: {
         message_id: message.message_id,
-        ...(message.root_id ? { root_id: message.root_id, parent_id: message.parent_id } : {}),
+        ...(message.root_id && !threadOnly ? { root_id: message.root_id, parent_id: message.parent_id } : {}),
         ...(message.thread_id ? { thread_id: message.thread_id } : {}),
         create_time: message.create_time,
         update_time: message.update_time,

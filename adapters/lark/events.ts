@@ -29,11 +29,11 @@ import type { Background } from '../common/background.js';
 import type { CursorBook } from '../common/cursors.js';
 import type { KeyedSerial } from '../common/serial.js';
 import { runTicketAction, type LarkDesk } from './desk.js';
-import type { LarkHistory } from './history.js';
 import { authorOf, fromEvent, readMessage, toIncoming, type BotIdentity, type WireMessage } from './inbound.js';
 import type { LarkPort } from './port.js';
 import { parseActionValue, renderCards, renderReply, type LarkCard } from './render.js';
 import { neutralize, positionOf, truncate } from './text.js';
+import type { Threads } from './threads.js';
 
 /** Answer budget: Feishu's 3 s minus room for the answer to travel. */
 export const ACK_BUDGET_MS = 2_000;
@@ -48,7 +48,7 @@ export interface LarkContext {
   /** One lane per chat: a message is recorded before its recall, and catching up never races a live event. */
   serial: KeyedSerial;
   background: Background;
-  history: LarkHistory;
+  threads: Threads;
   identity: () => BotIdentity | undefined;
 }
 
@@ -130,19 +130,22 @@ class InstallHints {
  * bot followed by a command's words — or by anything, outside a customer's
  * group (where a mention may just be part of a question).
  */
-export function isCommand(wire: Pick<WireMessage, 'chatType' | 'chatId'>, words: string, mentionedBot: boolean, bound: boolean): boolean {
+export function isCommand(wire: Pick<WireMessage, 'chatType'>, words: string, mentionedBot: boolean, bound: boolean): boolean {
   if (wire.chatType === 'p2p') return true;
   if (!mentionedBot) return false;
   return !bound || !('error' in parseCommand(words));
 }
 
 async function onMessage(ctx: LarkContext, data: unknown, hints: InstallHints): Promise<void> {
-  const wire = fromEvent(data);
-  if (!wire) {
+  const event = fromEvent(data);
+  if (!event) {
     ctx.log.warn({ event: 'im.message.receive_v1' }, 'lark: skipped a malformed message event');
     return;
   }
-  ctx.history.noteThread(wire);
+  // A reply that names only its thread belongs to the thread's first message.
+  const root = event.rootId ?? (event.threadId ? ctx.threads.rootOf(event.threadId) : undefined);
+  const wire = root && root !== event.messageId ? { ...event, rootId: root } : event;
+  ctx.threads.note(wire);
   if (!wire.sender.isPerson) return;
   const bound = isBound(ctx, wire.chatId);
   if (!bound) hints.group(wire.chatId, wire.chatType);

@@ -16,11 +16,11 @@ import type { HistoryPage, HistorySource, Located } from '../common/reconcile.js
 import { checked } from './http.js';
 import { fromListItem, readMessage, toIncoming, type BotIdentity, type ReadMessage, type WireMessage } from './inbound.js';
 import { LARK_ORDER, positionOf } from './text.js';
+import type { Threads } from './threads.js';
 
 const PAGE_SIZE = 50;
 /** A bound on one listing per chat or thread in a catch-up (pages of 50). */
 export const MAX_PAGES = 100;
-const THREADS_REMEMBERED = 10_000;
 
 /** A listed message, with its text read. */
 export type Listed = WireMessage & { read: ReadMessage };
@@ -30,6 +30,7 @@ export interface LarkHistoryDeps {
   queues: ChannelQueues;
   log: Logger;
   identity: () => BotIdentity | undefined;
+  threads: Threads;
   /** Whether a message is a command to the bot (commands are answered live, never caught up on). */
   isCommand: (message: WireMessage, text: string, mentionedBot: boolean) => boolean;
 }
@@ -37,19 +38,8 @@ export interface LarkHistoryDeps {
 export class LarkHistory implements HistorySource<Listed> {
   readonly platform = 'lark' as const;
   readonly order = LARK_ORDER;
-  /** First message id → its thread id (omt_…), as seen on messages and listings. */
-  private readonly threads = new Map<string, string>();
 
   constructor(private readonly deps: LarkHistoryDeps) {}
-
-  /** Notes the thread a message names (events carry it too). */
-  noteThread(message: Pick<WireMessage, 'messageId' | 'rootId' | 'threadId'>): void {
-    if (!message.threadId) return;
-    const root = message.rootId ?? message.messageId;
-    if (this.threads.has(root)) return;
-    if (this.threads.size >= THREADS_REMEMBERED) this.threads.delete(this.threads.keys().next().value as string);
-    this.threads.set(root, message.threadId);
-  }
 
   async newest(chatId: string): Promise<string | undefined> {
     const page = await this.list(chatId, { container_id_type: 'chat', container_id: chatId, sort_type: 'ByCreateTimeDesc', page_size: 1 });
@@ -87,14 +77,14 @@ export class LarkHistory implements HistorySource<Listed> {
 
   /** The thread of a first message: known, or read from the message. */
   private async threadOf(chatId: string, rootId: string): Promise<string | undefined> {
-    const known = this.threads.get(rootId);
+    const known = this.deps.threads.threadOf(rootId);
     if (known) return known;
     const { client, queues, log } = this.deps;
     try {
       const result = await queues.run(`read:${chatId}`, async () => checked('im/v1/messages.get', await client.im.v1.message.get({ path: { message_id: rootId } })));
       const item = result.data?.items?.[0];
       const message = item ? fromListItem(item, chatId) : undefined;
-      if (message) this.noteThread(message);
+      if (message) this.deps.threads.note(message);
       return message?.threadId;
     } catch (err) {
       log.warn({ chat: chatId, message: rootId, err: describe(err) }, 'lark: could not read a ticket\'s first message; its thread is not caught up on');
@@ -117,7 +107,7 @@ export class LarkHistory implements HistorySource<Listed> {
     for (const item of result.data?.items ?? []) {
       const message = fromListItem(item, chatId);
       if (!message) continue;
-      this.noteThread(message);
+      this.deps.threads.note(message);
       messages.push({ ...message, read: await readMessage(message, this.deps.identity()) });
     }
     const next = result.data?.has_more && result.data.page_token ? result.data.page_token : undefined;

@@ -27,6 +27,7 @@ import { MAX_PAGES, LarkHistory } from './history.js';
 import { fetchHttp, rateLimitedFor } from './http.js';
 import { LarkPort } from './port.js';
 import { LARK_ORDER } from './text.js';
+import { Threads } from './threads.js';
 import { WebhookReceiver, type SharedHttpServer } from './webhook.js';
 
 export { LarkEnvError } from './env.js';
@@ -82,11 +83,12 @@ export async function createLarkConnection(host: LarkHost, env: NodeJS.ProcessEn
     perSecond: APP_CALLS_PER_SECOND,
     onRateLimited: (lane, seconds) => log.warn({ lane, retryAfterSec: seconds }, 'lark: rate limited; waiting before the next call in this chat'),
   });
-  const port = new LarkPort({ client, queues, log, config, appId: settings.appId });
-  const history = new LarkHistory({ client, queues, log, identity: () => identity, isCommand: (message, words, mentioned) => isCommand(message, words, mentioned, bound(message.chatId)) });
+  const threads = new Threads();
+  const port = new LarkPort({ client, queues, log, config, appId: settings.appId, threads });
+  const history = new LarkHistory({ client, queues, log, threads, identity: () => identity, isCommand: (message, words, mentioned) => isCommand(message, words, mentioned, bound(message.chatId)) });
   const serial = new KeyedSerial();
   const background = new Background((err) => log.error({ err: scrub(describe(err)) }, 'lark: handling an event failed'));
-  const ctx: LarkContext = { desk, port, log, cursors: new CursorBook(desk, 'lark', LARK_ORDER), serial, background, history, identity: () => identity };
+  const ctx: LarkContext = { desk, port, log, cursors: new CursorBook(desk, 'lark', LARK_ORDER), serial, background, threads, identity: () => identity };
   const dispatcher = new lark.EventDispatcher({ logger: sdkLog, loggerLevel: lark.LoggerLevel.info }).register(eventHandlers(ctx));
 
   const chats = () => [...new Set(config().customers.flatMap((c) => c.channels.lark))];

@@ -31,6 +31,7 @@ import { checked } from './http.js';
 import { fromListItem } from './inbound.js';
 import { CARDS_PER_MESSAGE, renderCards, type LarkCard } from './render.js';
 import { uuidFor } from './text.js';
+import type { Threads } from './threads.js';
 
 /** Posted notification messages whose cards are kept, so a button updates its own ticket's part of the message. */
 const POSTS_REMEMBERED = 1_000;
@@ -42,6 +43,8 @@ export interface LarkPortDeps {
   config: () => Config;
   /** This app's id: its messages in a history carry it as the sender. */
   appId: string;
+  /** Learns the thread each reply in a thread lands in. */
+  threads: Threads;
 }
 
 type Receiver = 'chat_id' | 'open_id';
@@ -98,7 +101,9 @@ export class LarkPort implements ChatPort {
         }),
       ),
     );
-    return this.sent(chatId, result.data?.message_id);
+    const { message_id: id, root_id: rootId, thread_id: threadId } = result.data ?? {};
+    if (id && threadId) this.deps.threads.note({ messageId: id, rootId: rootId ?? messageId, threadId });
+    return this.sent(chatId, id);
   }
 
   /** A new message to a chat or a person. */

@@ -46,6 +46,16 @@ describe('a customer\'s message in a bound group', () => {
     expect(await h.ticketCount()).toBe(1);
   });
 
+  it('a reply whose event names only its thread joins the ticket of the thread\'s first message', async () => {
+    const { message } = await h.fake.say(ACME, CUSTOMER, 'Mail is delayed');
+    await h.fake.waitFor(() => h.fake.repliesTo(message.message_id)[0], 'the acknowledgement');
+    const { message: reply } = await h.fake.say(ACME, ALICE, 'Queue is draining now', { rootId: message.message_id, threadOnly: true });
+    await h.settled();
+    const ticket = (await h.ticketOf(ACME, message.message_id))!;
+    expect(ticket.events.at(-1)).toMatchObject({ type: 'staff_reply', messageId: reply.message_id });
+    expect(await h.ticketCount()).toBe(1);
+  });
+
   it('a member of the staff tenant who is not listed is staff; the top-level message of staff opens nothing', async () => {
     const { message } = await h.fake.say(ACME, CUSTOMER, 'Exports are slow');
     await h.fake.say(ACME, CAROL, 'On it', { rootId: message.message_id });
