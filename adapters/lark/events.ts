@@ -258,7 +258,7 @@ async function onCardAction(ctx: LarkContext, data: unknown): Promise<CardAnswer
   })();
   const timed = await ctx.background.within(work, ACK_BUDGET_MS, isStoreError);
   // Handed to the background, which tests and shutdown wait for.
-  const later = (work: Promise<unknown>) => void ctx.background.within(work, 0);
+  const later = (task: Promise<unknown>) => void ctx.background.within(task, 0);
   const patch = (done: { result: CommandResult; card: { card: LarkCard; cards: Card[] } | undefined } | undefined) => {
     if (!done?.card || !click.messageId) return;
     later(ctx.port.patch(click.chatId, click.messageId, done.card.card, done.card.cards).catch((err: unknown) => ctx.log.warn({ chat: click.chatId, err: describe(err) }, 'lark: could not update the card after a button')));

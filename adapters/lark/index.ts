@@ -30,8 +30,6 @@ import { LARK_ORDER } from './text.js';
 import { Threads } from './threads.js';
 import { WebhookReceiver, type SharedHttpServer } from './webhook.js';
 
-export { LarkEnvError } from './env.js';
-
 /** A message taken but not handled when a later one moved the cursor is found again by reading this much before it. */
 const CATCH_UP_OVERLAP_MS = 5 * 60_000;
 /** Feishu: 5 messages a second per group, shared by its bots; 50 calls a second per app — kept below both. */

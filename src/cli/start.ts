@@ -15,6 +15,7 @@ import { readSlackEnv, type SlackEnv } from '../../adapters/slack/env.js';
 import { readDiscordEnv, type DiscordEnv } from '../../adapters/discord/env.js';
 import { connectLark } from '../../adapters/lark/index.js';
 import { readLarkEnv, type LarkEnv } from '../../adapters/lark/env.js';
+import { EVENTS_PATH as LARK_EVENTS_PATH } from '../../adapters/lark/webhook.js';
 import { loadConfigFile, resolveConfigPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { PrometheusMetrics } from '../observability/prometheus.js';
@@ -91,7 +92,7 @@ function platformLines(platforms: Platforms, replicated: boolean): { platform: s
       ? { platform: 'discord', on: true, line: `Discord: on${replicated ? ' (the leading replica holds the gateway connection)' : ''}` }
       : { platform: 'discord', on: false, line: 'Discord: off — DISCORD_TOKEN not set' },
     lark
-      ? { platform: 'lark', on: true, line: `Feishu/Lark: on (${lark.mode === 'webhook' ? `webhook mode: /lark/events on port ${lark.port}` : 'long connection'})` }
+      ? { platform: 'lark', on: true, line: `Feishu/Lark: on (${lark.mode === 'webhook' ? `webhook mode: ${LARK_EVENTS_PATH} on port ${lark.port}` : 'long connection'})` }
       : { platform: 'lark', on: false, line: 'Feishu/Lark: off — LARK_APP_ID not set' },
     chat ? { platform: 'shell', on: false, line: 'shell: off — a chat token is set' } : { platform: 'shell', on: true, line: 'shell: on (no chat token set)' },
   ];
