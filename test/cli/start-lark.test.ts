@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeLark, type Json, type Person } from '../../testkit/fake-lark.js';
+import { LarkRequests } from '../../testkit/lark-requests.js';
 import { freePort } from '../../testkit/replicas.js';
 import { startCli, untilStatus, type RunningCli } from '../helpers/run-cli.js';
 
@@ -108,6 +109,33 @@ describe('slawatch start with Feishu/Lark credentials', () => {
   it('stops cleanly on SIGTERM', async () => {
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
+  });
+});
+
+describe('slawatch start with Feishu/Lark in webhook mode', () => {
+  it('serves /lark/events on the bot\'s port, next to /readyz: the URL check, then a signed event opens a ticket', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slawatch-lark-webhook-'));
+    const fake = await FakeLark.start();
+    const config = join(dir, 'slawatch.yaml');
+    await writeFile(config, configFor(dir, '1h'));
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const cli = startCli(['start', '--config', config], { ...fake.env(), LARK_MODE: 'webhook', LARK_ENCRYPT_KEY: 'cliEncryptKey123', LARK_VERIFICATION_TOKEN: 'v-cli-token', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+    try {
+      expect(await untilStatus(`${base}/readyz`, 200, cli)).toEqual({ status: 'ready', checks: { store: true, lark: true } });
+      const lark = new LarkRequests(`${base}/lark/events`, 'cliEncryptKey123');
+      expect(await lark.send({ challenge: 'c-1', token: 'v-cli-token', type: 'url_verification' }, { unsigned: true })).toEqual({ status: 200, body: { challenge: 'c-1' } });
+      const { message, event } = await fake.say('oc_acme', DANA, 'Exports fail', { deliver: false });
+      const signed = { ...event, header: { ...(event.header as Json), token: 'v-cli-token' } };
+      expect((await lark.send(signed)).status).toBe(200);
+      await fake.waitFor(() => fake.repliesTo(message.message_id)[0], 'the acknowledgement', 10_000);
+      expect(cli.stderr()).toMatch(new RegExp(`"msg":"Feishu/Lark: on \\(webhook mode: /lark/events on port ${port}\\)"`));
+    } finally {
+      cli.child.kill('SIGTERM');
+      expect(await cli.exited).toBe(0);
+      await fake.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
