@@ -17,7 +17,7 @@ import type { CursorBook } from '../common/cursors.js';
 import type { ChannelMap, Place } from './channel-map.js';
 import { asWireMessage, isConversation, isFromBot, textOf, toIncoming, type WireMessage } from './inbound.js';
 import type { RoleDirectory } from './roles.js';
-import type { KeyedSerial } from './serial.js';
+import type { KeyedSerial } from '../common/serial.js';
 
 export interface IntakeDeps {
   desk: SupportDesk;

@@ -23,7 +23,7 @@ import { DiscordPort } from './port.js';
 import { DiscordHistory } from './reconcile.js';
 import { DiscordRenderer } from './render.js';
 import { RoleDirectory } from './roles.js';
-import { KeyedSerial } from './serial.js';
+import { KeyedSerial } from '../common/serial.js';
 import { DISCORD_ORDER } from './snowflake.js';
 
 export interface DiscordOptions {

@@ -13,6 +13,9 @@ import { ShellAdapter } from '../../adapters/shell/shell-adapter.js';
 import { createSlackConnection } from '../../adapters/slack/index.js';
 import { readSlackEnv, type SlackEnv } from '../../adapters/slack/env.js';
 import { readDiscordEnv, type DiscordEnv } from '../../adapters/discord/env.js';
+import { connectLark } from '../../adapters/lark/index.js';
+import { readLarkEnv, type LarkEnv } from '../../adapters/lark/env.js';
+import { EVENTS_PATH as LARK_EVENTS_PATH } from '../../adapters/lark/webhook.js';
 import { loadConfigFile, resolveConfigPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { PrometheusMetrics } from '../observability/prometheus.js';
@@ -43,7 +46,7 @@ export async function startBot(options: StartOptions, io: Io, env: NodeJS.Proces
   const config = await loadConfigFile(path);
   if (options.storePath) config.store = { ...config.store, backend: 'sqlite', path: options.storePath };
   const platforms = readPlatforms(env);
-  if (platforms.slack || platforms.discord) return startPlatforms(config, platforms, env);
+  if (platforms.slack || platforms.discord || platforms.lark) return startPlatforms(config, platforms, env);
   return startShell(config, options, io, bundled ? path : undefined, env);
 }
 
@@ -51,6 +54,7 @@ export async function startBot(options: StartOptions, io: Io, env: NodeJS.Proces
 interface Platforms {
   slack?: SlackEnv;
   discord?: DiscordEnv;
+  lark?: LarkEnv;
 }
 
 /** Reads and checks every set platform's variables: any problem stops the start before anything runs. */
@@ -70,14 +74,16 @@ function readPlatforms(env: NodeJS.ProcessEnv): Platforms {
   if (slack) platforms.slack = slack;
   const discord = read('DISCORD_TOKEN', readDiscordEnv);
   if (discord) platforms.discord = discord;
+  const lark = read('LARK_APP_ID', readLarkEnv);
+  if (lark) platforms.lark = lark;
   if (problems.length) throw new Error(problems.join('\n'));
   return platforms;
 }
 
 /** One line per platform, said at start: on and how, or off and why. */
 function platformLines(platforms: Platforms, replicated: boolean): { platform: string; on: boolean; line: string }[] {
-  const { slack, discord } = platforms;
-  const chat = Boolean(slack || discord);
+  const { slack, discord, lark } = platforms;
+  const chat = Boolean(slack || discord || lark);
   return [
     slack
       ? { platform: 'slack', on: true, line: `Slack: on (${slack.mode === 'socket' ? 'Socket Mode' : `HTTP mode on port ${slack.port}`})` }
@@ -85,14 +91,17 @@ function platformLines(platforms: Platforms, replicated: boolean): { platform: s
     discord
       ? { platform: 'discord', on: true, line: `Discord: on${replicated ? ' (the leading replica holds the gateway connection)' : ''}` }
       : { platform: 'discord', on: false, line: 'Discord: off — DISCORD_TOKEN not set' },
+    lark
+      ? { platform: 'lark', on: true, line: `Feishu/Lark: on (${lark.mode === 'webhook' ? `webhook mode: ${LARK_EVENTS_PATH} on port ${lark.port}` : 'long connection'})` }
+      : { platform: 'lark', on: false, line: 'Feishu/Lark: off — LARK_APP_ID not set' },
     chat ? { platform: 'shell', on: false, line: 'shell: off — a chat token is set' } : { platform: 'shell', on: true, line: 'shell: on (no chat token set)' },
   ];
 }
 
-/** How long the scheduler waits at most for Slack's first attempt to connect. */
-const SLACK_HEAD_START_MS = 15_000;
+/** How long the scheduler waits at most for the first attempt of Slack and Feishu/Lark to connect. */
+const HEAD_START_MS = 15_000;
 
-/** Slack and/or Discord, with health, readiness and metrics on the HTTP port. */
+/** Slack, Discord and/or Feishu/Lark, with health, readiness and metrics on the HTTP port. */
 async function startPlatforms(config: Config, platforms: Platforms, env: NodeJS.ProcessEnv): Promise<void> {
   const logger = createLogger({ level: env.LOG_LEVEL ?? 'info' });
   logUnhandledRejections(logger);
@@ -120,6 +129,7 @@ async function startPlatforms(config: Config, platforms: Platforms, env: NodeJS.
     readiness: [
       { name: 'store', check: () => store.ping() },
       ...(platforms.slack ? [{ name: 'slack', check: async () => slack?.ready() ?? false }] : []),
+      ...(platforms.lark ? [{ name: 'lark', check: async () => lark?.ready() ?? false }] : []),
       // One gateway connection for all replicas: the leader holds it; a replica that does not lead is not waiting for it.
       ...(platforms.discord ? [{ name: 'discord', check: async () => started && (!app.isLeader || (discord?.ready() ?? false)) }] : []),
     ],
@@ -139,7 +149,18 @@ async function startPlatforms(config: Config, platforms: Platforms, env: NodeJS.
   const discord: PlatformLink | undefined = platforms.discord
     ? new PlatformLink('Discord', { connect: () => connectDiscord(app, env, logger), log: logger, onConnected: () => app.resync(), onRejected: rejected })
     : undefined;
-  const links = [slack, discord].filter((link) => link !== undefined);
+  // Every replica holds its own long connection; the platform delivers each event to one of them.
+  const lark: PlatformLink | undefined = platforms.lark
+    ? new PlatformLink('Feishu/Lark', {
+        connect: () => connectLark(app, env, logger, { http }),
+        log: logger,
+        onConnected: async () => {
+          if (scheduling) await app.resync();
+        },
+        onRejected: rejected,
+      })
+    : undefined;
+  const links = [slack, discord, lark].filter((link) => link !== undefined);
   mountQueuePage(http, app.desk, env, logger);
   mountAlertmanagerHook(http, app.desk, env, logger);
   if (discord) {
@@ -158,9 +179,10 @@ async function startPlatforms(config: Config, platforms: Platforms, env: NodeJS.
   try {
     const port = await http.listen();
     logger.info({ port, platforms: Object.keys(platforms) }, 'HTTP server listening');
-    // Slack connected before the scheduler starts spares deriving every deadline twice; a Slack that
-    // takes longer (still trying, or a Socket Mode connection that waits) does not hold the rest back.
-    if (slack) await Promise.race([slack.start(), failed, new Promise((resolve) => setTimeout(resolve, SLACK_HEAD_START_MS).unref())]);
+    // Slack and Feishu/Lark connected before the scheduler starts spares deriving every deadline twice; one
+    // that takes longer (still trying, or a connection that waits) does not hold the rest back.
+    const early = [slack, lark].filter((link) => link !== undefined);
+    if (early.length) await Promise.race([Promise.all(early.map((link) => link.start())), failed, new Promise((resolve) => setTimeout(resolve, HEAD_START_MS).unref())]);
     scheduling = true;
     await Promise.race([app.start(), failed]);
     started = true;

@@ -4,6 +4,7 @@
  * schedules, policies) so the rest of the code can trust the config it gets.
  */
 import { z } from 'zod';
+import { PLATFORMS } from '../domain/ticket.js';
 import { minutesOfDay } from '../domain/time.js';
 import { ALWAYS_OPEN_CALENDAR, SEVERITIES, TARGET_PATTERN, WEEKDAYS } from '../domain/vocabulary.js';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
@@ -35,10 +36,15 @@ const isoInstant = z
   .string()
   .refine((text) => /^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(Date.parse(text)), 'expected an ISO time with offset, e.g. 2026-03-10T12:00:00-04:00');
 
+/** Feishu/Lark ids: a person's open id (ou_…), a group chat's id (oc_…). */
+const larkOpenId = z.string().regex(/^ou_[A-Za-z0-9_-]+$/, 'a Feishu/Lark open id starts with ou_ (the app\'s open id of the person)');
+const larkChatId = z.string().regex(/^oc_[A-Za-z0-9_-]+$/, 'a Feishu/Lark chat id starts with oc_');
+
 const personSchema = z.strictObject({
   name: z.string().min(1),
   slack: z.string().optional(),
   discord: z.string().regex(/^\d+$/, 'a Discord id is a string of digits').optional(),
+  lark: larkOpenId.optional(),
   timezone: timezone.optional(),
   /**
    * When this person works: a calendar (their hours and days off) and/or an
@@ -98,6 +104,7 @@ const tierSchema = z.strictObject({
 const platformChannels = z.strictObject({
   slack: z.array(z.string().min(1)).default([]),
   discord: z.array(z.string().regex(/^\d+$/, 'a Discord channel id is a string of digits')).default([]),
+  lark: z.array(larkChatId).default([]),
   shell: z.array(z.string().min(1)).default([]),
 });
 
@@ -105,7 +112,7 @@ const customerSchema = z.strictObject({
   id,
   name: z.string().min(1),
   tier: id,
-  channels: platformChannels.default({ slack: [], discord: [], shell: [] }),
+  channels: platformChannels.default({ slack: [], discord: [], lark: [], shell: [] }),
   calendar: id.optional(),
   accountEngineer: id.optional(),
   policy: id.optional(),
@@ -180,8 +187,10 @@ export const configSchema = z
         discordRoles: z.array(z.string().regex(/^\d+$/, 'a Discord role id is a string of digits')).default([]),
         /** Treat members of other Slack workspaces (Slack Connect) as customers when nothing else says. */
         slackTeam: z.string().optional(),
+        /** Feishu/Lark: the tenant key of the staff's own organisation; its members are staff, members of other tenants customers. */
+        larkTenant: z.string().regex(/^[A-Za-z0-9_-]+$/, 'a tenant key is letters, digits, "_" and "-" (the tenant_key of an event)').optional(),
         channels: z
-          .strictObject({ slack: z.string().optional(), discord: z.string().optional(), shell: z.string().default('staff') })
+          .strictObject({ slack: z.string().optional(), discord: z.string().optional(), lark: larkChatId.optional(), shell: z.string().default('staff') })
           .default({ shell: 'staff' }),
         dm: z.boolean().default(false),
       })
@@ -292,7 +301,7 @@ export const configSchema = z
         issue(['customers', i, 'accountEngineer'], `unknown person "${c.accountEngineer}"`);
       }
       if (c.policy && !policies.has(c.policy)) issue(['customers', i, 'policy'], `unknown escalation policy "${c.policy}"`);
-      for (const platform of ['slack', 'discord', 'shell'] as const) {
+      for (const platform of PLATFORMS) {
         c.channels[platform].forEach((channel, j) => {
           const key = `${platform}:${channel}`;
           const owner = seenChannels.get(key);
@@ -303,7 +312,7 @@ export const configSchema = z
       }
     });
     // Pings go to the staff channel: one that is also a customer's would show them to the customer.
-    for (const platform of ['slack', 'discord', 'shell'] as const) {
+    for (const platform of PLATFORMS) {
       const staffChannel = config.staff.channels[platform];
       if (staffChannel === undefined) continue;
       config.customers.forEach((c, i) =>

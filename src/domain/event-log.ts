@@ -214,11 +214,11 @@ function actorFrom(json: Json, fail: (message: string) => never): Actor | undefi
   }
   if (byUser === undefined) return { platform: 'shell', userId: by, personId: by, ...name };
   const account = typeof byUser === 'string' ? PLATFORM_USER.exec(byUser) : null;
-  if (!account) return fail('"byUser" must be "<platform>:<user id>" (slack, discord or shell)');
+  if (!account) return fail('"byUser" must be "<platform>:<user id>" (slack, discord, lark or shell)');
   return { platform: account[1] as Platform, userId: account[2] as string, personId: by, ...name };
 }
 
-const PLATFORM_USER = /^(slack|discord|shell):(.+)$/;
+const PLATFORM_USER = /^(slack|discord|lark|shell):(.+)$/;
 
 /** The fields of an event line after `at` and `type`, in the order they are written (any others follow). */
 const FIELD_ORDER = ['customer', 'tier', 'severity', 'severityGuessed', 'text', 'messageId'];

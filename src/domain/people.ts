@@ -8,13 +8,15 @@ import type { Platform } from './ticket.js';
 
 /** What these rules read of the config (people and staff), so the domain does not depend on the config's shape as a whole. */
 export interface PeopleConfig {
-  people: Readonly<Record<string, { name: string; slack?: string | undefined; discord?: string | undefined }>>;
+  people: Readonly<Record<string, { name: string; slack?: string | undefined; discord?: string | undefined; lark?: string | undefined }>>;
   staff: {
     people: readonly string[];
     slackGroups: readonly string[];
     discordRoles: readonly string[];
     /** Treat members of other Slack workspaces as customers when nothing else says. */
     slackTeam?: string | undefined;
+    /** Feishu/Lark: members of this tenant are staff; external members of a group are customers. */
+    larkTenant?: string | undefined;
   };
 }
 
@@ -25,7 +27,11 @@ export interface Author {
   isBot?: boolean;
   /** Slack user groups / Discord roles the author is known to belong to. */
   groups?: readonly string[];
-  /** Slack: the author's workspace; in a Slack Connect channel customers post from their own. */
+  /**
+   * The author's organisation: on Slack their workspace (in a Slack Connect
+   * channel customers post from their own), on Feishu/Lark their tenant
+   * (external members of a group belong to another tenant).
+   */
   team?: string;
   /** Slack: a single- or multi-channel guest of the workspace (a restricted account). Never staff. */
   guest?: boolean;
@@ -44,10 +50,11 @@ export function personByPlatformId(config: Pick<PeopleConfig, 'people'>, platfor
 
 /**
  * Staff = the configured staff people, members of the configured Slack user
- * groups or Discord roles, and — on Slack, where the staff workspace is
- * configured — anyone posting from it. Bots never are, and neither are guests
- * of the workspace, whatever the config lists: a guest sits in a customer's
- * channel and must not see other customers' tickets or change them.
+ * groups or Discord roles, and — on Slack or Feishu/Lark, where the staff's
+ * own workspace or tenant is configured — anyone posting from it. Bots never
+ * are, and neither are guests of the workspace, whatever the config lists: a
+ * guest sits in a customer's channel and must not see other customers'
+ * tickets or change them.
  */
 export function isStaff(config: PeopleConfig, platform: Platform, author: Author): boolean {
   if (author.isBot || author.guest) return false;
@@ -56,6 +63,7 @@ export function isStaff(config: PeopleConfig, platform: Platform, author: Author
   const staffGroups = platform === 'slack' ? config.staff.slackGroups : platform === 'discord' ? config.staff.discordRoles : [];
   if (author.groups?.some((g) => staffGroups.includes(g))) return true;
   if (platform === 'slack' && config.staff.slackTeam && author.team) return author.team === config.staff.slackTeam;
+  if (platform === 'lark' && config.staff.larkTenant && author.team) return author.team === config.staff.larkTenant;
   return false;
 }
 

@@ -5,8 +5,8 @@
  */
 import type { Severity } from './vocabulary.js';
 
-export type Platform = 'slack' | 'discord' | 'shell';
-export const PLATFORMS: readonly Platform[] = ['slack', 'discord', 'shell'];
+export type Platform = 'slack' | 'discord' | 'lark' | 'shell';
+export const PLATFORMS: readonly Platform[] = ['slack', 'discord', 'lark', 'shell'];
 
 export type TicketState = 'open' | 'waiting_on_customer' | 'resolved' | 'closed';
 

@@ -11,6 +11,8 @@
  *   discord  with a guild id:   https://discord.com/channels/<guild>/<channel>/<message>
  *            without:           discord:<channel>/<message> — not a URL: `@me` links only open
  *                               direct messages, so a guild channel needs its guild id
+ *   lark                        lark:<chat>/<message> — not a URL: a Feishu/Lark message link is
+ *                               issued by the platform, not made from ids
  *   shell                       shell:<channel>/<thread>
  */
 import type { Platform } from '../domain/ticket.js';
@@ -55,6 +57,8 @@ export function threadLink(place: ThreadPlace, options: LinkOptions = {}): strin
     }
     case 'discord':
       return options.discordGuild ? `https://discord.com/channels/${options.discordGuild}/${channel}/${thread}` : `discord:${channel}/${thread}`;
+    case 'lark':
+      return `lark:${channel}/${thread}`;
     case 'shell':
       return `shell:${channel}/${thread}`;
   }

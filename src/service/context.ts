@@ -3,7 +3,7 @@
  * and the time. Built once at start-up.
  */
 import type { Config, Customer } from '../config/schema.js';
-import type { Platform, Ticket } from '../domain/ticket.js';
+import { PLATFORMS, type Platform, type Ticket } from '../domain/ticket.js';
 import type { PolicyContext } from '../escalation/timeline.js';
 import { buildCalendars } from '../sla/calendar.js';
 import type { IncidentRecord } from '../store/incident-store.js';
@@ -35,7 +35,7 @@ export function staffChannelFor(config: Config, platform: Platform): { platform:
   const channels = config.staff.channels;
   const own = channels[platform];
   if (own) return { platform, channelId: own };
-  for (const other of ['slack', 'discord', 'shell'] as const) {
+  for (const other of PLATFORMS) {
     const id = channels[other];
     if (id) return { platform: other, channelId: id };
   }

@@ -54,7 +54,7 @@ describe('slawatch start with Discord tokens', () => {
   it('never writes the token to its logs, says which platforms are on, and stops on SIGTERM', async () => {
     expect(cli.stderr()).not.toContain(fake.token);
     const said = cli.stderr().split('\n').filter((l) => /"on":(true|false)/.test(l)).map((l) => (JSON.parse(l) as { msg: string }).msg);
-    expect(said).toEqual(['Slack: off — SLACK_BOT_TOKEN not set', 'Discord: on', 'shell: off — a chat token is set']);
+    expect(said).toEqual(['Slack: off — SLACK_BOT_TOKEN not set', 'Discord: on', 'Feishu/Lark: off — LARK_APP_ID not set', 'shell: off — a chat token is set']);
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
   });

@@ -110,7 +110,7 @@ describe('slawatch start with Slack tokens', () => {
 
   it('says which platforms are on and why the others are off', () => {
     const said = cli.stderr().split('\n').filter((l) => /"on":(true|false)/.test(l)).map((l) => (JSON.parse(l) as { msg: string }).msg);
-    expect(said).toEqual([`Slack: on (HTTP mode on port ${new URL(base).port})`, 'Discord: off — DISCORD_TOKEN not set', 'shell: off — a chat token is set']);
+    expect(said).toEqual([`Slack: on (HTTP mode on port ${new URL(base).port})`, 'Discord: off — DISCORD_TOKEN not set', 'Feishu/Lark: off — LARK_APP_ID not set', 'shell: off — a chat token is set']);
   });
 
   it('never writes a token to its logs', () => {

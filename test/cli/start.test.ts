@@ -121,7 +121,7 @@ describe('slawatch start: ./.env, the platform lines, and logs for people', () =
     expect(result.code).toBe(0);
     const greeting = result.lines.findIndex((l) => l.startsWith('slawatch shell'));
     expect(result.lines[greeting]).toBe('slawatch shell — you are erin (customer) in #initech. Type /help for commands.');
-    expect(result.lines.slice(greeting - 3, greeting)).toEqual(['Slack: off — SLACK_BOT_TOKEN not set', 'Discord: off — DISCORD_TOKEN not set', 'shell: on (no chat token set)']);
+    expect(result.lines.slice(greeting - 4, greeting)).toEqual(['Slack: off — SLACK_BOT_TOKEN not set', 'Discord: off — DISCORD_TOKEN not set', 'Feishu/Lark: off — LARK_APP_ID not set', 'shell: on (no chat token set)']);
     expect(result.lines).toContain('(tickets are kept in ./tickets.sqlite)');
   });
 

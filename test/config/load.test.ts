@@ -62,7 +62,7 @@ describe('config loading', () => {
     const config = parseConfig(ISSUE_EXAMPLE);
     expect(config.tiers.enterprise?.targets.default).toEqual({ firstResponse: 3_600_000, nextResponse: 7_200_000, resolution: 172_800_000 });
     expect(config.tiers.enterprise?.targets.urgent).toEqual({ firstResponse: 900_000 });
-    expect(config.customers[0]?.channels).toEqual({ slack: ['C0ACME'], discord: ['200000000000000001'], shell: [] });
+    expect(config.customers[0]?.channels).toEqual({ slack: ['C0ACME'], discord: ['200000000000000001'], lark: [], shell: [] });
     expect(config.tickets.groupingWindow).toBe(600_000);
     expect(config.escalation.warnAt).toEqual([0.5, 0.75, 0.9]);
     expect(config.store).toEqual({ backend: 'sqlite', path: './data/slawatch.sqlite' });
@@ -192,6 +192,35 @@ availability: { statement: { channel: C0ACME } }
   });
 });
 
+describe('Feishu / Lark ids', () => {
+  const withLark = (person: string, channels: string, staff = '') =>
+    ISSUE_EXAMPLE.replace('  carol: { name: Carol, slack: U0CAROL }', `  carol: { name: Carol, slack: U0CAROL, lark: ${person} }`)
+      .replace('  channels: { slack: C0STAFF, discord: "400000000000000001" }', `  channels: { slack: C0STAFF, discord: "400000000000000001"${staff} }`)
+      .replace('channels: { slack: [C0ACME], discord: ["200000000000000001"] }', `channels: { slack: [C0ACME], discord: ["200000000000000001"], lark: ${channels} }`);
+
+  it('reads open ids, chat ids, the staff group and the staff tenant', () => {
+    const config = parseConfig(withLark('ou_7d8a6e6df7621556ce0d21922b676706', '[oc_5ad11d72b830411d72b836c20]', ', lark: oc_a0553eda9014c201e6969b478895c230').replace('  people: [alice, carol]', '  people: [alice, carol]\n  larkTenant: 2ed263bf32cf1651'));
+    expect(config.people.carol?.lark).toBe('ou_7d8a6e6df7621556ce0d21922b676706');
+    expect(config.customers[0]?.channels.lark).toEqual(['oc_5ad11d72b830411d72b836c20']);
+    expect(config.staff.channels.lark).toBe('oc_a0553eda9014c201e6969b478895c230');
+    expect(config.staff.larkTenant).toBe('2ed263bf32cf1651');
+  });
+
+  it('names path and line of an id of the wrong kind', () => {
+    expect(problemsOf(withLark('oc_notaperson', '[ou_notachat]', ', lark: C0STAFF'))).toEqual([
+      'people.carol.lark: a Feishu/Lark open id starts with ou_ (the app\'s open id of the person) (line 3)',
+      'staff.channels.lark: a Feishu/Lark chat id starts with oc_ (line 8)',
+      'customers[0].channels.lark[0]: a Feishu/Lark chat id starts with oc_ (line 13)',
+    ]);
+  });
+
+  it('refuses a staff group that is also a customer\'s', () => {
+    expect(problemsOf(withLark('ou_carol', '[oc_acme, oc_staff]', ', lark: oc_staff'))).toEqual([
+      'customers[0].channels.lark[1]: channel "oc_staff" is the staff channel (staff.channels.lark); staff pings would reach the customer (line 13)',
+    ]);
+  });
+});
+
 describe('YAML anchors, aliases and merge keys', () => {
   // Shares one opening-hours anchor inside a calendar anchor, and merges customer defaults:
   // 5 + 21 + 8 aliases. The yaml package's default guard (uses × aliases inside the anchor > 100)
@@ -222,7 +251,7 @@ ${customers}
     expect(Object.keys(config.calendars)).toHaveLength(22);
     expect(config.calendars.office20?.hours.sat).toEqual(['09:00-17:00']);
     expect(config.customers).toHaveLength(9);
-    expect(config.customers[8]).toEqual({ id: 'c7', name: 'Customer 7', tier: 'standard', calendar: 'office', channels: { slack: ['C0C7'], discord: [], shell: [] } });
+    expect(config.customers[8]).toEqual({ id: 'c7', name: 'Customer 7', tier: 'standard', calendar: 'office', channels: { slack: ['C0C7'], discord: [], lark: [], shell: [] } });
   });
 
   it('an error inside merged values still names its path', () => {

@@ -116,6 +116,12 @@ describe('refusing a bad log, naming the line', () => {
   it('an empty log', () => {
     expect(refusal('\n\n').message).toBe('line 1: the log is empty: expected an "opened" event');
   });
+  it('reads Feishu/Lark accounts like the other platforms\'', () => {
+    const events = parseEventLog(lines(OPENED, { at: '2026-03-02T09:20:00Z', type: 'staff_reply', by: 'alice', byUser: 'lark:ou_alice' }, { at: '2026-03-02T09:30:00Z', type: 'customer_message', by: 'lark:ou_dana', text: 'thanks' }), ctx);
+    expect(events[1]?.by).toEqual({ platform: 'lark', userId: 'ou_alice', personId: 'alice' });
+    expect(events[2]?.by).toEqual({ platform: 'lark', userId: 'ou_dana' });
+    expect(toLogLine(events[1]!)).toMatchObject({ by: 'alice', byUser: 'lark:ou_alice' });
+  });
 });
 
 describe('writing an event log', () => {

@@ -1,7 +1,7 @@
 /**
  * Who is staff: the people the config lists, members of the staff Slack user
- * groups or Discord roles, and on Slack — where the staff workspace is
- * configured — anyone posting from it. Never a bot, never a guest of the
+ * groups or Discord roles, and on Slack and Feishu/Lark — where the staff
+ * workspace or tenant is configured — anyone posting from it. Never a bot, never a guest of the
  * workspace. And the mapping between platform user ids and the config's people.
  */
 import { describe, expect, it } from 'vitest';
@@ -10,15 +10,16 @@ import { displayName, isStaff, personByPlatformId, platformIdOf, type Author } f
 
 const CONFIG = parseConfig(`
 people:
-  alice: { name: Alice Chen, slack: U0ALICE, discord: "111" }
+  alice: { name: Alice Chen, slack: U0ALICE, discord: "111", lark: ou_alice }
   bob: { name: Bob, slack: U0BOB }
   carol: { name: Carol, discord: "333" }
-  dana: { name: Dana (Acme), slack: U0DANA }
+  dana: { name: Dana (Acme), slack: U0DANA, lark: ou_dana }
 staff:
   people: [alice, bob, carol]
   slackGroups: [S0SUPPORT]
   discordRoles: ["900"]
   slackTeam: T0OURS
+  larkTenant: tenant_ours
 customers:
   - { id: acme, name: Acme Corp, tier: standard, channels: { slack: [C0ACME], discord: ["500"], shell: [acme] } }
 tiers:
@@ -101,6 +102,30 @@ describe('staff on Discord', () => {
   });
 });
 
+describe('staff on Feishu / Lark', () => {
+  const lark = (author: Author) => isStaff(CONFIG, 'lark', author);
+
+  it('the people the config lists, by their open id, from whichever tenant', () => {
+    expect(lark({ userId: 'ou_alice' })).toBe(true);
+    expect(lark({ userId: 'ou_alice', team: 'tenant_acme' })).toBe(true);
+    expect(lark({ userId: 'ou_dana', team: 'tenant_acme' })).toBe(false);
+  });
+
+  it('members of the staff tenant; external members of a group are customers', () => {
+    expect(lark({ userId: 'ou_newhire', team: 'tenant_ours' })).toBe(true);
+    expect(lark({ userId: 'ou_acmeuser', team: 'tenant_acme' })).toBe(false);
+    expect(lark({ userId: 'ou_acmeuser' })).toBe(false);
+    expect(isStaff(WITHOUT_TEAM, 'lark', { userId: 'ou_newhire', team: 'tenant_ours' })).toBe(false);
+  });
+
+  it('the Slack workspace means nothing on Lark, nor the Lark tenant on Slack; never a bot', () => {
+    expect(lark({ userId: 'ou_x', team: 'T0OURS' })).toBe(false);
+    expect(slack({ userId: 'U0X', team: 'tenant_ours' })).toBe(false);
+    expect(lark({ userId: 'ou_alice', isBot: true })).toBe(false);
+    expect(lark({ userId: 'cli_bot', isBot: true, team: 'tenant_ours' })).toBe(false);
+  });
+});
+
 describe('staff in the shell', () => {
   it('people are named by their config id', () => {
     expect(isStaff(CONFIG, 'shell', { userId: 'alice' })).toBe(true);
@@ -115,6 +140,8 @@ describe('people and their platform ids', () => {
     expect(personByPlatformId(CONFIG, 'slack', 'U0BOB')).toBe('bob');
     expect(personByPlatformId(CONFIG, 'discord', '333')).toBe('carol');
     expect(personByPlatformId(CONFIG, 'discord', 'U0BOB')).toBeUndefined();
+    expect(personByPlatformId(CONFIG, 'lark', 'ou_dana')).toBe('dana');
+    expect(platformIdOf(CONFIG, 'lark', 'alice')).toBe('ou_alice');
     expect(personByPlatformId(CONFIG, 'shell', 'dana')).toBe('dana');
     expect(personByPlatformId(CONFIG, 'shell', 'nobody')).toBeUndefined();
     expect(platformIdOf(CONFIG, 'slack', 'alice')).toBe('U0ALICE');

@@ -19,7 +19,7 @@ export interface RunningCli {
 
 export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): RunningCli {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, SLACK_BOT_TOKEN: '', DISCORD_TOKEN: '', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, SLACK_BOT_TOKEN: '', DISCORD_TOKEN: '', LARK_APP_ID: '', LOG_LEVEL: 'warn', ...env },
     ...(cwd ? { cwd } : {}),
   });
   const lines: string[] = [];

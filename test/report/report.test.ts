@@ -486,6 +486,7 @@ describe('pieces', () => {
     const discord = { platform: 'discord' as const, channelId: '200', threadId: '300' };
     expect(threadLink(discord)).toBe('discord:200/300');
     expect(threadLink(discord, { discordGuild: '100' })).toBe('https://discord.com/channels/100/200/300');
+    expect(threadLink({ platform: 'lark', channelId: 'oc_acme', threadId: 'om_1' })).toBe('lark:oc_acme/om_1');
     expect(threadLink({ platform: 'shell', channelId: 'acme', threadId: 'm 1' })).toBe('shell:acme/m%201');
   });
 

@@ -1,8 +1,8 @@
 /**
  * Work queued per key runs one at a time, in arrival order; different keys
- * run side by side. The adapter keys gateway events and reconciliation by the
+ * run side by side. Adapters key incoming events and reconciliation by the
  * customer channel, so a message is recorded before its edit, and a missed
- * message fetched over REST never races the same message from the gateway.
+ * message read from the history never races the same message delivered live.
  */
 export class KeyedSerial {
   private readonly tails = new Map<string, Promise<unknown>>();
