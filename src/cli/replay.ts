@@ -8,6 +8,7 @@ import { isIncidentLine } from '../availability/incident-log.js';
 import { parseEventLines, parseEventLog, type LogContext } from '../domain/event-log.js';
 import { isoUtc } from '../domain/time.js';
 import type { TicketEvent } from '../domain/ticket.js';
+import type { FollowUp, SupportHoursNote } from '../escalation/follow-ups.js';
 import { replayTimeline, type Notification, type PolicyContext } from '../escalation/timeline.js';
 import { buildCalendars } from '../sla/calendar.js';
 import type { Clock } from '../sla/clocks.js';
@@ -30,13 +31,23 @@ export interface ReplayJson {
   breaches: { clock: ClockKind; at: string }[];
   notifications: NotificationJson[];
   next: NotificationJson | null;
+  /** Present only when the ticket opened while support was closed: the note its acknowledgement carries. */
+  supportHours?: SupportHoursJson;
+}
+
+export interface SupportHoursJson {
+  clockStartsAt: string;
+  firstResponseDueAt: string;
+  /** The holiday's name when one closed the day ('' for a closed date without a name), else null. */
+  holiday: string | null;
 }
 
 /** Exactly the fields the replay format promises; the readable output shows more (round, fraction, unstaffed schedules). */
 export interface NotificationJson {
   at: string;
   kind: string;
-  clock: ClockKind;
+  /** null for a follow-up (reminder, auto_resolve, auto_close), which concerns no clock. */
+  clock: ClockKind | null;
   level: number | null;
   to: string[];
 }
@@ -112,9 +123,25 @@ export function replay(events: readonly TicketEvent[], ctx: PolicyContext, at: n
       resolution: clockJson(clocks.resolution, at),
     },
     breaches,
-    notifications: timeline.fired.map(notificationJson),
-    next: timeline.next ? notificationJson(timeline.next) : null,
+    // The ladder's steps and the customer-side follow-ups, in one time order (the ladder's first at a tie).
+    notifications: [...timeline.fired.map(notificationJson), ...timeline.followUps.map(followUpJson)].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
+    next: earliestOf(timeline.next ? notificationJson(timeline.next) : null, timeline.nextFollowUp ? followUpJson(timeline.nextFollowUp) : null),
+    ...(timeline.supportHours ? { supportHours: supportHoursJson(timeline.supportHours) } : {}),
   };
+}
+
+/** A follow-up in the notifications' shape: it concerns no clock and no level; it is posted in the ticket's thread. */
+function followUpJson(f: FollowUp): NotificationJson {
+  return { at: isoUtc(f.at), kind: f.kind, clock: null, level: null, to: [] };
+}
+
+function earliestOf(a: NotificationJson | null, b: NotificationJson | null): NotificationJson | null {
+  if (!a || !b) return a ?? b;
+  return Date.parse(b.at) < Date.parse(a.at) ? b : a;
+}
+
+function supportHoursJson(note: SupportHoursNote): SupportHoursJson {
+  return { clockStartsAt: isoUtc(note.clockStartsAt), firstResponseDueAt: isoUtc(note.firstResponseDueAt), holiday: note.holiday ?? null };
 }
 
 /** The readable form of a replay (without --json). */

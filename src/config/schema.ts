@@ -86,10 +86,42 @@ const creditBands = z
   });
 const availabilitySchema = z.strictObject({ target: percent, credits: creditBands.default([]) });
 
+/**
+ * A span counted in the customer's calendar: business days (`2bd`: the same
+ * point of the working day, two open days later) or working time (`16h`).
+ */
+const span = z.union(
+  [
+    z
+      .string()
+      .regex(/^\d+bd$/)
+      .transform((text) => ({ businessDays: Number(text.slice(0, -2)) }))
+      .refine((s) => s.businessDays > 0, 'a span must be longer than zero'),
+    duration.transform((ms) => ({ workingMs: ms })),
+  ],
+  { error: 'expected business days such as 2bd, working time such as 16h, or false' },
+);
+
+/** The customer's side of the loop (src/escalation/follow-ups.ts); each part can be turned off with `false`. */
+const customerLoopShape = {
+  /** While a ticket waits on the customer: a reminder in its thread after this long. */
+  waitingReminder: z.union([z.literal(false), span]).optional(),
+  /** While a ticket waits on the customer: resolved after this long (a reply reopens it). */
+  autoResolve: z.union([z.literal(false), span]).optional(),
+  /** A resolved ticket closes when its reopen window ends. */
+  autoClose: z.boolean().optional(),
+  /** A ticket opened while support is closed says when the clock starts and the first response is due. */
+  supportHoursNote: z.boolean().optional(),
+  /** On resolve, the customer is asked to rate the help (1–5). */
+  satisfaction: z.boolean().optional(),
+};
+
 const tierSchema = z.strictObject({
   calendar: id.optional(),
   policy: id.optional(),
   availability: availabilitySchema.optional(),
+  /** Overrides of `tickets` for this tier's customer loop (false turns a part off). */
+  tickets: z.strictObject(customerLoopShape).optional(),
   targets: z
     .strictObject({
       default: targetsSchema.optional(),
@@ -210,6 +242,11 @@ export const configSchema = z
         groupingWindow: duration.prefault('10m'),
         reopenWindow: duration.prefault('7d'),
         defaultSeverity: z.enum(SEVERITIES).default('normal'),
+        waitingReminder: customerLoopShape.waitingReminder.unwrap().default(false),
+        autoResolve: customerLoopShape.autoResolve.unwrap().default(false),
+        autoClose: z.boolean().default(true),
+        supportHoursNote: z.boolean().default(true),
+        satisfaction: z.boolean().default(true),
       })
       .prefault({}),
     notifications: z

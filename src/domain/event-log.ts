@@ -187,6 +187,11 @@ function toEvent(json: Json, line: number, ctx: LogContext, first: boolean): Tic
     case 'customer_message':
     case 'message_edited':
       return { type, ...base, ...text };
+    case 'resolved':
+    case 'closed': {
+      if (json.auto !== undefined && (typeof json.auto !== 'string' || !json.auto)) return fail('"auto" must be the key of what slawatch did on its own');
+      return { type, ...base, ...(typeof json.auto === 'string' ? { auto: json.auto } : {}) };
+    }
     default:
       return { type: type as 'staff_reply', ...base };
   }

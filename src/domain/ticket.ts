@@ -42,9 +42,10 @@ export type TicketEvent =
   | (EventBase & { type: 'severity_changed'; severity: Severity })
   | (EventBase & { type: 'tier_changed'; tier: string })
   | (EventBase & { type: 'waiting_on_customer' })
-  | (EventBase & { type: 'resolved' })
+  /** `auto`: slawatch did it on its own — the follow-up's key (escalation/follow-ups.ts), e.g. `waiting:1:auto_resolve`. */
+  | (EventBase & { type: 'resolved'; auto?: string })
   | (EventBase & { type: 'reopened' })
-  | (EventBase & { type: 'closed' })
+  | (EventBase & { type: 'closed'; auto?: string })
   | (EventBase & { type: 'message_edited'; text?: string })
   | (EventBase & { type: 'message_deleted' });
 

@@ -35,6 +35,20 @@ export interface WorkingCalendar {
   isOpen(at: number): boolean;
   /** `at` itself if open, else the next instant the calendar opens (throws if it never opens within ~3 years, e.g. no hours configured). */
   nextOpening(at: number): number;
+  /**
+   * `days` business days after `start`: the same point of the working day
+   * (as much working time into it) on the `days`-th open day after the one
+   * `start` falls in (or opens next). A start in closed hours counts from the
+   * next opening. Friday 15:00 + 2 business days = Tuesday 15:00; across a
+   * holiday Monday, Wednesday 15:00.
+   */
+  addBusinessDays(start: number, days: number): number;
+  /**
+   * When the local day of `at` is closed for a holiday: its name (a public
+   * holiday's, in `language` where date-holidays has it), or '' for a closed
+   * date of the config, which has none. Undefined on any other day.
+   */
+  holidayAt(at: number, language?: string): string | undefined;
 }
 
 const SECOND = 1_000;
@@ -73,6 +87,15 @@ export function alwaysOpenCalendar(): WorkingCalendar {
     nextOpening(at) {
       checkInstant(at, 'at');
       return at;
+    },
+    addBusinessDays(start, days) {
+      checkInstant(start, 'start');
+      checkDuration(days);
+      return start + days * DAY;
+    },
+    holidayAt(at) {
+      checkInstant(at, 'at');
+      return undefined;
     },
   };
 }
@@ -188,6 +211,36 @@ class BusinessCalendar implements WorkingCalendar {
       }
     }
     throw this.neverOpens(at);
+  }
+
+  addBusinessDays(start: number, days: number): number {
+    checkInstant(start, 'start');
+    checkDuration(days);
+    const from = this.nextOpening(start);
+    const fromDay = this.localDay(from);
+    // How far into its working day `from` is, in working time.
+    const offset = this.workingTimeBetween(this.openIntervals(fromDay)[0] ?? from, from);
+    let day = fromDay;
+    let closedDays = 0;
+    for (let counted = 0; counted < days; ) {
+      day++;
+      if (this.openIntervals(day).length > 0) {
+        counted++;
+        closedDays = 0;
+      } else if (++closedDays > MAX_CLOSED_DAYS) throw this.neverOpens(start);
+    }
+    const intervals = this.openIntervals(day);
+    const dayLength = intervals.reduce((sum, value, i) => sum + (i % 2 ? value - (intervals[i - 1] as number) : 0), 0);
+    // A shorter day (a half day) ends the span at its close rather than spilling into the next.
+    return offset >= dayLength ? (intervals[intervals.length - 1] as number) : this.addWorkingTime(intervals[0] as number, offset);
+  }
+
+  holidayAt(at: number, language?: string): string | undefined {
+    checkInstant(at, 'at');
+    const day = this.localDay(at);
+    if (this.weekly[weekdayIndex(day)]!.length === 0) return undefined; // a closed weekday is not a holiday
+    if (this.closedDates.has(day)) return '';
+    return this.publicHolidays?.nameOf(day, language);
   }
 
   /** The local day number of an instant. */
@@ -390,6 +443,19 @@ class PublicHolidays {
     return this.year(year).has(day) || this.year(year - 1).has(day);
   }
 
+  /** The name of the public holiday on `day` (in `language` when date-holidays has it), or undefined. */
+  nameOf(day: number, language?: string): string | undefined {
+    if (!this.has(day)) return undefined;
+    const year = utcYear(day * DAY);
+    for (const y of [year, year - 1]) {
+      for (const holiday of this.holidaysOf(y, language)) {
+        const first = parseDate(holiday.date.slice(0, 10));
+        if (first !== undefined && first <= day && day < first + lengthInDays(holiday)) return holiday.name;
+      }
+    }
+    return undefined;
+  }
+
   private year(year: number): ReadonlySet<number> {
     let days = this.years.get(year);
     if (!days) {
@@ -400,20 +466,27 @@ class PublicHolidays {
     return days;
   }
 
-  private compute(year: number): ReadonlySet<number> {
+  private holidaysOf(year: number, language?: string) {
     // Built lazily: loading a country's rules takes a few milliseconds.
     this.source ??= this.region ? new Holidays(this.country, this.region) : new Holidays(this.country);
+    return this.source.getHolidays(year, language).filter((holiday) => holiday.type === 'public');
+  }
+
+  private compute(year: number): ReadonlySet<number> {
     const days = new Set<number>();
-    for (const holiday of this.source.getHolidays(year)) {
-      if (holiday.type !== 'public') continue;
+    for (const holiday of this.holidaysOf(year)) {
       // `date` is "YYYY-MM-DD hh:mm:ss[ ±hhmm]" in the country's own time; its date part names the local day.
       const first = parseDate(holiday.date.slice(0, 10));
       if (first === undefined) continue;
-      const length = Math.max(1, Math.round((holiday.end.getTime() - holiday.start.getTime()) / DAY));
-      for (let i = 0; i < length; i++) days.add(first + i);
+      for (let i = 0; i < lengthInDays(holiday); i++) days.add(first + i);
     }
     return days;
   }
+}
+
+/** How many local days a holiday closes (date-holidays gives its start and end). */
+function lengthInDays(holiday: { start: Date; end: Date }): number {
+  return Math.max(1, Math.round((holiday.end.getTime() - holiday.start.getTime()) / DAY));
 }
 
 const holidaySources = new Map<string, PublicHolidays>();
