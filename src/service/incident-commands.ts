@@ -169,7 +169,7 @@ async function openIncident(ctx: DeskContext, say: Say, list: { word: string; qu
   const id = await ctx.store.incidents().newId('incident');
   const record = await append(ctx, voice, { at: ctx.now(), type: 'incident_opened', incident: id, title, impact, scope });
   if (typeof record === 'string') return say.refuse(record);
-  return say.answer(`${voice.t('incident.opened', { id, title, impact: impactName(voice, impact), scope: describeScope(voice, scope) })} ${reach(ctx, voice, record)}`);
+  return say.answer(voice.t('incident.opened', { id, title, impact: impactName(voice, impact), scope: describeScope(voice, scope), reach: reach(ctx, voice, record) }));
 }
 
 async function updateIncident(ctx: DeskContext, say: Say, list: { word: string; quoted: boolean }[]): Promise<CommandResult> {
@@ -187,8 +187,8 @@ async function updateIncident(ctx: DeskContext, say: Say, list: { word: string; 
   if (!(await ctx.store.incidents().get('incident', target.word))) return say.refuse(voice.t('incident.unknown', { id: target.word, action: 'update' }));
   const record = await append(ctx, voice, { at: ctx.now(), type: 'incident_updated', incident: target.word, ...(impact ? { impact } : {}), ...(message ? { message } : {}) });
   if (typeof record === 'string') return say.refuse(record);
-  const updated = impact ? voice.t('incident.updatedNow', { id: target.word, impact: impactName(voice, impact) }) : voice.t('incident.updated', { id: target.word });
-  return say.answer(`${updated} ${reach(ctx, voice, record)}`);
+  const told = reach(ctx, voice, record);
+  return say.answer(impact ? voice.t('incident.updatedNow', { id: target.word, impact: impactName(voice, impact), reach: told }) : voice.t('incident.updated', { id: target.word, reach: told }));
 }
 
 async function resolveIncident(ctx: DeskContext, say: Say, list: { word: string; quoted: boolean }[]): Promise<CommandResult> {
@@ -202,7 +202,7 @@ async function resolveIncident(ctx: DeskContext, say: Say, list: { word: string;
   const record = await append(ctx, voice, { at: ctx.now(), type: 'incident_resolved', incident: target.word });
   if (typeof record === 'string') return say.refuse(record);
   const opened = record.events[0]?.at ?? ctx.now();
-  return say.answer(`${voice.t('incident.resolved', { id: target.word, after: voice.duration(ctx.now() - opened) })} ${reach(ctx, voice, record)}`);
+  return say.answer(voice.t('incident.resolved', { id: target.word, after: voice.duration(ctx.now() - opened), reach: reach(ctx, voice, record) }));
 }
 
 async function listIncidents(ctx: DeskContext, say: Say): Promise<CommandResult> {
@@ -242,9 +242,10 @@ async function maintenance(ctx: DeskContext, say: Say, list: { word: string; quo
   const record = await append(ctx, voice, { at: now, type: 'maintenance', maintenance: id, from, to, scope });
   if (typeof record === 'string') return say.refuse(record);
   const notice = ctx.config.availability.maintenanceNotice;
-  const announced = voice.t('incident.maintenanceAnnounced', { id, from: voice.instant(from, zone), to: voice.instant(to, zone), scope: describeScope(voice, scope) });
-  const late = from - now < notice ? ` ${voice.t('incident.maintenanceLate', { ahead: voice.duration(Math.max(0, from - now)), notice: voice.duration(notice) })}` : '';
-  return say.answer(`${announced} ${reach(ctx, voice, record)}${late}`);
+  const announced = voice.t('incident.maintenanceAnnounced', { id, from: voice.instant(from, zone), to: voice.instant(to, zone), scope: describeScope(voice, scope), reach: reach(ctx, voice, record) });
+  // Announced later than the notice the config asks for: said, since outages in it then count.
+  const late = from - now < notice;
+  return say.answer(late ? voice.t('incident.maintenanceLate', { announced, ahead: voice.duration(Math.max(0, from - now)), notice: voice.duration(notice) }) : announced);
 }
 
 /** `2026-11-05T01:00:00Z` as it is; `2026-11-05T01:00` in `zone`. */
