@@ -84,7 +84,9 @@ function intlOf(locale: string, timeZone: string | undefined): IntlShape {
         formats: { ...fallback.formats, ...own.formats },
         ...(timeZone ? { timeZone } : {}),
         onError: (err) => {
-          // A malformed message or format is a bug the catalogue tests catch; say it loudly rather than print a half sentence.
+          // A locale the runtime's Intl lacks data for falls back to English formats, as formatjs does.
+          if (err.code === 'MISSING_DATA') return;
+          // A malformed message or format is a bug the catalogue tests catch: said loudly rather than printed as half a sentence.
           throw err;
         },
       },
@@ -137,13 +139,6 @@ export class Voice {
     return this.format(intlOf(this.locale, this.reader.timezone ?? zone), 'time.dayTime', { at: ms });
   }
 
-  /** The zone a reader sees times in, by its name in their language (`Central European Standard Time`, `中国标准时间`). */
-  zoneName(zone: string): string {
-    const timeZone = this.reader.timezone ?? zone;
-    const part = new Intl.DateTimeFormat(this.locale, { timeZone, timeZoneName: 'long' }).formatToParts(0).find((p) => p.type === 'timeZoneName');
-    return part?.value ?? timeZone;
-  }
-
   /** A length of time in the locale's units, at most two of them: `1h 30m`, `45s`, `1小时30分钟`. Negative: `-5m`. */
   duration(ms: number): string {
     if (ms < 0) return `-${this.duration(-ms)}`;
@@ -156,7 +151,7 @@ export class Voice {
       rest -= count * seconds;
       // Seconds only while the whole is under an hour; two units at most.
       if (count === 0 || (unit === 'second' && total >= 3_600)) continue;
-      parts.push(intl.formatNumber(count, { style: 'unit', unit, unitDisplay: 'narrow' }));
+      parts.push(intl.formatNumber(count, { style: 'unit', unit, unitDisplay: 'narrow', useGrouping: false }));
     }
     if (parts.length === 0) return intl.formatNumber(0, { style: 'unit', unit: 'second', unitDisplay: 'narrow' });
     return intl.formatList(parts.slice(0, 2), { type: 'unit', style: 'narrow' });
@@ -166,23 +161,14 @@ export class Voice {
   relative(ms: number): string {
     const intl = intlOf(this.locale, undefined);
     const seconds = Math.round(ms / 1000);
-    for (const [unit, size] of UNIT_SECONDS) {
-      if (unit === 'second' || Math.abs(seconds) >= size) {
-        const count = Math.round(seconds / size);
-        return count === 0 ? intl.formatRelativeTime(0, 'second', { numeric: 'auto' }) : intl.formatRelativeTime(count, unit, { numeric: 'always' });
-      }
-    }
-    return intl.formatRelativeTime(seconds, 'second');
+    const [unit, size] = UNIT_SECONDS.find(([, length]) => Math.abs(seconds) >= length) ?? ['second', 1];
+    const count = Math.round(seconds / size);
+    return count === 0 ? intl.formatRelativeTime(0, 'second', { numeric: 'auto' }) : intl.formatRelativeTime(count, unit, { numeric: 'always' });
   }
 
   /** Names or ids as a list: `alice, bob`, `alice、bob`. */
   list(items: readonly string[]): string {
     return intlOf(this.locale, undefined).formatList(items, { type: 'conjunction', style: 'narrow' });
-  }
-
-  /** A number as the locale writes it (`1,234.5`). */
-  number(value: number): string {
-    return intlOf(this.locale, undefined).formatNumber(value);
   }
 
   private format(intl: IntlShape, key: MessageKey, values?: MessageValues): string {
