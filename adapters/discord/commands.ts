@@ -3,7 +3,9 @@
  * everywhere (status, queue, claim, severity, wait, resolve, reopen, close,
  * oncall, incident, maintenance, help), and a message command "Open ticket" for staff. The options
  * Discord collected are turned back into the words the core parses, so the
- * rules (who may do what, which ticket is meant) stay in one place.
+ * rules (who may do what, which ticket is meant) stay in one place. Names and
+ * descriptions come from the message catalogues: a Discord client set to
+ * Chinese shows `/sla 认领`; the interaction still carries `claim`.
  */
 import {
   ApplicationCommandOptionType,
@@ -15,61 +17,105 @@ import {
   type RESTPostAPIApplicationCommandsJSONBody,
 } from 'discord.js';
 import { SEVERITIES } from '../../src/config/schema.js';
+import { DEFAULT_LOCALE, LOCALES, voiceIn, type MessageKey, type MessageValues } from '../../src/i18n/index.js';
+import { severityName } from '../../src/service/cards.js';
+import { COMMAND_NAMES, commandWord, type CommandName } from '../../src/service/commands.js';
 
 export const SLA_COMMAND_NAME = 'sla';
 export const OPEN_TICKET_COMMAND_NAME = 'Open ticket';
 
+/** The locales Discord shows names and descriptions in (its own list of codes). */
+const DISCORD_LOCALES = ['id', 'da', 'de', 'en-GB', 'en-US', 'es-ES', 'es-419', 'fr', 'hr', 'it', 'lt', 'hu', 'nl', 'no', 'pl', 'pt-BR', 'ro', 'fi', 'sv-SE', 'vi', 'tr', 'cs', 'el', 'bg', 'ru', 'uk', 'hi', 'th', 'zh-CN', 'ja', 'zh-TW', 'ko'] as const;
+
+/** Each of our catalogues but English (the commands' default) → the Discord locale that shows it. */
+const SHOWN_IN: [string, string][] = LOCALES.filter((l) => l !== DEFAULT_LOCALE).flatMap((locale) => {
+  const exact = DISCORD_LOCALES.find((d) => d.toLowerCase() === locale.toLowerCase());
+  const language = DISCORD_LOCALES.find((d) => d.split('-')[0] === locale.split('-')[0]);
+  const discord = exact ?? language;
+  return discord ? [[locale, discord] as [string, string]] : [];
+});
+
+/** A name as Discord accepts it: lower case, letters, digits, "-" and "_", at most 32. */
+const VALID_NAME = /^[-_\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
+
+/** The English text and its translations, for `description` / `description_localizations`. */
+function described(key: MessageKey, values?: MessageValues): { description: string; description_localizations: Record<string, string> } {
+  const localizations = Object.fromEntries(SHOWN_IN.map(([locale, discord]) => [discord, voiceIn(locale).t(key, values).slice(0, 100)]));
+  return { description: voiceIn(DEFAULT_LOCALE).t(key, values).slice(0, 100), description_localizations: localizations };
+}
+
+/** What a name is called in each language Discord shows (the canonical name stays what the interaction carries). */
+function named(nameIn: (locale: string) => string): Record<string, string> {
+  return Object.fromEntries(SHOWN_IN.map(([locale, discord]) => [discord, nameIn(locale).toLowerCase()]).filter(([, name]) => VALID_NAME.test(name as string)));
+}
+
 const ticketOption: APIApplicationCommandBasicOption = {
   type: ApplicationCommandOptionType.Integer,
   name: 'ticket',
-  description: 'Ticket number, e.g. 42 (in a ticket thread the ticket is implied)',
+  name_localizations: named((locale) => voiceIn(locale).t('discord.optionName', { option: 'ticket' })),
+  ...described('discord.option', { option: 'ticket' }),
   required: false,
   min_value: 1,
 };
 
-function subcommand(name: string, description: string, options: APIApplicationCommandBasicOption[] = []): APIApplicationCommandSubcommandOption {
-  return { type: ApplicationCommandOptionType.Subcommand, name, description, options };
+function textOption(option: 'schedule' | 'incident' | 'maintenance', required: boolean): APIApplicationCommandBasicOption {
+  const name = option === 'schedule' ? 'schedule' : 'text';
+  return {
+    type: ApplicationCommandOptionType.String,
+    name,
+    name_localizations: named((locale) => voiceIn(locale).t('discord.optionName', { option: name })),
+    ...described('discord.option', { option }),
+    required,
+  };
 }
+
+function subcommand(name: CommandName, options: APIApplicationCommandBasicOption[] = []): APIApplicationCommandSubcommandOption {
+  return {
+    type: ApplicationCommandOptionType.Subcommand,
+    name,
+    name_localizations: named((locale) => commandWord(voiceIn(locale), name)),
+    ...described('discord.subcommand', { command: name }),
+    options,
+  };
+}
+
+const OPTIONS: Record<CommandName, APIApplicationCommandBasicOption[]> = {
+  status: [ticketOption],
+  queue: [],
+  claim: [ticketOption],
+  severity: [
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'level',
+      name_localizations: named((locale) => voiceIn(locale).t('discord.optionName', { option: 'level' })),
+      ...described('discord.option', { option: 'level' }),
+      required: true,
+      choices: SEVERITIES.map((s) => ({ name: s, name_localizations: Object.fromEntries(SHOWN_IN.map(([locale, discord]) => [discord, severityName(voiceIn(locale), s)])), value: s })),
+    },
+    ticketOption,
+  ],
+  wait: [ticketOption],
+  resolve: [ticketOption],
+  reopen: [ticketOption],
+  close: [ticketOption],
+  oncall: [textOption('schedule', false)],
+  incident: [textOption('incident', true)],
+  maintenance: [textOption('maintenance', true)],
+  help: [],
+};
 
 export const SLA_COMMAND: RESTPostAPIApplicationCommandsJSONBody = {
   type: ApplicationCommandType.ChatInput,
   name: SLA_COMMAND_NAME,
-  description: 'Support tickets: status, queue, claim, severity, wait, resolve, on call',
+  ...described('discord.command'),
   contexts: [InteractionContextType.Guild],
-  options: [
-    subcommand('status', "A ticket's clocks, due times and assignee", [ticketOption]),
-    subcommand('queue', 'Open tickets, most urgent first'),
-    subcommand('claim', 'Take the ticket (staff)', [ticketOption]),
-    subcommand('severity', "Change the ticket's severity (staff)", [
-      {
-        type: ApplicationCommandOptionType.String,
-        name: 'level',
-        description: 'urgent, high, normal or low',
-        required: true,
-        choices: SEVERITIES.map((s) => ({ name: s, value: s })),
-      },
-      ticketOption,
-    ]),
-    subcommand('wait', 'Waiting on the customer: pauses the clocks (staff)', [ticketOption]),
-    subcommand('resolve', 'Resolve the ticket (staff)', [ticketOption]),
-    subcommand('reopen', 'Reopen a resolved ticket (staff)', [ticketOption]),
-    subcommand('close', 'Close the ticket for good (staff)', [ticketOption]),
-    subcommand('oncall', 'Who is on call now and next', [
-      { type: ApplicationCommandOptionType.String, name: 'schedule', description: 'A schedule id from the config (all when left out)', required: false },
-    ]),
-    subcommand('incident', 'Incidents: open, update, resolve, list (staff)', [
-      { type: ApplicationCommandOptionType.String, name: 'text', description: 'open <title> [region eu] [degraded] · update <id> <text> · resolve <id> · list', required: true },
-    ]),
-    subcommand('maintenance', 'Announce a maintenance window to the affected customers (staff)', [
-      { type: ApplicationCommandOptionType.String, name: 'text', description: '<from> <to> [scope], e.g. 2026-11-05T01:00 2026-11-05T03:00 region eu', required: true },
-    ]),
-    subcommand('help', 'What /sla can do'),
-  ],
+  options: COMMAND_NAMES.map((name) => subcommand(name, OPTIONS[name])),
 };
 
 export const OPEN_TICKET_COMMAND: RESTPostAPIApplicationCommandsJSONBody = {
   type: ApplicationCommandType.Message,
   name: OPEN_TICKET_COMMAND_NAME,
+  name_localizations: Object.fromEntries(SHOWN_IN.map(([locale, discord]) => [discord, voiceIn(locale).t('discord.openTicket').slice(0, 32)])),
   contexts: [InteractionContextType.Guild],
 };
 

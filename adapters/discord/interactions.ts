@@ -33,7 +33,10 @@ import {
 } from 'discord.js';
 import type { Background } from '../common/background.js';
 import type { Author } from '../../src/domain/people.js';
-import { isSeverity } from '../../src/domain/vocabulary.js';
+import { isSeverity, SEVERITIES } from '../../src/domain/vocabulary.js';
+import { severityName } from '../../src/service/cards.js';
+import { askerVoice } from '../../src/service/readers.js';
+import type { Voice } from '../../src/i18n/index.js';
 import type { ChosenAction, SupportDesk } from '../../src/service/desk-port.js';
 import { describe, type Logger } from '../../src/service/logger.js';
 import type { Card, Reply } from '../../src/service/messages.js';
@@ -57,7 +60,6 @@ export interface InteractionDeps {
 }
 
 const DEFAULT_QUICK_REPLY_MS = 1500;
-const SOMETHING_WENT_WRONG = 'Sorry — that did not work. Please try again in a moment.';
 
 export class Interactions {
   /** Channel facts from the raw INTERACTION_CREATE, for interactions whose channel discord.js could not resolve. */
@@ -112,7 +114,10 @@ export class Interactions {
     const target = interaction.targetMessage;
     const place = this.deps.channels.resolve(target.channelId);
     const work = (async (): Promise<Reply> => {
-      if (place.threadId) return { ephemeral: true, text: 'Open a ticket from a message in the channel itself, not from one inside a thread.' };
+      if (place.threadId) {
+        const voice = askerVoice(this.deps.desk.config, 'discord', authorOf(interaction), place.channelId);
+        return { ephemeral: true, locale: voice.locale, text: voice.t('discord.openInChannel') };
+      }
       const wire = wireOf(target);
       const roles = await this.deps.roles.rolesOf(wire);
       const result = await this.deps.desk.openFromMessage(toIncoming(wire, place, roles, interaction.client.user.id), authorOf(interaction));
@@ -124,7 +129,7 @@ export class Interactions {
 
   /** Answers a command: directly if the core is quick, else deferred and delivered when ready. */
   private async answer(interaction: ChatInputCommandInteraction | MessageContextMenuCommandInteraction, work: Promise<Reply>): Promise<void> {
-    const failed: Reply = { ephemeral: true, text: SOMETHING_WENT_WRONG };
+    const failed = this.failure(interaction);
     const reply = work.catch((err: unknown) => {
       this.deps.log.error({ err: describe(err), interaction: interaction.id }, 'discord: command failed');
       return failed;
@@ -147,6 +152,17 @@ export class Interactions {
     }
   }
 
+  /** The language of whoever interacts, where they do. */
+  private voiceOf(interaction: Interaction): Voice {
+    return askerVoice(this.deps.desk.config, 'discord', authorOf(interaction), this.placeOf(interaction).channelId);
+  }
+
+  /** What a person is told when their command or click failed on our side (the log has the details). */
+  private failure(interaction: Interaction): Reply {
+    const voice = this.voiceOf(interaction);
+    return { ephemeral: true, locale: voice.locale, text: voice.t('discord.failed') };
+  }
+
   /** Claim, Waiting on customer, Resolve, severity: acknowledge now, act, then edit the message. */
   private async component(interaction: ButtonInteraction | StringSelectMenuInteraction): Promise<void> {
     const parsed = parseActionId(interaction.customId);
@@ -156,7 +172,9 @@ export class Interactions {
     if (parsed.action === 'severity') {
       const severity = interaction.isStringSelectMenu() ? interaction.values[0] : undefined;
       if (!isSeverity(severity)) {
-        await interaction.followUp(replyOptions(this.deps.renderer.reply({ ephemeral: true, text: 'Pick one of urgent, high, normal or low.' }), true));
+        const voice = this.voiceOf(interaction);
+        const severities = Object.fromEntries(SEVERITIES.map((s) => [s, severityName(voice, s)]));
+        await interaction.followUp(replyOptions(this.deps.renderer.reply({ ephemeral: true, locale: voice.locale, text: voice.t('discord.pickSeverity', severities) }), true));
         return;
       }
       chosen = { action: 'severity', ticket: parsed.ticketId, severity };
@@ -181,7 +199,7 @@ export class Interactions {
       card = result.applied && (!reply.ephemeral || onPrivateMessage) ? reply.cards?.[0] : undefined;
     } catch (err) {
       this.deps.log.error({ err: describe(err), interaction: interaction.id }, 'discord: button action failed');
-      reply = { ephemeral: true, text: SOMETHING_WENT_WRONG };
+      reply = this.failure(interaction);
     }
     if (card) {
       const current = {

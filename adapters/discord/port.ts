@@ -21,6 +21,8 @@ import { platformIdOf } from '../../src/domain/people.js';
 import { describe, type Logger } from '../../src/service/logger.js';
 import type { Card, ChatPort, Outbound, SendOptions, SentRef } from '../../src/service/messages.js';
 import { joinKeys } from '../../src/service/notification-key.js';
+import { voiceIn } from '../../src/i18n/index.js';
+import { personVoice } from '../../src/service/readers.js';
 import type { ChannelMap } from './channel-map.js';
 import { escapeText, truncate } from './escape.js';
 import { asWireMessage } from './inbound.js';
@@ -110,7 +112,10 @@ export class DiscordPort implements ChatPort {
   private async startThread(message: ThreadMessage): Promise<ThreadTarget> {
     const { client, channels, log } = this.deps;
     const customer = channels.customerName(message.channelId);
-    const name = truncate(`Ticket #${message.ticketId}${customer ? ` · ${customer}` : ''}`, 100);
+    // Named in the language of the customer, who reads the thread (the card's).
+    const voice = voiceIn(message.card.locale);
+    const ticket = `#${message.ticketId}`;
+    const name = truncate(customer ? voice.t('discord.threadNameFor', { ticket, customer }) : voice.t('discord.threadName', { ticket }), 100);
     try {
       await client.rest.post(Routes.threads(message.channelId, message.threadId), {
         body: { name, auto_archive_duration: ThreadAutoArchiveDuration.OneWeek },
@@ -176,7 +181,9 @@ export class DiscordPort implements ChatPort {
       try {
         const dm = (await client.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
         const titles = message.cards.map((card: Card) => escapeText(card.title)).join('\n');
-        await this.post(dm.id, { content: truncate(`You were pinged in <#${message.channelId}>:\n${titles}`, 2000), embeds: [], components: [], allowedMentions: { parse: [], users: [], roles: [] } }, nonceFor(`${baseKey}@dm:${userId}`));
+        // The first line in the person's language; the channel mention is the only markup in it.
+        const intro = escapeText(personVoice(config, person).t('dm.pinged', { channel: '\u0000' })).replace('\u0000', `<#${message.channelId}>`);
+        await this.post(dm.id, { content: truncate(`${intro}\n${titles}`, 2000), embeds: [], components: [], allowedMentions: { parse: [], users: [], roles: [] } }, nonceFor(`${baseKey}@dm:${userId}`));
       } catch (err) {
         log.warn({ person, err: describe(err) }, 'discord: direct message not sent');
       }

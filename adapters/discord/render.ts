@@ -18,6 +18,8 @@ import {
 import { SEVERITIES } from '../../src/config/schema.js';
 import type { Config } from '../../src/config/schema.js';
 import { displayName, platformIdOf } from '../../src/domain/people.js';
+import { LOCALES, voiceIn } from '../../src/i18n/index.js';
+import { severityName } from '../../src/service/cards.js';
 import type { Card, Reply, TicketAction, Tone } from '../../src/service/messages.js';
 import { oneLine } from '../../src/service/render-text.js';
 import type { ChannelMap } from './channel-map.js';
@@ -38,10 +40,10 @@ export interface RenderedMessage {
 
 const COLOR: Record<Tone, number> = { info: 0x5865f2, good: 0x57f287, warning: 0xfee75c, danger: 0xed4245 };
 const ICON: Record<Tone, string> = { info: '', good: '✅ ', warning: '⚠️ ', danger: '🔴 ' };
-const BUTTONS: { action: Exclude<TicketAction, 'severity'>; label: string; short: string; style: ButtonStyle.Primary | ButtonStyle.Secondary | ButtonStyle.Success }[] = [
-  { action: 'claim', label: 'Claim', short: 'Claim', style: ButtonStyle.Primary },
-  { action: 'wait', label: 'Waiting on customer', short: 'Waiting', style: ButtonStyle.Secondary },
-  { action: 'resolve', label: 'Resolve', short: 'Resolve', style: ButtonStyle.Success },
+const BUTTONS: { action: Exclude<TicketAction, 'severity'>; style: ButtonStyle.Primary | ButtonStyle.Secondary | ButtonStyle.Success }[] = [
+  { action: 'claim', style: ButtonStyle.Primary },
+  { action: 'wait', style: ButtonStyle.Secondary },
+  { action: 'resolve', style: ButtonStyle.Success },
 ];
 
 /** Discord's limits: 2000 characters of content, 10 embeds, 5 action rows. Five cards keep an embed batch well under 6000 characters. */
@@ -99,7 +101,7 @@ export class DiscordRenderer {
     if (card.quote) description.push(`> ${escapeText(oneLine(card.quote, 500))}`);
     if (card.body) description.push(...card.body.split('\n').map((line) => escapeText(line)));
     const thread = this.threadMention(card);
-    if (thread) description.push(`Thread: ${thread}`);
+    if (thread) description.push(escapeText(voiceIn(card.locale).t('discord.thread', { thread: '\u0000' })).replace('\u0000', thread));
     const url = card.link?.platform === 'discord' ? this.channels.linkTo(card.link.threadId) : undefined;
     return {
       title: truncate(escapeText(card.title), 256),
@@ -122,11 +124,12 @@ export class DiscordRenderer {
     const actions = card.actions;
     if (!actions || actions.offer.length === 0) return [];
     const ticket = actions.ticketId;
+    const voice = voiceIn(card.locale);
     const buttons: APIButtonComponentWithCustomId[] = BUTTONS.filter((b) => actions.offer.includes(b.action)).map((b) => ({
       type: ComponentType.Button,
       style: b.style,
       custom_id: actionId(b.action, ticket),
-      label: layout === 'full' ? b.label : `${b.short} #${ticket}`,
+      label: layout === 'full' ? voice.t('button.label', { action: b.action }) : voice.t('button.compact', { action: b.action, ticket: `#${ticket}` }),
     }));
     const rows: ActionRow[] = [];
     if (buttons.length) rows.push({ type: ComponentType.ActionRow, components: buttons });
@@ -134,10 +137,10 @@ export class DiscordRenderer {
       const select: APIStringSelectComponent = {
         type: ComponentType.StringSelect,
         custom_id: actionId('severity', ticket),
-        placeholder: 'Change severity',
+        placeholder: voice.t('button.changeSeverity'),
         min_values: 1,
         max_values: 1,
-        options: SEVERITIES.map((s) => ({ label: `Severity: ${s}`, value: s, default: s === actions.severity })),
+        options: SEVERITIES.map((s) => ({ label: voice.t('button.severityOption', { severity: severityName(voice, s) }), value: s, default: s === actions.severity })),
       };
       rows.push({ type: ComponentType.ActionRow, components: [select] });
     }
@@ -208,7 +211,7 @@ export class DiscordRenderer {
    * the same message keep theirs.
    */
   afterAction(message: { embeds: APIEmbed[]; components: ActionRow[] }, ticketId: number, card: Card): { embeds: APIEmbed[]; components: ActionRow[] } {
-    const updates = card.fields.filter((f) => UPDATED_FIELDS.includes(f.label));
+    const updates = card.fields.filter((f) => UPDATED_LABELS.has(f.label));
     const embeds = message.embeds.map((embed) => (ticketOfEmbed(embed) === ticketId ? mergeFields(embed, updates) : embed));
     const mine = (row: ActionRow) => row.components.some((c) => 'custom_id' in c && c.custom_id.endsWith(`:${ticketId}`) && c.custom_id.startsWith('slawatch:'));
     const index = message.components.findIndex(mine);
@@ -220,7 +223,19 @@ export class DiscordRenderer {
   }
 }
 
-const UPDATED_FIELDS = ['State', 'Severity', 'Assignee'];
+/**
+ * The fields a change updates on a message, by their labels in every language: a message posted
+ * in one language may be clicked by someone who reads another.
+ */
+const UPDATED = ['field.state', 'field.severity', 'field.assignee'] as const;
+const UPDATED_LABELS: ReadonlySet<string> = new Set(LOCALES.flatMap((locale) => UPDATED.map((key) => voiceIn(locale).t(key))));
+const SEVERITY_LABELS: ReadonlySet<string> = new Set(LOCALES.map((locale) => voiceIn(locale).t('field.severity')));
+/** The field's label in any language → the same field in `fields` (whatever language it was posted in). */
+function sameField(fields: { name: string }[], label: string): number {
+  const key = UPDATED.find((k) => LOCALES.some((locale) => voiceIn(locale).t(k) === label));
+  const names = new Set(LOCALES.map((locale) => (key ? voiceIn(locale).t(key) : label)));
+  return fields.findIndex((f) => names.has(f.name));
+}
 
 /** The ticket an embed is about: every card title names it as `#<id>`. */
 function ticketOfEmbed(embed: APIEmbed): number | undefined {
@@ -232,9 +247,9 @@ function mergeFields(embed: APIEmbed, updates: { label: string; value: string }[
   const fields = [...(embed.fields ?? [])];
   for (const update of updates) {
     const value = truncate(escapeText(update.value), 1024);
-    const at = fields.findIndex((f) => f.name === update.label);
+    const at = sameField(fields, update.label);
     if (at >= 0) fields[at] = { ...fields[at], name: update.label, value };
-    else if (update.label !== 'Severity') fields.push({ name: update.label, value, inline: true });
+    else if (!SEVERITY_LABELS.has(update.label)) fields.push({ name: update.label, value, inline: true });
   }
   return { ...embed, fields: fields.slice(0, 25) };
 }

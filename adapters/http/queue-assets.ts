@@ -11,67 +11,102 @@
  * last snapshot or heartbeat, so a wrong clock in the browser does not
  * matter).
  *
+ * Languages: the page's fixed words are filled in on the server in the
+ * language the browser asks for (Accept-Language, or the switch's cookie);
+ * what the script writes comes from the same catalogue's `page.*` messages,
+ * formatted in the browser by intl-messageformat (the formatter
+ * @formatjs/intl uses), with the browser's Intl for dates and units.
+ *
  * Editing: the script is a `String.raw` template, so it must not contain a
  * backtick or a dollar-brace. test/adapters/http/queue-api.test.ts parses it.
  */
+import { catalogue, DEFAULT_LOCALE, LOCALES, voiceIn } from '../../src/i18n/index.js';
 
-export const QUEUE_HTML = String.raw`<!doctype html>
-<html lang="en">
+/** The catalogue keys the page's script formats in the browser (its own, and the words it shares with chat). */
+export function pageMessages(locale: string): Record<string, string> {
+  const voice = voiceIn(locale);
+  const { messages } = catalogue(voice.locale);
+  const english = catalogue(DEFAULT_LOCALE).messages;
+  const keys = Object.keys(english).filter((key) => key.startsWith('page.') || SHARED_KEYS.includes(key));
+  return Object.fromEntries(keys.map((key) => [key, messages[key] ?? (english[key] as string)]));
+}
+
+const SHARED_KEYS = ['clock.name', 'severity.name', 'tier.name'];
+
+const escapeHtml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * The page in one language: its fixed words filled in here, the messages its
+ * script formats (with the library's message formatter, served beside it) in
+ * a JSON block, and a switch to the other languages.
+ */
+export function queueHtml(locale: string): string {
+  const voice = voiceIn(locale);
+  const t = (key: Parameters<typeof voice.t>[0], values?: Parameters<typeof voice.t>[1]) => escapeHtml(voice.t(key, values));
+  const column = (key: 'page.queue.column' | 'page.availability.column', name: string) => `<th scope="col">${t(key, { column: name })}</th>`;
+  const options = LOCALES.map((l) => `<option value="${escapeHtml(l)}"${l === voice.locale ? ' selected' : ''}>${escapeHtml(languageName(l))}</option>`).join('');
+  // In a <script> data block nothing may close the element: "<" is written as its JSON escape.
+  const data = JSON.stringify({ locale: voice.locale, messages: pageMessages(voice.locale) }).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="${escapeHtml(voice.locale)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>slawatch · queue</title>
+<title>${t('page.title')}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/queue/app.css">
+<script type="application/json" id="messages">${data}</script>
+<script type="module" src="/queue/messageformat.js"></script>
 <script src="/queue/app.js" defer></script>
 </head>
 <body>
 <header class="top">
-  <h1>slawatch <span>queue</span></h1>
-  <p id="status" class="status" role="status">connecting…</p>
+  <h1>slawatch <span>${t('page.heading')}</span></h1>
+  <p id="status" class="status" role="status">${t('page.status.connecting')}</p>
+  <label class="language">${t('page.language')} <select id="locale">${options}</select></label>
 </header>
-<noscript><p class="notice">This page needs JavaScript.</p></noscript>
+<noscript><p class="notice">${t('page.noscript')}</p></noscript>
 <section id="signin" class="signin" hidden>
-  <h2>Sign in</h2>
-  <p id="signin-message">The queue is for the support team. Enter the queue token to see it.</p>
+  <h2>${t('page.signin.title')}</h2>
+  <p id="signin-message">${t('page.signin.message')}</p>
   <form method="post" action="/queue/session">
-    <label for="token">Queue token</label>
+    <label for="token">${t('page.signin.token')}</label>
     <input id="token" name="token" type="password" autocomplete="current-password" required>
-    <button type="submit">Sign in</button>
+    <button type="submit">${t('page.signin.button')}</button>
   </form>
 </section>
 <main id="app" hidden>
   <section class="panel oncall" aria-labelledby="oncall-title">
-    <h2 id="oncall-title">On call</h2>
+    <h2 id="oncall-title">${t('page.oncall.title')}</h2>
     <ul id="oncall"></ul>
   </section>
   <section class="panel incidents" id="incidents-panel" aria-labelledby="incidents-title" hidden>
-    <h2 id="incidents-title">Open incidents</h2>
+    <h2 id="incidents-title">${t('page.incidents.title')}</h2>
     <ul id="incidents"></ul>
   </section>
   <section class="panel queue" aria-labelledby="queue-title">
-    <h2 id="queue-title">Open tickets <span id="count" class="count"></span></h2>
+    <h2 id="queue-title">${t('page.queue.title')} <span id="count" class="count"></span></h2>
     <table id="queue">
-      <thead><tr><th scope="col">Time left</th><th scope="col">Ticket</th><th scope="col">Customer</th><th scope="col">Tier</th><th scope="col">Severity</th><th scope="col">State</th><th scope="col">Assignee</th></tr></thead>
+      <thead><tr>${['timeLeft', 'ticket', 'customer', 'tier', 'severity', 'state', 'assignee'].map((c) => column('page.queue.column', c)).join('')}</tr></thead>
       <tbody></tbody>
     </table>
-    <p id="empty" class="empty" hidden>No open tickets.</p>
+    <p id="empty" class="empty" hidden>${t('page.queue.empty')}</p>
   </section>
   <section class="panel availability" aria-labelledby="availability-title">
-    <h2 id="availability-title">Availability this month <span id="availability-month" class="count"></span></h2>
+    <h2 id="availability-title">${t('page.availability.title')} <span id="availability-month" class="count"></span></h2>
     <table id="availability">
-      <thead><tr><th scope="col">Customer</th><th scope="col">Availability</th><th scope="col">Target</th><th scope="col">Downtime</th><th scope="col">Degraded</th><th scope="col">Incidents</th></tr></thead>
+      <thead><tr>${['customer', 'availability', 'target', 'downtime', 'degraded', 'incidents'].map((c) => column('page.availability.column', c)).join('')}</tr></thead>
       <tbody></tbody>
     </table>
   </section>
   <div class="charts">
     <figure class="panel chart" id="compliance">
-      <figcaption>Compliance per tier, last 12 weeks</figcaption>
+      <figcaption>${t('page.chart.compliance')}</figcaption>
       <div class="plot" id="compliance-chart"></div>
       <ul class="legend" id="compliance-legend"></ul>
     </figure>
     <figure class="panel chart" id="first-response">
-      <figcaption>First-response time, last 12 weeks</figcaption>
+      <figcaption>${t('page.chart.firstResponse')}</figcaption>
       <div class="plot" id="histogram-chart"></div>
       <ul class="legend" id="histogram-legend"></ul>
     </figure>
@@ -81,6 +116,22 @@ export const QUEUE_HTML = String.raw`<!doctype html>
 </body>
 </html>
 `;
+}
+
+/** A language by its own name: `English`, `中文（中国）`. */
+function languageName(locale: string): string {
+  try {
+    return new Intl.DisplayNames([locale], { type: 'language' }).of(locale) ?? locale;
+  } catch {
+    return locale;
+  }
+}
+
+/**
+ * The module that lends the page's script ICU message formatting: the
+ * message formatter @formatjs/intl itself formats with, made a global.
+ */
+export const MESSAGEFORMAT_SHIM = "import { IntlMessageFormat } from '/queue/intl-messageformat.js';\nglobalThis.IntlMessageFormat = IntlMessageFormat;\n";
 
 export const QUEUE_CSS = String.raw`:root {
   --bg: #f5f6f8; --card: #fff; --ink: #1f2933; --muted: #6b7280; --line: #e4e7eb;
@@ -95,6 +146,8 @@ body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, 
 .status { margin: 0; font-size: 13px; padding: 2px 12px; border-radius: 999px; background: #374151; white-space: nowrap; }
 .status.live::before { content: "● "; color: #34d399; }
 .status.reconnecting { background: #92400e; }
+.language { font-size: 13px; color: #9ca3af; white-space: nowrap; }
+.language select { margin-left: 6px; font: inherit; }
 .notice { margin: 24px; }
 main { max-width: 1240px; margin: 0 auto; padding: 16px 24px 32px; }
 .queue { overflow-x: auto; }
@@ -160,8 +213,6 @@ export const QUEUE_JS = String.raw`'use strict';
 (function () {
   var SVG_NS = 'http://www.w3.org/2000/svg';
   var COLORS = ['#2563eb', '#d97706', '#059669', '#7c3aed', '#db2777', '#0891b2'];
-  var CLOCK_LABEL = { firstResponse: 'first response', nextResponse: 'next response', resolution: 'resolution' };
-  var STATE_LABEL = { open: 'open', waiting_on_customer: 'waiting on customer' };
   var SOON_MS = 15 * 60 * 1000;
   /** No event (snapshot or heartbeat) for this long: the stream is dead even if the browser thinks not. */
   var STALE_MS = 45 * 1000;
@@ -178,6 +229,47 @@ export const QUEUE_JS = String.raw`'use strict';
   function SignedOut() {}
 
   function $(id) { return document.getElementById(id); }
+
+  // ---- the reader's language -----------------------------------------------------
+
+  var I18N = JSON.parse($('messages').textContent);
+  var LOCALE = I18N.locale;
+  var compiled = {};
+
+  /** A message of the catalogue, formatted (ICU: plurals and choices are the locale's). */
+  function msg(key, values) {
+    var text = I18N.messages[key];
+    if (text === undefined) return key;
+    if (typeof IntlMessageFormat === 'undefined') return text;
+    try {
+      if (!compiled[key]) compiled[key] = new IntlMessageFormat(text, LOCALE, undefined, { ignoreTag: true });
+      return String(compiled[key].format(values || {}));
+    } catch (err) {
+      return text;
+    }
+  }
+
+  function unit(value, name) {
+    return new Intl.NumberFormat(LOCALE, { style: 'unit', unit: name, unitDisplay: 'narrow', useGrouping: false }).format(value);
+  }
+
+  function units(parts) {
+    return new Intl.ListFormat(LOCALE, { type: 'unit', style: 'narrow' }).format(parts);
+  }
+
+  function names(list) {
+    return list.length ? new Intl.ListFormat(LOCALE, { type: 'conjunction', style: 'narrow' }).format(list) : msg('page.nobody');
+  }
+
+  /** The switch: the choice is kept in a cookie the server reads, and the page comes back in that language. */
+  function watchLanguage() {
+    var select = $('locale');
+    if (!select) return;
+    select.addEventListener('change', function () {
+      document.cookie = 'slawatch_locale=' + encodeURIComponent(select.value) + '; path=/queue; max-age=31536000; SameSite=Strict';
+      location.reload();
+    });
+  }
 
   function node(tag, className, text) {
     var el = document.createElement(tag);
@@ -209,24 +301,50 @@ export const QUEUE_JS = String.raw`'use strict';
     var h = Math.floor((totalSeconds % 86400) / 3600);
     var m = Math.floor((totalSeconds % 3600) / 60);
     var s = totalSeconds % 60;
-    if (d > 0) return d + 'd ' + pad(h) + ':' + pad(m) + ':' + pad(s);
+    if (d > 0) return unit(d, 'day') + ' ' + pad(h) + ':' + pad(m) + ':' + pad(s);
     if (h > 0) return h + ':' + pad(m) + ':' + pad(s);
     return m + ':' + pad(s);
   }
 
-  /** 45s, 12m, 1h 30m, 2d 4h */
+  /** 45s, 12m, 1h 30m, 2d 4h (45秒, 12分钟, 1小时30分钟 …) */
   function durationText(seconds) {
     if (seconds === null || seconds === undefined) return '—';
-    if (seconds < 60) return Math.round(seconds) + 's';
+    if (seconds < 60) return unit(Math.round(seconds), 'second');
     var minutes = Math.round(seconds / 60);
-    if (minutes < 60) return minutes + 'm';
+    if (minutes < 60) return unit(minutes, 'minute');
     var hours = Math.floor(minutes / 60);
-    if (hours < 24) return hours + 'h' + (minutes % 60 ? ' ' + (minutes % 60) + 'm' : '');
-    return Math.floor(hours / 24) + 'd' + (hours % 24 ? ' ' + (hours % 24) + 'h' : '');
+    if (hours < 24) return units([unit(hours, 'hour')].concat(minutes % 60 ? [unit(minutes % 60, 'minute')] : []));
+    return units([unit(Math.floor(hours / 24), 'day')].concat(hours % 24 ? [unit(hours % 24, 'hour')] : []));
   }
 
   function shortTime(iso) {
-    return new Date(iso).toLocaleString(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+    return new Date(iso).toLocaleString(LOCALE, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+  }
+
+  /** A week's Monday as the chart's axis shows it: 9 Nov, 11月9日. */
+  function weekLabel(iso, zone) {
+    var at = new Date(iso);
+    return msg('page.week', {
+      day: at.toLocaleDateString(LOCALE, { day: 'numeric', timeZone: zone }),
+      month: at.toLocaleDateString(LOCALE, { month: 'short', timeZone: zone }),
+    });
+  }
+
+  /** A histogram bucket: < 5m, 5m–15m, ≥ 1d. */
+  function bucketLabel(b) {
+    if (b.toSeconds === null) return msg('page.bucket.atLeast', { from: durationText(b.fromSeconds) });
+    if (!b.fromSeconds) return msg('page.bucket.below', { to: durationText(b.toSeconds) });
+    return msg('page.bucket.range', { from: durationText(b.fromSeconds), to: durationText(b.toSeconds) });
+  }
+
+  /** Whom an incident affects: everyone, region eu, tier enterprise … */
+  function reachText(reach) {
+    if (reach === 'all') return msg('page.scope.everyone');
+    var parts = [];
+    (reach.regions || []).forEach(function (id) { parts.push(msg('page.scope.part', { kind: 'region', id: id })); });
+    (reach.tiers || []).forEach(function (id) { parts.push(msg('page.scope.part', { kind: 'tier', id: id })); });
+    (reach.customers || []).forEach(function (id) { parts.push(msg('page.scope.part', { kind: 'customer', id: id })); });
+    return names(parts);
   }
 
   function setStatus(kind, text) {
@@ -250,10 +368,10 @@ export const QUEUE_JS = String.raw`'use strict';
     $('signin').hidden = false;
     var params = new URLSearchParams(location.search);
     if (params.get('signin') === 'failed') {
-      $('signin-message').textContent = 'That token is not valid. Check it and try again.';
+      $('signin-message').textContent = msg('page.signin.failed');
       history.replaceState(null, '', location.pathname);
     }
-    setStatus('signed-out', 'signed out');
+    setStatus('signed-out', msg('page.status.signedOut'));
     $('token').focus();
   }
 
@@ -266,7 +384,7 @@ export const QUEUE_JS = String.raw`'use strict';
       a.href = t.link;
       a.target = '_blank';
       a.rel = 'noopener noreferrer';
-      a.title = 'Open the thread';
+      a.title = msg('page.openThread');
       return a;
     }
     var span = node('span', 'ref', t.ref);
@@ -276,8 +394,8 @@ export const QUEUE_JS = String.raw`'use strict';
 
   function severityCell(t) {
     var td = node('td', 'severity');
-    var badge = node('span', 'sev sev-' + t.severity, t.severity + (t.severityGuessed ? '?' : ''));
-    if (t.severityGuessed) badge.title = 'guessed from the text';
+    var badge = node('span', 'sev sev-' + t.severity, msg('severity.name', { severity: t.severity }) + (t.severityGuessed ? '?' : ''));
+    if (t.severityGuessed) badge.title = msg('page.guessed');
     td.appendChild(badge);
     return td;
   }
@@ -297,11 +415,11 @@ export const QUEUE_JS = String.raw`'use strict';
       due.appendChild(left);
       if (t.dueAt) {
         var dueAt = Date.parse(t.dueAt);
-        due.appendChild(node('span', 'clock', CLOCK_LABEL[t.dueClock] || t.dueClock));
-        due.title = 'due ' + new Date(dueAt).toLocaleString();
+        due.appendChild(node('span', 'clock', msg('clock.name', { clock: t.dueClock })));
+        due.title = msg('page.due', { at: new Date(dueAt).toLocaleString(LOCALE) });
         countdowns.push({ row: tr, left: left, dueAt: dueAt });
       } else {
-        left.textContent = t.state === 'waiting_on_customer' ? 'paused' : 'no deadline';
+        left.textContent = t.state === 'waiting_on_customer' ? msg('page.paused') : msg('page.noDeadline');
         tr.classList.add('paused');
       }
       var ticket = node('td', 'ticket');
@@ -312,10 +430,10 @@ export const QUEUE_JS = String.raw`'use strict';
       tr.appendChild(due);
       tr.appendChild(ticket);
       tr.appendChild(node('td', 'customer', t.customer));
-      tr.appendChild(node('td', 'tier', t.tier));
+      tr.appendChild(node('td', 'tier', msg('tier.name', { tier: t.tier })));
       tr.appendChild(severityCell(t));
-      tr.appendChild(node('td', 'state', STATE_LABEL[t.state] || t.state));
-      tr.appendChild(node('td', t.assignee ? 'assignee' : 'assignee none', t.assignee || 'unclaimed'));
+      tr.appendChild(node('td', 'state', msg('page.state', { state: t.state })));
+      tr.appendChild(node('td', t.assignee ? 'assignee' : 'assignee none', t.assignee || msg('page.unclaimed')));
       rows.push(tr);
     });
     var body = $('queue').tBodies[0];
@@ -324,7 +442,7 @@ export const QUEUE_JS = String.raw`'use strict';
     $('empty').hidden = rows.length > 0;
     $('count').textContent = '(' + rows.length + ')';
     renderOnCall(snapshot.onCall);
-    setStatus('live', 'live · updated ' + new Date().toLocaleTimeString());
+    setStatus('live', msg('page.status.live', { at: new Date().toLocaleTimeString(LOCALE) }));
     tick();
   }
 
@@ -333,14 +451,11 @@ export const QUEUE_JS = String.raw`'use strict';
       var li = node('li');
       li.setAttribute('data-schedule', entry.schedule);
       li.appendChild(node('span', 'schedule', entry.name));
-      li.appendChild(node('span', entry.now.length ? 'who' : 'nobody', entry.now.length ? entry.now.join(', ') : 'nobody'));
-      if (entry.until) {
-        var next = entry.next && entry.next.length ? entry.next.join(', ') : 'nobody';
-        li.appendChild(node('span', 'then', 'until ' + shortTime(entry.until) + ', then ' + next));
-      }
+      li.appendChild(node('span', entry.now.length ? 'who' : 'nobody', names(entry.now)));
+      if (entry.until) li.appendChild(node('span', 'then', msg('page.oncall.until', { until: shortTime(entry.until), next: names(entry.next || []) })));
       return li;
     });
-    if (items.length === 0) items.push(node('li', 'then', 'No on-call schedules are configured.'));
+    if (items.length === 0) items.push(node('li', 'then', msg('page.oncall.none')));
     var ul = $('oncall');
     ul.replaceChildren.apply(ul, items);
   }
@@ -350,12 +465,12 @@ export const QUEUE_JS = String.raw`'use strict';
     countdowns.forEach(function (c) {
       var ms = c.dueAt - now;
       var overdue = ms <= 0;
-      c.left.textContent = overdue ? 'overdue ' + clockText(Math.floor(-ms / 1000)) : clockText(Math.ceil(ms / 1000));
+      c.left.textContent = overdue ? msg('page.overdue', { time: clockText(Math.floor(-ms / 1000)) }) : clockText(Math.ceil(ms / 1000));
       c.row.classList.toggle('overdue', overdue);
       c.row.classList.toggle('soon', !overdue && ms < SOON_MS);
     });
     if (source && Date.now() - lastEventAt > STALE_MS) {
-      setStatus('reconnecting', 'reconnecting…');
+      setStatus('reconnecting', msg('page.status.reconnecting'));
       closeStream();
       scheduleRecover(0);
     }
@@ -369,13 +484,14 @@ export const QUEUE_JS = String.raw`'use strict';
       li.setAttribute('data-incident', i.id);
       li.appendChild(node('span', 'ref', i.id));
       li.appendChild(node('span', 'name', i.title));
-      li.appendChild(node('span', 'then', i.impact + ' · ' + i.scope + ' · since ' + shortTime(i.since) + (i.message ? ' · ' + i.message : '')));
+      var about = msg('page.incident.about', { impact: i.impact, scope: reachText(i.reach), since: shortTime(i.since) });
+      li.appendChild(node('span', 'then', about + (i.message ? ' · ' + i.message : '')));
       return li;
     });
     var list = $('incidents');
     list.replaceChildren.apply(list, incidents);
     $('incidents-panel').hidden = incidents.length === 0;
-    $('availability-month').textContent = '(' + data.month + ', so far)';
+    $('availability-month').textContent = msg('page.availability.month', { month: data.month });
     var rows = data.customers.map(function (c) {
       var tr = node('tr', c.met === false ? 'missed' : '');
       tr.setAttribute('data-customer', c.id);
@@ -419,7 +535,7 @@ export const QUEUE_JS = String.raw`'use strict';
     es.addEventListener('heartbeat', function (e) { syncClock(JSON.parse(e.data).serverNow); });
     es.addEventListener('error', function () {
       if (source !== es) return;
-      setStatus('reconnecting', 'reconnecting…');
+      setStatus('reconnecting', msg('page.status.reconnecting'));
       // CONNECTING: the browser retries by itself. CLOSED (an error status, e.g. 401): we take over.
       if (es.readyState === EventSource.CLOSED) {
         closeStream();
@@ -443,7 +559,7 @@ export const QUEUE_JS = String.raw`'use strict';
       connect();
     }, function (err) {
       if (err instanceof SignedOut) return showSignIn();
-      setStatus('reconnecting', 'cannot reach slawatch; retrying…');
+      setStatus('reconnecting', msg('page.status.unreachable'));
       retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
       scheduleRecover(retryMs);
     });
@@ -464,7 +580,7 @@ export const QUEUE_JS = String.raw`'use strict';
   }
 
   function complianceChart(trend, colors) {
-    var root = frame('Compliance per tier by week');
+    var root = frame(msg('page.chart.complianceLabel'));
     var n = trend.weeks.length;
     var innerW = W - M.left - M.right;
     var innerH = H - M.top - M.bottom;
@@ -476,7 +592,7 @@ export const QUEUE_JS = String.raw`'use strict';
     });
     trend.weeks.forEach(function (w, i) {
       // Every other week, ending with this one, so the labels do not collide.
-      if ((n - 1 - i) % 2 === 0) root.appendChild(svg('text', { x: x(i), y: H - M.bottom + 18, 'text-anchor': 'middle', class: 'axis' }, w.label));
+      if ((n - 1 - i) % 2 === 0) root.appendChild(svg('text', { x: x(i), y: H - M.bottom + 18, 'text-anchor': 'middle', class: 'axis' }, weekLabel(w.from, trend.timezone)));
     });
     var points = 0;
     trend.tiers.forEach(function (tier) {
@@ -491,7 +607,7 @@ export const QUEUE_JS = String.raw`'use strict';
         d += (penDown ? 'L' : 'M') + x(i).toFixed(1) + ',' + y(p).toFixed(1);
         penDown = true;
         var dot = svg('circle', { cx: x(i).toFixed(1), cy: y(p).toFixed(1), r: 3.5, class: 'point', stroke: 'none' });
-        dot.appendChild(svg('title', {}, tier + ', week of ' + w.label + ': ' + p + '% (' + f.overall.met + ' met, ' + f.overall.breached + ' breached, ' + f.overall.pending + ' pending)'));
+        dot.appendChild(svg('title', {}, msg('page.chart.point', { tier: msg('tier.name', { tier: tier }), week: weekLabel(w.from, trend.timezone), percent: p, met: f.overall.met, breached: f.overall.breached, pending: f.overall.pending })));
         dots.push(dot);
         points++;
       });
@@ -499,7 +615,7 @@ export const QUEUE_JS = String.raw`'use strict';
       dots.forEach(function (dot) { g.appendChild(dot); });
       root.appendChild(g);
     });
-    if (points === 0) noData(root, 'No met or breached clocks yet');
+    if (points === 0) noData(root, msg('page.chart.noClocks'));
     return root;
   }
 
@@ -513,7 +629,7 @@ export const QUEUE_JS = String.raw`'use strict';
   }
 
   function histogramChart(trend, colors) {
-    var root = frame('First-response time distribution');
+    var root = frame(msg('page.chart.histogramLabel'));
     var buckets = trend.firstResponse.buckets;
     var n = buckets.length;
     var innerW = W - M.left - M.right;
@@ -528,7 +644,7 @@ export const QUEUE_JS = String.raw`'use strict';
       root.appendChild(svg('text', { x: M.left - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'axis' }, v));
     }
     buckets.forEach(function (b, i) {
-      root.appendChild(svg('text', { x: M.left + band * i + band / 2, y: H - M.bottom + 18, 'text-anchor': 'middle', class: 'axis' }, b.label));
+      root.appendChild(svg('text', { x: M.left + band * i + band / 2, y: H - M.bottom + 18, 'text-anchor': 'middle', class: 'axis' }, bucketLabel(b)));
     });
     var base = buckets.map(function () { return 0; });
     trend.tiers.forEach(function (tier) {
@@ -538,13 +654,13 @@ export const QUEUE_JS = String.raw`'use strict';
         if (count === 0) return;
         var top = y(base[i] + count);
         var rect = svg('rect', { x: (M.left + band * i + (band - barW) / 2).toFixed(1), y: top.toFixed(1), width: barW.toFixed(1), height: (y(base[i]) - top).toFixed(1) });
-        rect.appendChild(svg('title', {}, tier + ', ' + b.label + ': ' + count + (count === 1 ? ' ticket' : ' tickets')));
+        rect.appendChild(svg('title', {}, msg('page.chart.bar', { tier: msg('tier.name', { tier: tier }), bucket: bucketLabel(b), count: count })));
         g.appendChild(rect);
         base[i] += count;
       });
       root.appendChild(g);
     });
-    if (max === 0) noData(root, 'No answered tickets yet');
+    if (max === 0) noData(root, msg('page.chart.noAnswers'));
     return root;
   }
 
@@ -555,7 +671,7 @@ export const QUEUE_JS = String.raw`'use strict';
       var swatch = svg('svg', { width: 10, height: 10, viewBox: '0 0 10 10', 'aria-hidden': 'true' });
       swatch.appendChild(svg('rect', { width: 10, height: 10, rx: 2, fill: colors[tier] }));
       li.appendChild(swatch);
-      li.appendChild(node('span', 'name', tier));
+      li.appendChild(node('span', 'name', msg('tier.name', { tier: tier })));
       li.appendChild(node('span', 'figure', describe(tier)));
       return li;
     });
@@ -574,14 +690,13 @@ export const QUEUE_JS = String.raw`'use strict';
         var f = w.tiers[tier];
         if (f) { met += f.overall.met; finished += f.overall.met + f.overall.breached; }
       });
-      return finished ? Math.round((1000 * met) / finished) / 10 + '% over 12 weeks' : 'nothing finished';
+      return finished ? msg('page.legend.compliance', { percent: Math.round((1000 * met) / finished) / 10 }) : msg('page.legend.nothingFinished');
     });
     legend($('histogram-legend'), trend.tiers, colors, function (tier) {
       var f = trend.firstResponse.tiers[tier];
-      return f && f.answered ? 'median ' + durationText(f.medianSeconds) + ', p90 ' + durationText(f.p90Seconds) + ' (' + f.answered + ')' : 'none answered';
+      return f && f.answered ? msg('page.legend.firstResponse', { median: durationText(f.medianSeconds), p90: durationText(f.p90Seconds), answered: f.answered }) : msg('page.legend.noneAnswered');
     });
-    $('chart-note').textContent = 'Compliance = met ÷ (met + breached) clocks of the tickets opened each week, as of ' +
-      new Date(trend.at).toLocaleTimeString() + '; running and paused clocks are not counted. First-response time is working time in the tier’s calendar. Weeks start Monday (' + trend.timezone + ').';
+    $('chart-note').textContent = msg('page.chart.note', { at: new Date(trend.at).toLocaleTimeString(LOCALE), zone: trend.timezone });
   }
 
   function loadCharts() {
@@ -604,11 +719,12 @@ export const QUEUE_JS = String.raw`'use strict';
       loadAvailability();
     }, function (err) {
       if (err instanceof SignedOut) return showSignIn();
-      setStatus('reconnecting', 'cannot reach slawatch; retrying…');
+      setStatus('reconnecting', msg('page.status.unreachable'));
       scheduleRecover(retryMs);
     });
   }
 
+  watchLanguage();
   start();
 })();
 `;

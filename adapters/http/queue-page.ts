@@ -1,9 +1,12 @@
 /**
  * The live queue page for staff, on the bot's HTTP server.
  *
- *   GET  /queue               the page (static HTML: no data in it); `?token=` signs the browser in
+ *   GET  /queue               the page (no data in it), in the browser's language (Accept-Language,
+ *                             or the language switch's cookie); `?token=` signs the browser in
  *   POST /queue/session       the sign-in form (token in the body) → session cookie
  *   GET  /queue/app.js, .css  the page's script and style (static)
+ *   GET  /queue/messageformat.js, /queue/intl-messageformat.js
+ *                             the ICU message formatter the script formats the catalogue's messages with
  *   GET  /api/queue           open tickets by time left, on call now and next (JSON)
  *   GET  /api/queue/events    the same as server-sent events: a snapshot on connect and after
  *                             every ticket change, a heartbeat every 15 s
@@ -14,7 +17,10 @@
  *
  * Every /api route needs the token (queue-auth.ts); without it: 401 and no data.
  */
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { checkLinkOptions, type LinkOptions } from '../../src/report/links.js';
 import type { TrendModel } from '../../src/report/trend.js';
@@ -22,7 +28,8 @@ import type { AvailabilitySnapshot, QueueSnapshot, SupportDesk } from '../../src
 import { describe, type Logger } from '../../src/service/logger.js';
 import type { HttpServer } from './server.js';
 import { MIN_TOKEN_LENGTH, QueueAuth } from './queue-auth.js';
-import { QUEUE_CSS, QUEUE_HTML, QUEUE_JS } from './queue-assets.js';
+import { acceptedLanguages, bestLocale, isLocale } from '../../src/i18n/index.js';
+import { MESSAGEFORMAT_SHIM, QUEUE_CSS, QUEUE_JS, queueHtml } from './queue-assets.js';
 
 export interface QueuePageOptions {
   token: string;
@@ -143,8 +150,14 @@ export function registerQueuePage(http: HttpServer, desk: SupportDesk, options: 
   http.route('GET /queue', (req, res) => {
     const token = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token');
     if (token !== null) return signIn(req, res, token);
-    res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'content-security-policy': PAGE_CSP });
-    res.end(QUEUE_HTML);
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-cache',
+      'content-security-policy': PAGE_CSP,
+      vary: 'Accept-Language, Cookie',
+    });
+    res.end(queueHtml(pageLocale(req)));
   });
   http.route('POST /queue/session', async (req, res) => {
     const body = await readBody(req, MAX_FORM_BYTES);
@@ -159,6 +172,12 @@ export function registerQueuePage(http: HttpServer, desk: SupportDesk, options: 
   });
   http.route('GET /queue/app.css', (_req, res) => {
     res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' }).end(QUEUE_CSS);
+  });
+  http.route('GET /queue/messageformat.js', (_req, res) => {
+    res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }).end(MESSAGEFORMAT_SHIM);
+  });
+  http.route('GET /queue/intl-messageformat.js', (_req, res) => {
+    res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' }).end(messageFormatLibrary());
   });
   http.route(
     'GET /api/queue',
@@ -178,6 +197,36 @@ export function registerQueuePage(http: HttpServer, desk: SupportDesk, options: 
     guarded(async (_req, res) => sendJson(res, await availability.get())),
   );
   return { close: () => feed.close(), streamStats: () => feed.stats() };
+}
+
+/** The language switch's choice (a cookie), else the best catalogue for the browser's Accept-Language. */
+export function pageLocale(req: IncomingMessage): string {
+  const chosen = /(?:^|;\s*)slawatch_locale=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];
+  const decoded = chosen === undefined ? undefined : safeDecode(chosen);
+  return isLocale(decoded) ? decoded : bestLocale(acceptedLanguages(req.headers['accept-language']));
+}
+
+function safeDecode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+let library: Buffer | undefined;
+
+/**
+ * intl-messageformat as shipped (an ES module with no imports), found
+ * beside @formatjs/intl, which depends on it: the page formats with the same
+ * library as the bot. Read once.
+ */
+function messageFormatLibrary(): Buffer {
+  if (!library) {
+    const fromIntl = createRequire(createRequire(import.meta.url).resolve('@formatjs/intl'));
+    library = readFileSync(join(dirname(fromIntl.resolve('intl-messageformat')), 'intl-messageformat.iife.js'));
+  }
+  return library;
 }
 
 /**

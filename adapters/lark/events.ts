@@ -24,6 +24,8 @@ import { isRetryable, type ActionResult } from '../../src/service/desk-port.js';
 import { customerForChannel } from '../../src/service/context.js';
 import type { Logger } from '../../src/service/logger.js';
 import type { Card } from '../../src/service/messages.js';
+import { askerVoice } from '../../src/service/readers.js';
+import { voiceIn } from '../../src/i18n/index.js';
 import type { Background } from '../common/background.js';
 import type { CursorBook } from '../common/cursors.js';
 import type { KeyedSerial } from '../common/serial.js';
@@ -37,7 +39,6 @@ import type { Threads } from './threads.js';
 /** Answer budget: Feishu's 3 s minus room for the answer to travel. */
 export const ACK_BUDGET_MS = 2_000;
 const EVENTS_REMEMBERED = 10_000;
-const FAILED = 'Sorry — something went wrong. It has been logged.';
 
 export interface LarkContext {
   desk: LarkDesk;
@@ -164,7 +165,8 @@ async function command(ctx: LarkContext, wire: WireMessage, words: string, bound
   const result = await ctx.desk.runCommand({ platform: 'lark', channelId: wire.chatId, ...(wire.rootId ? { threadId: wire.rootId } : {}), author, text: words });
   const parsed = parseCommand(words);
   const isHelp = !('error' in parsed) && parsed.name === 'help';
-  const reply = isHelp ? { ...result.reply, text: `Usage: @${ctx.identity()?.name ?? 'slawatch'} <command>\n${result.reply.text}` } : result.reply;
+  const usage = voiceIn(result.reply.locale).t('reply.usage', { command: `@${ctx.identity()?.name ?? 'slawatch'}` });
+  const reply = isHelp ? { ...result.reply, text: `${usage}\n${result.reply.text}` } : result.reply;
   const card = renderReply(reply, { config: ctx.desk.config, withActions: true });
   if (wire.chatType === 'p2p') {
     await ctx.port.reply(wire.chatId, wire.messageId, card, false);
@@ -248,6 +250,8 @@ async function onCardAction(ctx: LarkContext, data: unknown): Promise<CardAnswer
     ctx.log.debug({ event: 'card.action.trigger' }, 'lark: a card callback that is not one of the ticket buttons');
     return {};
   }
+  // What the adapter says itself (a toast) is in the clicker's language too.
+  const voice = askerVoice(ctx.desk.config, 'lark', click.author, click.chatId);
   const work = (async () => {
     const result = await runTicketAction(ctx.desk, { action: click.action, channelId: click.chatId, author: click.author });
     return { result, card: updatedCard(ctx, click, result) };
@@ -266,10 +270,10 @@ async function onCardAction(ctx: LarkContext, data: unknown): Promise<CardAnswer
         if (done && !done.card) await privately(ctx, click.chatId, click.author, renderReply(done.result.reply, { config: ctx.desk.config, withActions: false }));
       }),
     );
-    return toast('info', 'Working on it…');
+    return toast('info', voice.t('reply.workingOnIt'));
   }
   const done = timed.value;
-  if (!done) return toast('error', FAILED);
+  if (!done) return toast('error', voice.t('lark.failed'));
   patch(done);
   if (!done.card) return toast('warning', done.result.reply.text);
   return { ...toast('success', done.result.reply.text), card: { type: 'raw', data: done.card.card } };

@@ -13,6 +13,8 @@ import { SEVERITIES, type Config } from '../../src/config/schema.js';
 import { isSeverity } from '../../src/domain/vocabulary.js';
 import type { ChosenAction } from '../../src/service/commands.js';
 import { displayName, platformIdOf } from '../../src/domain/people.js';
+import { voiceIn } from '../../src/i18n/index.js';
+import { severityName } from '../../src/service/cards.js';
 import type { Card, Reply, TicketAction, Tone } from '../../src/service/messages.js';
 import { neutralize, truncate } from './text.js';
 
@@ -29,10 +31,10 @@ export const CARDS_PER_MESSAGE = 5;
 
 const TEMPLATE: Record<Tone, string> = { info: 'blue', good: 'green', warning: 'orange', danger: 'red' };
 const ICON: Record<Tone, string> = { info: '', good: '✅ ', warning: '⚠️ ', danger: '🔴 ' };
-const BUTTONS: { action: Exclude<TicketAction, 'severity'>; label: string; type: 'primary' | 'default' }[] = [
-  { action: 'claim', label: 'Claim', type: 'primary' },
-  { action: 'wait', label: 'Waiting on customer', type: 'default' },
-  { action: 'resolve', label: 'Resolve', type: 'primary' },
+const BUTTONS: { action: Exclude<TicketAction, 'severity'>; type: 'primary' | 'default' }[] = [
+  { action: 'claim', type: 'primary' },
+  { action: 'wait', type: 'default' },
+  { action: 'resolve', type: 'primary' },
 ];
 const LIMIT = { title: 200, field: 500, quote: 600, body: 2_000, compactQuote: 200 } as const;
 const OPEN_ID = /^ou_[A-Za-z0-9_-]+$/;
@@ -83,20 +85,21 @@ function actionElement(card: Card): LarkElement | undefined {
   const offer = card.actions;
   if (!offer || offer.offer.length === 0) return undefined;
   const ticket = String(offer.ticketId);
+  const voice = voiceIn(card.locale);
   const value = (action: TicketAction): ActionValue => ({ slawatch: action, ticket });
   const actions: LarkElement[] = [];
   for (const action of offer.offer) {
     if (action === 'severity') {
       actions.push({
         tag: 'select_static',
-        placeholder: { tag: 'plain_text', content: 'Severity' },
-        options: SEVERITIES.map((s) => ({ text: { tag: 'plain_text', content: s }, value: s })),
+        placeholder: plain(voice.t('button.severity')),
+        options: SEVERITIES.map((s) => ({ text: plain(severityName(voice, s)), value: s })),
         ...(offer.severity ? { initial_option: offer.severity } : {}),
         value: value('severity'),
       });
     } else {
       const button = BUTTONS.find((b) => b.action === action);
-      if (button) actions.push({ tag: 'button', text: { tag: 'plain_text', content: button.label }, type: button.type, value: value(action) });
+      if (button) actions.push({ tag: 'button', text: plain(voice.t('button.label', { action })), type: button.type, value: value(action) });
     }
   }
   return { tag: 'action', actions };

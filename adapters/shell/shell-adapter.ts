@@ -14,10 +14,12 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { isStaff } from '../../src/domain/people.js';
+import type { Voice } from '../../src/i18n/index.js';
 import { ticketRef } from '../../src/service/cards.js';
-import { COMMAND_NAMES, HELP_TEXT } from '../../src/service/commands.js';
+import { commandNamed, helpText } from '../../src/service/commands.js';
 import type { SupportDesk } from '../../src/service/desk-port.js';
 import type { ChatPort, Outbound, Reply, SentRef } from '../../src/service/messages.js';
+import { askerVoice, personVoice } from '../../src/service/readers.js';
 import { cardToLine } from '../../src/service/render-text.js';
 
 export interface ShellOptions {
@@ -57,12 +59,18 @@ export class ShellAdapter implements ChatPort {
     const cards = 'cards' in message ? message.cards : [message.card];
     const where = message.type === 'thread' ? `${message.channelId} › ${ticketRef(message.ticketId)}` : message.channelId;
     for (const card of cards) this.print(`[${where}] slawatch: ${cardToLine(card)}`);
-    if (message.type === 'notify' && message.dm?.length) this.print(`[dm ${message.dm.join(', ')}] slawatch: you were pinged in #${message.channelId}`);
+    // One line per person pinged, in their language.
+    if (message.type === 'notify') for (const person of message.dm ?? []) this.print(`[dm ${person}] slawatch: ${personVoice(this.desk.config, person).t('dm.pinged', { channel: `#${message.channelId}` })}`);
     return { platform: 'shell', channelId: message.channelId, messageId: `out-${++this.seq}` };
   }
 
   greet(): void {
-    this.print(`slawatch shell — you are ${this.describeSpeaker()} in #${this.channel}. Type /help for commands.`);
+    this.print(this.voice.t('shell.greet', { speaker: this.describeSpeaker(), channel: `#${this.channel}` }));
+  }
+
+  /** The shell's own lines are in the language of whoever speaks, where they are. */
+  private get voice(): Voice {
+    return askerVoice(this.desk.config, 'shell', this.author(), this.channel);
   }
 
   /** Reads lines until the input ends or /quit; resolves then. */
@@ -95,7 +103,7 @@ export class ShellAdapter implements ChatPort {
   }
 
   private describeSpeaker(): string {
-    return this.isStaffSpeaker() ? `${this.speaker} (staff)` : `${this.speaker} (customer)`;
+    return this.voice.t('shell.speaker', { name: this.speaker, role: this.isStaffSpeaker() ? 'staff' : 'customer' });
   }
 
   private isStaffSpeaker(): boolean {
@@ -114,20 +122,20 @@ export class ShellAdapter implements ChatPort {
     const arg = rest.join(' ');
     switch (word.toLowerCase()) {
       case 'as':
-        if (!arg) return this.print('! say who: /as alice, /as customer');
+        if (!arg) return this.print(`! ${this.voice.t('shell.sayWho')}`);
         this.speaker = arg;
-        return this.print(`(you are now ${this.describeSpeaker()})`);
+        return this.print(this.voice.t('shell.nowAs', { speaker: this.describeSpeaker() }));
       case 'in': {
-        if (!arg) return this.print('! say where: /in acme');
+        if (!arg) return this.print(`! ${this.voice.t('shell.sayWhere')}`);
         this.channel = arg.replace(/^#/, '');
         this.thread = undefined;
-        return this.print(`(you are now in #${this.channel})`);
+        return this.print(this.voice.t('shell.nowIn', { channel: `#${this.channel}` }));
       }
       case 'thread':
         return this.enterThread(arg);
       case 'top':
         this.thread = undefined;
-        return this.print(`(back in #${this.channel})`);
+        return this.print(this.voice.t('shell.backIn', { channel: `#${this.channel}` }));
       case 'tickets':
       case 'queue':
         return this.command('queue');
@@ -140,31 +148,32 @@ export class ShellAdapter implements ChatPort {
       case 'sla':
         return this.command(arg);
       default:
-        if ((COMMAND_NAMES as readonly string[]).includes(word.toLowerCase())) return this.command([word, ...rest].join(' '));
-        return this.print(`! unknown command /${word}. Type /help.`);
+        if (commandNamed(word)) return this.command([word, ...rest].join(' '));
+        return this.print(`! ${this.voice.t('shell.unknownCommand', { command: `/${word}` })}`);
     }
   }
 
   private helpText(): string {
+    const voice = this.voice;
     const channels = this.desk.config.customers.flatMap((c) => c.channels.shell.map((ch) => `#${ch} (${c.name})`));
     return [
-      'Chat: type a line to post it where you are. Meta-commands:',
-      '/as <who>          speak as a person from the config (staff) or anyone else (a customer)',
-      `/in <channel>      go to a channel: ${channels.join(', ') || 'no customer channels configured'}, or #${this.staffChannel}`,
-      '/thread <ticket>   reply in a ticket\'s thread;  /top  back to the channel',
-      '/tickets           open tickets;  /quit  leave',
-      'Ticket commands (as /sla <command> or /<command>):',
-      HELP_TEXT,
+      voice.t('shell.help.chat'),
+      voice.t('shell.help.as'),
+      voice.t('shell.help.in', { channels: channels.length ? voice.list(channels) : voice.t('shell.help.noChannels'), staff: `#${this.staffChannel}` }),
+      voice.t('shell.help.thread'),
+      voice.t('shell.help.tickets'),
+      voice.t('shell.help.commands'),
+      helpText(voice),
     ].join('\n');
   }
 
   private async enterThread(arg: string): Promise<void> {
     const id = Number(arg.replace(/^#/, ''));
     const ticket = Number.isInteger(id) ? await this.desk.ticket(id) : undefined;
-    if (!ticket || ticket.platform !== 'shell') return this.print(`! there is no ticket ${arg} here`);
+    if (!ticket || ticket.platform !== 'shell') return this.print(`! ${this.voice.t('shell.noTicket', { ticket: arg })}`);
     this.channel = ticket.channelId;
     this.thread = { id: ticket.threadId, ticket: ticket.id };
-    this.print(`(you are now in the thread of ${ticketRef(ticket.id)} in #${this.channel})`);
+    this.print(this.voice.t('shell.inThread', { ticket: ticketRef(ticket.id), channel: `#${this.channel}` }));
   }
 
   private author() {
@@ -187,12 +196,12 @@ export class ShellAdapter implements ChatPort {
     // After opening (or joining) a ticket, the customer stays in its thread, as in a chat app.
     if ((outcome.kind === 'opened' || outcome.kind === 'appended') && !this.thread) {
       this.thread = { id: outcome.ticket.threadId, ticket: outcome.ticket.id };
-      this.print(`(you are now in the thread of ${ticketRef(outcome.ticket.id)}; /top to leave)`);
+      this.print(this.voice.t('shell.intoThread', { ticket: ticketRef(outcome.ticket.id) }));
     }
     if (outcome.kind === 'customer_message' || outcome.kind === 'staff_reply' || outcome.kind === 'reopened') {
-      this.print(`(${outcome.kind.replace('_', ' ')} recorded on ${ticketRef(outcome.ticket.id)})`);
+      this.print(this.voice.t('shell.recorded', { kind: outcome.kind, ticket: ticketRef(outcome.ticket.id) }));
     }
-    if (outcome.kind === 'ignored') this.print(`(not part of a ticket: ${outcome.reason})`);
+    if (outcome.kind === 'ignored') this.print(this.voice.t('shell.ignored', { reason: outcome.reason }));
   }
 
   private async command(text: string): Promise<void> {
@@ -207,7 +216,7 @@ export class ShellAdapter implements ChatPort {
   }
 
   private printReply(reply: Reply): void {
-    const prefix = reply.ephemeral ? '(only you) ' : '';
+    const prefix = reply.ephemeral ? `${this.voice.t('shell.onlyYou')} ` : '';
     if (reply.cards?.length) for (const card of reply.cards) this.print(`${prefix}slawatch: ${cardToLine(card)}`);
     else for (const line of reply.text.split('\n')) this.print(`${prefix}slawatch: ${line}`);
   }

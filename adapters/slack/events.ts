@@ -13,6 +13,7 @@ import { isStaff, type Author } from '../../src/domain/people.js';
 import { customerForChannel } from '../../src/service/context.js';
 import { isRetryable } from '../../src/service/desk-port.js';
 import { describe } from '../../src/service/logger.js';
+import { askerVoice } from '../../src/service/readers.js';
 import { ACK_BUDGET_MS, type SlackContext } from './context.js';
 import { fetchMessage } from './history.js';
 import { asRecord, isBotMessage, isPersonMessage, personAuthor, stringField, toIncoming, type Json } from './slack-message.js';
@@ -115,17 +116,18 @@ async function handleReaction(ctx: SlackContext, raw: unknown): Promise<void> {
  * returns what to tell them.
  */
 export async function openOn(ctx: SlackContext, channel: string, ts: string, opener: Author, load: () => Promise<Json | undefined>): Promise<string> {
+  const voice = askerVoice(ctx.desk.config, 'slack', opener);
   let message: Json | undefined;
   try {
     message = await load();
   } catch (err) {
     ctx.log.warn({ channel, ts, err: describe(err) }, 'could not read the message to open a ticket on');
-    return 'Sorry — I could not read that message (am I a member of this channel?).';
+    return voice.t('openFrom.cannotRead');
   }
-  if (!message) return 'Sorry — I could not find that message.';
-  if (isBotMessage(message, ctx.facts)) return 'Tickets open on people\'s messages, not on a bot\'s.';
+  if (!message) return voice.t('openFrom.notFound');
+  if (isBotMessage(message, ctx.facts)) return voice.t('openFrom.botMessage');
   const incoming = await toIncoming(channel, message, ctx.facts);
-  if (!incoming) return 'Sorry — I could not read that message.';
+  if (!incoming) return voice.t('openFrom.unreadable');
   const result = await ctx.desk.openFromMessage(incoming, opener);
   ctx.log.info({ channel, ts, ticket: result.ticket?.id }, result.reply.text);
   return result.reply.text;

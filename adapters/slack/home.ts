@@ -5,6 +5,8 @@
  */
 import type { App } from '@slack/bolt';
 import { isStaff } from '../../src/domain/people.js';
+import { voiceOf } from '../../src/i18n/index.js';
+import { askerReader } from '../../src/service/readers.js';
 import { ACK_BUDGET_MS, type SlackContext } from './context.js';
 import { renderHome, renderHomeForCustomer } from './render.js';
 import { asRecord, personAuthor, stringField } from './slack-message.js';
@@ -24,12 +26,16 @@ export function registerHome(app: App, ctx: SlackContext): void {
 }
 
 export async function publishHome(ctx: SlackContext, userId: string): Promise<void> {
-  const staff = isStaff(ctx.desk.config, 'slack', await personAuthor(ctx.facts, userId));
+  const author = await personAuthor(ctx.facts, userId);
+  const staff = isStaff(ctx.desk.config, 'slack', author);
+  // In the viewer's language: their own if the config knows them, else staff's.
+  const reader = askerReader(ctx.desk.config, 'slack', author);
   const view = staff
     ? renderHome(
-        (await ctx.desk.queue()).map((row) => ({ ticketId: row.ticket.id, line: row.line })),
+        (await ctx.desk.queue(reader)).map((row) => ({ ticketId: row.ticket.id, line: row.line })),
         ctx.desk.now(),
+        voiceOf(reader),
       )
-    : renderHomeForCustomer();
+    : renderHomeForCustomer(voiceOf(reader));
   await ctx.queues.run(`home:${userId}`, () => ctx.client.views.publish({ user_id: userId, view }));
 }

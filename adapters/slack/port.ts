@@ -20,11 +20,12 @@ import { platformIdOf } from '../../src/domain/people.js';
 import { describe, type Logger } from '../../src/service/logger.js';
 import type { Card, ChatPort, Outbound, SendOptions, SentRef } from '../../src/service/messages.js';
 import { joinKeys, splitKeys } from '../../src/service/notification-key.js';
+import { personVoice } from '../../src/service/readers.js';
 import type { ChannelQueues } from './channel-queue.js';
 import type { WebClient } from './context.js';
 import { permalinkKey, renderCards, type SlackMessage } from './render.js';
 import { asRecord, stringField } from './slack-message.js';
-import { msToTs } from './text.js';
+import { escapeSlack, msToTs } from './text.js';
 
 /** Slack message metadata that marks a notification post; its payload carries the idempotency key (keys joined by "|" when coalesced). */
 export const NOTIFICATION_EVENT_TYPE = 'slawatch_notification';
@@ -133,19 +134,23 @@ export class SlackPort implements ChatPort {
     return this.postMessage(userId, renderCards([card], { config: this.deps.config(), withActions: false }), {}, `dm:${userId}`);
   }
 
-  /** A DM to each pinged person who has a Slack id; a failed DM is logged, the channel post stands. */
+  /**
+   * A DM to each pinged person who has a Slack id, its first line in their language (the cards are the
+   * staff channel's); a failed DM is logged, the channel post stands.
+   */
   private async sendDms(people: string[], channelId: string, cards: Card[], permalinks: ReadonlyMap<string, string>): Promise<void> {
     const config = this.deps.config();
     const quiet = cards.map(({ mentions: _pingedAlready, ...card }) => card);
     const rendered = renderCards(quiet, { config, withActions: true, permalinks });
-    const intro = `You were pinged in <#${channelId}>:`;
-    const dm: SlackMessage = {
-      text: `${intro}\n${rendered.text}`,
-      blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: intro } }, ...rendered.blocks].slice(0, 50),
-    };
     for (const personId of new Set(people)) {
       const userId = platformIdOf(config, 'slack', personId);
       if (!userId) continue;
+      // The channel mention is the only markup; the sentence around it is escaped.
+      const intro = escapeSlack(personVoice(config, personId).t('dm.pinged', { channel: '\u0000' })).replace('\u0000', `<#${channelId}>`);
+      const dm: SlackMessage = {
+        text: `${intro}\n${rendered.text}`,
+        blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: intro } }, ...rendered.blocks].slice(0, 50),
+      };
       try {
         await this.postMessage(userId, dm, {}, `dm:${userId}`);
       } catch (err) {

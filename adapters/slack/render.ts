@@ -10,6 +10,9 @@
 import type { types } from '@slack/bolt';
 import { SEVERITIES, type Config, type Severity } from '../../src/config/schema.js';
 import { displayName, platformIdOf } from '../../src/domain/people.js';
+import { voiceIn, type Voice } from '../../src/i18n/index.js';
+import { severityName } from '../../src/service/cards.js';
+import { commandWord } from '../../src/service/commands.js';
 import type { Card, Reply, TicketAction } from '../../src/service/messages.js';
 import { cardToLine } from '../../src/service/render-text.js';
 import { escapeSlack, escapeWithin } from './text.js';
@@ -24,11 +27,9 @@ export const ACTION_IDS = {
   severity: 'slawatch_severity',
 } as const satisfies Record<TicketAction, string>;
 
-const BUTTON_LABEL: Record<Exclude<TicketAction, 'severity'>, string> = {
-  claim: 'Claim',
-  wait: 'Waiting on customer',
-  resolve: 'Resolve',
-};
+function buttonLabel(voice: Voice, action: Exclude<TicketAction, 'severity'>): string {
+  return voice.t('button.label', { action });
+}
 
 const ICON = { info: '', good: ':white_check_mark: ', warning: ':warning: ', danger: ':rotating_light: ' } as const;
 
@@ -84,7 +85,7 @@ export function cardText(card: Card, options: RenderOptions): string {
     escape: escapeSlack,
   }).replace(/^\s+/, '');
   const link = linkOf(card, options);
-  return link ? `${line} · <${link}|open thread>` : line;
+  return link ? `${line} · <${link}|${escapeSlack(voiceIn(card.locale).t('slack.openThread'))}>` : line;
 }
 
 function mrkdwn(text: string): types.MrkdwnElement {
@@ -107,14 +108,15 @@ function actionsBlock(card: Card, index: number): types.ActionsBlock | undefined
   const offer = card.actions;
   if (!offer || offer.offer.length === 0) return undefined;
   const ticket = String(offer.ticketId);
+  const voice = voiceIn(card.locale);
   const elements: types.ActionsBlock['elements'] = [];
   for (const action of offer.offer) {
     if (action === 'severity') {
-      const option = (s: Severity): types.PlainTextOption => ({ text: { type: 'plain_text', text: s }, value: `${ticket}:${s}` });
+      const option = (s: Severity): types.PlainTextOption => ({ text: { type: 'plain_text', text: escapeSlack(severityName(voice, s)) }, value: `${ticket}:${s}` });
       elements.push({
         type: 'static_select',
         action_id: ACTION_IDS.severity,
-        placeholder: { type: 'plain_text', text: 'Severity' },
+        placeholder: { type: 'plain_text', text: escapeSlack(voice.t('button.severity')) },
         options: SEVERITIES.map(option),
         ...(offer.severity ? { initial_option: option(offer.severity) } : {}),
       });
@@ -122,7 +124,7 @@ function actionsBlock(card: Card, index: number): types.ActionsBlock | undefined
       elements.push({
         type: 'button',
         action_id: ACTION_IDS[action],
-        text: { type: 'plain_text', text: BUTTON_LABEL[action] },
+        text: { type: 'plain_text', text: escapeSlack(buttonLabel(voice, action)) },
         value: ticket,
         ...(action === 'resolve' ? { style: 'primary' as const } : {}),
       });
@@ -164,7 +166,7 @@ function compactBlocks(card: Card, index: number, options: RenderOptions): Block
 function contextBlock(card: Card, options: RenderOptions): types.ContextBlock | undefined {
   const parts: string[] = [];
   const link = linkOf(card, options);
-  if (link) parts.push(`<${link}|View the thread>`);
+  if (link) parts.push(`<${link}|${escapeSlack(voiceIn(card.locale).t('slack.viewThread'))}>`);
   if (card.footer) parts.push(escapeWithin(card.footer, 500));
   return parts.length ? { type: 'context', elements: [mrkdwn(parts.join(' · '))] } : undefined;
 }
@@ -184,7 +186,8 @@ export function renderCards(cards: readonly Card[], options: RenderOptions): Sla
   }
   if (shown < cards.length) {
     const rest = cards.slice(shown);
-    blocks.push({ type: 'section', text: mrkdwn(`…and ${rest.length} more: ${escapeWithin(rest.map((c) => c.title).join('; '), 2_800)}`) });
+    const more = voiceIn(cards[0]?.locale).t('slack.andMore', { count: rest.length, titles: rest.map((c) => c.title).join('; ') });
+    blocks.push({ type: 'section', text: mrkdwn(escapeWithin(more, 2_900)) });
   }
   return { text, blocks };
 }
@@ -211,14 +214,12 @@ export interface QueueRowView {
   line: string;
 }
 
-/** App Home for staff: the open tickets, most urgent first. */
-export function renderHome(rows: readonly QueueRowView[], updatedAt: number): types.HomeView {
+/** App Home for staff: the open tickets, most urgent first, in the viewer's language. */
+export function renderHome(rows: readonly QueueRowView[], updatedAt: number, voice: Voice): types.HomeView {
+  const updated = new Date(updatedAt).toISOString().slice(0, 16).replace('T', ' ');
   const blocks: Block[] = [
-    { type: 'header', text: { type: 'plain_text', text: 'Support queue' } },
-    {
-      type: 'context',
-      elements: [mrkdwn(`${rows.length} open ticket${rows.length === 1 ? '' : 's'}, most urgent first · updated ${new Date(updatedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`)],
-    },
+    { type: 'header', text: { type: 'plain_text', text: escapeSlack(voice.t('slack.homeTitle')) } },
+    { type: 'context', elements: [mrkdwn(escapeSlack(voice.t('slack.homeSummary', { count: rows.length, at: updated })))] },
     { type: 'divider' },
   ];
   const room = LIMIT.homeBlocks - blocks.length - 1;
@@ -226,18 +227,22 @@ export function renderHome(rows: readonly QueueRowView[], updatedAt: number): ty
     const [ref, ...rest] = row.line.split(/\s{2,}/);
     blocks.push({ type: 'section', text: mrkdwn(`*${escapeWithin(ref ?? '', 20)}*  ${escapeWithin(rest.join('  '), 1000)}`) });
   }
-  if (rows.length > room) blocks.push({ type: 'context', elements: [mrkdwn(`…and ${rows.length - room} more. Use /sla queue for the full list.`)] });
-  if (rows.length === 0) blocks.push({ type: 'section', text: mrkdwn('No open tickets. :tada:') });
+  if (rows.length > room) {
+    const more = voice.t('slack.homeMore', { count: rows.length - room, command: `/sla ${commandWord(voice, 'queue')}` });
+    blocks.push({ type: 'context', elements: [mrkdwn(escapeSlack(more))] });
+  }
+  if (rows.length === 0) blocks.push({ type: 'section', text: mrkdwn(escapeSlack(voice.t('slack.homeEmpty'))) });
   return { type: 'home', blocks };
 }
 
 /** App Home for everyone else: what slawatch is, no ticket data. */
-export function renderHomeForCustomer(): types.HomeView {
+export function renderHomeForCustomer(voice: Voice): types.HomeView {
+  const command = `/sla ${commandWord(voice, 'status')} <${voice.t('slack.ticketWord')}>`;
   return {
     type: 'home',
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: 'slawatch' } },
-      { type: 'section', text: mrkdwn('slawatch keeps track of support requests. Post your question in your support channel; the team answers in its thread, and `/sla status <ticket>` tells you where it stands.') },
+      { type: 'section', text: mrkdwn(escapeSlack(voice.t('slack.homeCustomer', { command }))) },
     ],
   };
 }

@@ -27,6 +27,8 @@ export interface AvailabilityCommandOptions {
   month?: string;
   at: number;
   format: StatementFormat;
+  /** The language of the table and Markdown. */
+  locale?: string;
 }
 
 export async function availabilityCommand(options: AvailabilityCommandOptions, io: Io): Promise<void> {
@@ -50,5 +52,5 @@ export async function availabilityCommand(options: AvailabilityCommandOptions, i
     });
   }
   const statement = monthStatement(allCustomerTerms(config), events, { month, at: options.at, maintenanceNoticeMs: config.availability.maintenanceNotice });
-  io.out(renderStatement(statement, options.format, options.at));
+  io.out(renderStatement(statement, options.format, options.at, options.locale));
 }

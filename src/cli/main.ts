@@ -27,6 +27,7 @@ import { exportCommand, reportCommand, ReportUsageError } from './report.js';
 import { runDemo } from './demo.js';
 import { STATEMENT_FORMATS, type StatementFormat } from '../report/statement-render.js';
 import { availabilityCommand } from './availability.js';
+import { DEFAULT_LOCALE, LOCALES } from '../i18n/index.js';
 
 /** A problem the user can fix: printed as one clean message, exit code 1 (2 for usage). */
 export class UsageError extends Error {
@@ -47,6 +48,11 @@ const defaultIo: Io = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
 };
+
+/** `--locale`: the language of a table or Markdown report (one of the message catalogues). */
+function localeOption(): Option {
+  return new Option('--locale <locale>', 'language of the table and Markdown headings').choices(LOCALES).default(DEFAULT_LOCALE).env('SLAWATCH_LOCALE');
+}
 
 function instant(text: string | undefined, flag: string): number {
   if (text === undefined) return Date.now();
@@ -152,7 +158,8 @@ export function buildProgram(io: Io = defaultIo): Command {
     .addOption(new Option('--section <table>', 'with --format csv: which table to print').choices(CSV_SECTIONS).default('groups'))
     .addOption(new Option('--slack-workspace <name>', 'Slack workspace (acme or acme.slack.com) for thread permalinks').env('SLAWATCH_SLACK_WORKSPACE'))
     .addOption(new Option('--discord-guild <id>', 'Discord guild id for message links (default DISCORD_GUILD_ID)').env('SLAWATCH_DISCORD_GUILD'))
-    .action(async (opts: StoreFlags & { by: GroupBy; format: ReportFormat; section: CsvSection; slackWorkspace?: string; discordGuild?: string }) => {
+    .addOption(localeOption())
+    .action(async (opts: StoreFlags & { by: GroupBy; format: ReportFormat; section: CsvSection; slackWorkspace?: string; discordGuild?: string; locale: string }) => {
       const discordGuild = opts.discordGuild ?? (process.env.DISCORD_GUILD_ID?.trim() || undefined);
       await reportCommand(
         {
@@ -160,6 +167,7 @@ export function buildProgram(io: Io = defaultIo): Command {
           by: opts.by,
           format: opts.format,
           section: opts.section,
+          locale: opts.locale,
           links: { ...(opts.slackWorkspace ? { slackWorkspace: opts.slackWorkspace } : {}), ...(discordGuild ? { discordGuild } : {}) },
         },
         io,
@@ -194,8 +202,9 @@ export function buildProgram(io: Io = defaultIo): Command {
     .option('--at <time>', 'the instant the statement is made (ISO time; default now): later events are ignored, open incidents count up to it')
     .option('--json', 'print JSON (the same as --format json)', false)
     .addOption(new Option('--format <format>', 'output format').choices(STATEMENT_FORMATS).default('table'))
-    .action(async (file: string | undefined, opts: { config?: string; store?: string; month?: string; at?: string; json: boolean; format: StatementFormat }) => {
-      await availabilityCommand({ file, config: opts.config, store: opts.store, month: opts.month, at: instant(opts.at, '--at'), format: opts.json ? 'json' : opts.format }, io);
+    .addOption(localeOption())
+    .action(async (file: string | undefined, opts: { config?: string; store?: string; month?: string; at?: string; json: boolean; format: StatementFormat; locale: string }) => {
+      await availabilityCommand({ file, config: opts.config, store: opts.store, month: opts.month, at: instant(opts.at, '--at'), format: opts.json ? 'json' : opts.format, locale: opts.locale }, io);
     });
 
   program

@@ -12,7 +12,8 @@ import type { FollowUp, SupportHoursNote } from '../escalation/follow-ups.js';
 import { replayTimeline, type Notification, type PolicyContext } from '../escalation/timeline.js';
 import { buildCalendars } from '../sla/calendar.js';
 import type { Clock } from '../sla/clocks.js';
-import { CLOCK_LABEL, describeClock } from '../service/cards.js';
+import { clockName, describeClock } from '../service/cards.js';
+import { voiceIn } from '../i18n/index.js';
 
 export interface ClockJson {
   status: string;
@@ -51,6 +52,9 @@ export interface NotificationJson {
   level: number | null;
   to: string[];
 }
+
+/** The replay is read by whoever runs it, in English (its words match the event-log format and the README). */
+const ENGLISH = voiceIn('en');
 
 const iso = (ms: number | null): string | null => (ms === null ? null : isoUtc(ms));
 
@@ -148,15 +152,15 @@ function supportHoursJson(note: SupportHoursNote): SupportHoursJson {
 export function replayText(events: readonly TicketEvent[], ctx: PolicyContext, at: number): string {
   const timeline = replayTimeline(events, ctx, at, true);
   const lines = [`state ${timeline.state} · tier ${timeline.tier} · severity ${timeline.severity} · at ${isoUtc(at)}`];
-  for (const clock of timeline.clocks.all()) lines.push(`  ${describeClock(clock, at)}`);
+  for (const clock of timeline.clocks.all()) lines.push(`  ${describeClock(ENGLISH, clock, at)}`);
   if (timeline.fired.length) lines.push('notifications:');
   for (const n of timeline.fired) {
     const to = recipientIds(n).join(', ') || 'staff channel';
     const what = n.kind === 'warning' ? ` at ${Math.round((n.fraction ?? 0) * 100)} %` : ` level ${n.level}${n.repeat ? ` (round ${n.repeat + 1})` : ''}`;
     const nobody = n.to.unstaffed.length ? ` (nobody on call: ${n.to.unstaffed.join(', ')})` : '';
     const standIn = n.to.standIn ? ` (${n.to.standIn.for}, the account engineer, is off: ${n.to.standIn.by.join(', ') || 'nobody'} on call instead)` : '';
-    lines.push(`  ${isoUtc(n.at)}  ${n.kind.padEnd(10)} ${CLOCK_LABEL[n.clock]}${what} → ${to}${nobody}${standIn}`);
+    lines.push(`  ${isoUtc(n.at)}  ${n.kind.padEnd(10)} ${clockName(ENGLISH, n.clock)}${what} → ${to}${nobody}${standIn}`);
   }
-  if (timeline.next) lines.push(`next: ${isoUtc(timeline.next.at)} ${timeline.next.kind} ${CLOCK_LABEL[timeline.next.clock]}`);
+  if (timeline.next) lines.push(`next: ${isoUtc(timeline.next.at)} ${timeline.next.kind} ${clockName(ENGLISH, timeline.next.clock)}`);
   return lines.join('\n');
 }

@@ -47,6 +47,8 @@ export interface ReportCommandOptions extends StoreOptions {
   format: ReportFormat;
   section: CsvSection;
   links: LinkOptions;
+  /** The language of the table and Markdown (CSV and JSON are the same in every language). */
+  locale?: string;
 }
 
 /** The last 30 days when no period is given. */
@@ -61,7 +63,7 @@ export async function reportCommand(options: ReportCommandOptions, io: Io): Prom
   await withStore(config, options.store, async (store) => {
     for await (const ticket of store.listAll()) builder.add(ticket);
   });
-  io.out(renderReport(builder.build(), options.format, options.section));
+  io.out(renderReport(builder.build(), options.format, options.section, options.locale));
 }
 
 /** Writes about this many characters at a time: one write per ticket is slow for a million tickets. */

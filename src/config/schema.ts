@@ -9,6 +9,7 @@ import { minutesOfDay } from '../domain/time.js';
 import { ALWAYS_OPEN_CALENDAR, SEVERITIES, TARGET_PATTERN, WEEKDAYS } from '../domain/vocabulary.js';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
 import { holidayRegionProblem } from './holidays.js';
+import { LOCALES } from '../i18n/index.js';
 
 // The config speaks the domain's vocabulary; whoever reads a config finds it here too.
 export { ALWAYS_OPEN_CALENDAR, CLOCK_KINDS, SEVERITIES, TARGET_PATTERN, WEEKDAYS, type ClockKind, type Severity, type Weekday } from '../domain/vocabulary.js';
@@ -22,6 +23,9 @@ const duration = z
   .refine((ms) => ms > 0, 'a duration must be longer than zero');
 
 const timezone = z.string().refine(isValidTimeZone, { error: (issue) => `unknown time zone "${String(issue.input)}"` });
+
+/** A locale slawatch has a message catalogue for (src/i18n/locales). */
+const locale = z.enum(LOCALES as [string, ...string[]], { error: (issue) => `no messages in "${String(issue.input)}" (locales: ${LOCALES.join(', ')})` });
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a wall-clock time "HH:MM"');
 const hourRange = z
@@ -45,6 +49,8 @@ const personSchema = z.strictObject({
   slack: z.string().optional(),
   discord: z.string().regex(/^\d+$/, 'a Discord id is a string of digits').optional(),
   lark: larkOpenId.optional(),
+  /** The language and zone of what is addressed to this person (a DM, a command answer); default: staff.locale, staff.timezone. */
+  locale: locale.optional(),
   timezone: timezone.optional(),
   /**
    * When this person works: a calendar (their hours and days off) and/or an
@@ -151,6 +157,8 @@ const customerSchema = z.strictObject({
   /** Availability: a free region id (incidents are scoped by it), the statement's zone, the fee credits are a share of. */
   region: id.optional(),
   timezone: timezone.optional(),
+  /** The language the customer reads in their channels (default en); times show in `timezone` when it is set. */
+  locale: locale.optional(),
   monthlyFee: z.strictObject({ amount: z.number().min(0), currency: z.string().regex(/^[A-Z]{3}$/, 'expected a currency code such as USD') }).optional(),
   /** Overrides the tier's availability, key by key. */
   availability: z.strictObject({ target: percent.optional(), credits: creditBands.optional() }).optional(),
@@ -225,6 +233,9 @@ export const configSchema = z
           .strictObject({ slack: z.string().optional(), discord: z.string().optional(), lark: larkChatId.optional(), shell: z.string().default('staff') })
           .default({ shell: 'staff' }),
         dm: z.boolean().default(false),
+        /** The language and zone of the staff channels (pings, announcements, the digest); default en, and each time in the zone it belongs to. */
+        locale: locale.optional(),
+        timezone: timezone.optional(),
       })
       .default({ people: [], slackGroups: [], discordRoles: [], channels: { shell: 'staff' }, dm: false }),
     customers: z.array(customerSchema).default([]),

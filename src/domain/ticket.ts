@@ -256,13 +256,14 @@ function refusal(state: TicketState, event: Exclude<TicketEventType, 'opened'>):
 
 /**
  * Where the log breaks the table: the index and reason of the first event the
- * state machine refuses, or undefined for a log every event of which is allowed.
+ * state machine refuses (and the state it was refused in), or undefined for a
+ * log every event of which is allowed.
  */
-export function firstRefusal(events: readonly TicketEvent[]): { index: number; reason: string } | undefined {
+export function firstRefusal(events: readonly TicketEvent[]): { index: number; reason: string; state: TicketState } | undefined {
   let state: TicketState = 'open';
   for (let index = 1; index < events.length; index++) {
     const transition = nextState(state, (events[index] as TicketEvent).type);
-    if (!transition.allowed) return { index, reason: transition.reason };
+    if (!transition.allowed) return { index, reason: transition.reason, state };
     state = transition.state;
   }
   return undefined;
@@ -271,16 +272,16 @@ export function firstRefusal(events: readonly TicketEvent[]): { index: number; r
 /**
  * The ticket with `event` inserted in time order (a late-delivered message
  * lands where it belongs), or the reason the table refuses the log that would
- * make. Stored logs are kept legal this way, so every fold and `replay` of an
- * export read them the same.
+ * make (with the event refused and the state it met). Stored logs are kept
+ * legal this way, so every fold and `replay` of an export read them the same.
  */
-export function insertEvent(ticket: Ticket, event: TicketEvent): { ticket: Ticket } | { refused: string } {
+export function insertEvent(ticket: Ticket, event: TicketEvent): { ticket: Ticket } | { refused: string; event: TicketEventType; state: TicketState } {
   const events = [...ticket.events];
   let i = events.length;
   while (i > 1 && (events[i - 1] as TicketEvent).at > event.at) i--;
   events.splice(i, 0, event);
   const refusal = firstRefusal(events);
-  return refusal ? { refused: refusal.reason } : { ticket: { ...ticket, events } };
+  return refusal ? { refused: refusal.reason, event: (events[refusal.index] as TicketEvent).type, state: refusal.state } : { ticket: { ...ticket, events } };
 }
 
 /** Whether `event` may be appended to a ticket in `state`; returns the reason if not. */

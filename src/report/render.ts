@@ -1,11 +1,12 @@
 /**
  * The report model as text: an aligned table for the terminal, Markdown for
- * a wiki or a contract review, CSV for a spreadsheet (one table at a time),
- * JSON as the model itself.
+ * a wiki or a contract review (both in the reader's language, `--locale`),
+ * CSV for a spreadsheet (one table at a time) and JSON as the model itself,
+ * whose column names and keys are the same in every language.
  */
 import { CLOCK_KINDS, type ClockKind } from '../config/schema.js';
-import { formatDuration } from '../config/duration.js';
-import { DEFINITIONS, type BreachedTicket, type ClockCompliance, type GroupFigures, type ReportModel } from './report.js';
+import { DEFAULT_LOCALE, voiceIn, type Voice } from '../i18n/index.js';
+import type { BreachedTicket, ClockCompliance, GroupFigures, ReportModel } from './report.js';
 
 export const REPORT_FORMATS = ['table', 'csv', 'json', 'md'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -14,20 +15,29 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export const CSV_SECTIONS = ['groups', 'breaches', 'monthly'] as const;
 export type CsvSection = (typeof CSV_SECTIONS)[number];
 
-const CLOCK_SHORT: Record<ClockKind, string> = { firstResponse: 'first response', nextResponse: 'next response', resolution: 'resolution' };
 const CLOCK_SNAKE: Record<ClockKind, string> = { firstResponse: 'first_response', nextResponse: 'next_response', resolution: 'resolution' };
 
-export function renderReport(model: ReportModel, format: ReportFormat, section: CsvSection = 'groups'): string {
+export function renderReport(model: ReportModel, format: ReportFormat, section: CsvSection = 'groups', locale: string = DEFAULT_LOCALE): string {
   switch (format) {
     case 'json':
       return JSON.stringify(model);
     case 'csv':
       return renderCsv(model, section);
     case 'md':
-      return renderMarkdown(model);
+      return renderMarkdown(model, voiceIn(locale));
     case 'table':
-      return renderTable(model);
+      return renderTable(model, voiceIn(locale));
   }
+}
+
+/** What the report's definitions say, line by line. */
+function definitions(voice: Voice): string[] {
+  return [voice.t('report.definition.period'), voice.t('report.definition.compliance'), voice.t('report.definition.firstResponse'), voice.t('report.definition.now')];
+}
+
+/** A column heading: `first response`, `FR median`, `breached tickets`… */
+function column(voice: Voice, name: string): string {
+  return voice.t('report.column', { column: name });
 }
 
 // ---------------------------------------------------------------------------
@@ -38,40 +48,43 @@ function complianceCell(c: ClockCompliance): string {
   return c.percent === null ? '—' : `${c.percent}% (${c.met}/${c.met + c.breached})`;
 }
 
-function secondsCell(s: number | null): string {
-  return s === null ? '—' : formatDuration(s * 1000);
+function secondsCell(voice: Voice, s: number | null): string {
+  return s === null ? '—' : voice.duration(s * 1000);
 }
 
-function periodText(model: ReportModel): string {
-  const from = model.period.from ?? 'the first ticket';
+function periodText(voice: Voice, model: ReportModel): string {
+  const from = model.period.from ?? voice.t('report.firstTicket');
   const to = model.period.to ?? model.at;
-  return `tickets opened ${from} – ${to}`;
+  return voice.t('report.period', { from, to });
 }
 
 function breachesCell(b: GroupFigures['breaches']): string {
   return `${b.total} (${b.firstResponse}/${b.nextResponse}/${b.resolution})`;
 }
 
-function breachText(t: BreachedTicket): string {
-  return t.breaches.map((b) => `${CLOCK_SHORT[b.clock]}${b.cycle !== undefined ? ` #${b.cycle}` : ''} ${b.at}`).join(', ');
+function breachText(voice: Voice, t: BreachedTicket): string {
+  return t.breaches.map((b) => `${voice.t('clock.name', { clock: b.clock })}${b.cycle !== undefined ? ` #${b.cycle}` : ''} ${b.at}`).join(', ');
 }
 
-const GROUP_HEADERS = ['tickets', 'first response', 'next response', 'resolution', 'FR median', 'FR p90', 'breaches FR/NR/Res'];
+const GROUP_COLUMNS = ['tickets', 'firstResponse', 'nextResponse', 'resolution', 'frMedian', 'frP90', 'breaches'];
 
-function groupCells(label: string, g: GroupFigures): string[] {
+/** The grouping as a word: `tier`, `customer`… */
+const byWord = (voice: Voice, model: ReportModel): string => voice.t('report.by', { by: model.by });
+
+function groupCells(voice: Voice, label: string, g: GroupFigures): string[] {
   return [
     label,
     String(g.tickets),
     complianceCell(g.compliance.firstResponse),
     complianceCell(g.compliance.nextResponse),
     complianceCell(g.compliance.resolution),
-    secondsCell(g.firstResponseTime.medianSeconds),
-    secondsCell(g.firstResponseTime.p90Seconds),
+    secondsCell(voice, g.firstResponseTime.medianSeconds),
+    secondsCell(voice, g.firstResponseTime.p90Seconds),
     breachesCell(g.breaches),
   ];
 }
 
-const MONTHLY_HEADERS = ['month', 'customer', 'tickets', 'breached tickets', 'breaches FR', 'breaches NR', 'breaches Res', 'first response', 'next response', 'resolution', 'overall'];
+const MONTHLY_COLUMNS = ['month', 'customer', 'tickets', 'breachedTickets', 'breachesFR', 'breachesNR', 'breachesRes', 'firstResponse', 'nextResponse', 'resolution', 'overall'];
 
 function monthlyCells(row: ReportModel['monthly'][number]): string[] {
   return [
@@ -99,23 +112,24 @@ export function aligned(rows: string[][], textColumns: number): string[] {
   return rows.map((row) => row.map((cell, i) => (i < textColumns ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ').trimEnd());
 }
 
-export function renderTable(model: ReportModel): string {
-  const out: string[] = [`SLA report by ${model.by} · ${periodText(model)} · as of ${model.at}`, ''];
-  const rows = [[model.by, ...GROUP_HEADERS], ...model.groups.map((g) => groupCells(g.label, g)), groupCells('all', model.totals)];
+export function renderTable(model: ReportModel, voice: Voice = voiceIn(DEFAULT_LOCALE)): string {
+  const by = byWord(voice, model);
+  const out: string[] = [voice.t('report.title', { by, period: periodText(voice, model), at: model.at }), ''];
+  const rows = [[by, ...GROUP_COLUMNS.map((c) => column(voice, c))], ...model.groups.map((g) => groupCells(voice, g.label, g)), groupCells(voice, voice.t('report.all'), model.totals)];
   out.push(...aligned(rows, 1));
   const breached = model.groups.filter((g) => g.breachedTickets.length > 0);
   if (breached.length) {
-    out.push('', 'Breached tickets');
+    out.push('', voice.t('report.breachedTickets'));
     for (const group of breached) {
-      out.push(`  ${model.by} ${group.label}:`);
-      for (const t of group.breachedTickets) out.push(`    #${t.id}  ${t.customer}  ${t.tier}/${t.severity}  ${breachText(t)}  ${t.link}`);
+      out.push(`  ${voice.t('report.group', { by, group: group.label })}`);
+      for (const t of group.breachedTickets) out.push(`    #${t.id}  ${t.customer}  ${t.tier}/${t.severity}  ${breachText(voice, t)}  ${t.link}`);
     }
   }
   if (model.monthly.length) {
-    out.push('', `Breaches by customer and month (${model.timezone})`, '');
-    out.push(...aligned([MONTHLY_HEADERS, ...model.monthly.map(monthlyCells)], 2));
+    out.push('', voice.t('report.monthlyTitle', { zone: model.timezone }), '');
+    out.push(...aligned([MONTHLY_COLUMNS.map((c) => column(voice, c)), ...model.monthly.map(monthlyCells)], 2));
   }
-  out.push('', ...DEFINITIONS);
+  out.push('', ...definitions(voice));
   return out.join('\n');
 }
 
@@ -130,19 +144,21 @@ export function mdTable(headers: string[], rows: string[][], textColumns: number
   return [`| ${headers.map(mdCell).join(' | ')} |`, `|${rule}|`, ...rows.map((r) => `| ${r.map(mdCell).join(' | ')} |`)];
 }
 
-export function renderMarkdown(model: ReportModel): string {
-  const out = [`# SLA report by ${model.by}`, '', `${periodText(model)}, as of ${model.at}.`, ''];
-  out.push(...mdTable([model.by, ...GROUP_HEADERS], [...model.groups.map((g) => groupCells(g.label, g)), groupCells('**all**', model.totals)], 1));
+export function renderMarkdown(model: ReportModel, voice: Voice = voiceIn(DEFAULT_LOCALE)): string {
+  const by = byWord(voice, model);
+  const out = [`# ${voice.t('report.heading', { by })}`, '', voice.t('report.asOf', { period: periodText(voice, model), at: model.at }), ''];
+  out.push(...mdTable([by, ...GROUP_COLUMNS.map((c) => column(voice, c))], [...model.groups.map((g) => groupCells(voice, g.label, g)), groupCells(voice, `**${voice.t('report.all')}**`, model.totals)], 1));
   const breached = model.groups.flatMap((g) => g.breachedTickets.map((t) => ({ group: g.label, t })));
   if (breached.length) {
-    out.push('', '## Breached tickets', '');
-    out.push(...mdTable([model.by, 'ticket', 'customer', 'tier', 'severity', 'breached', 'link'], breached.map(({ group, t }) => [group, `#${t.id}`, t.customer, t.tier, t.severity, breachText(t), mdLink(t.link)]), 7));
+    out.push('', `## ${voice.t('report.breachedTickets')}`, '');
+    const headers = [by, ...['ticket', 'customer', 'tier', 'severity', 'breached', 'link'].map((c) => column(voice, c))];
+    out.push(...mdTable(headers, breached.map(({ group, t }) => [group, `#${t.id}`, t.customer, t.tier, t.severity, breachText(voice, t), mdLink(t.link)]), 7));
   }
   if (model.monthly.length) {
-    out.push('', `## Breaches by customer and month (${model.timezone})`, '');
-    out.push(...mdTable(MONTHLY_HEADERS, model.monthly.map(monthlyCells), 2));
+    out.push('', `## ${voice.t('report.monthlyTitle', { zone: model.timezone })}`, '');
+    out.push(...mdTable(MONTHLY_COLUMNS.map((c) => column(voice, c)), model.monthly.map(monthlyCells), 2));
   }
-  out.push('', ...DEFINITIONS.map((d) => `- ${d}`));
+  out.push('', ...definitions(voice).map((d) => `- ${d}`));
   return out.join('\n');
 }
 

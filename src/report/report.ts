@@ -5,7 +5,7 @@
  *
  * Every figure comes from `replayTimeline` (the clock code the bot runs),
  * evaluated at the report's instant `at`. Definitions (also printed with the
- * report, see DEFINITIONS):
+ * report in the reader's language: report.definition.* in src/i18n/locales):
  *
  * - A ticket belongs to the period by its opening time: from <= opened < to.
  * - A clock counts towards compliance once it is met or breached at `at`;
@@ -36,13 +36,6 @@ export type GroupBy = (typeof GROUP_BY)[number];
 
 /** How tickets without an assignee are grouped. */
 export const UNASSIGNED = 'unassigned';
-
-export const DEFINITIONS = [
-  'A ticket belongs to the period by its opening time.',
-  'Compliance = met / (met + breached) clocks at report time; running and paused clocks are pending and not counted. Next response counts every cycle.',
-  "First-response time = working time in the target's calendar from start to stop, for clocks that stopped; median and p90 are nearest-rank.",
-  'Tier, severity and assignee are those at report time.',
-] as const;
 
 export interface ReportOptions {
   by: GroupBy;

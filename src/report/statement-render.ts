@@ -1,23 +1,26 @@
 /**
  * The monthly statement as text, in the report's formats: an aligned table
- * for the terminal, Markdown for a contract review, CSV for a spreadsheet,
- * JSON exactly as `--json` promises it.
+ * for the terminal and Markdown for a contract review (in the reader's
+ * language, `--locale`), CSV for a spreadsheet and JSON exactly as `--json`
+ * promises it (the same in every language).
  */
 import { isoUtc } from '../domain/time.js';
+import { DEFAULT_LOCALE, voiceIn, type Voice } from '../i18n/index.js';
 import { aligned, csvLines, mdTable } from './render.js';
 import type { CustomerAvailability, MonthStatement } from '../availability/statement.js';
 
 export const STATEMENT_FORMATS = ['table', 'csv', 'json', 'md'] as const;
 export type StatementFormat = (typeof STATEMENT_FORMATS)[number];
 
-export const STATEMENT_DEFINITIONS = [
-  "Downtime = the union of the intervals in which an incident affecting the customer had impact outage, inside the calendar month in the customer's zone, minus maintenance announced in time.",
-  'Degraded = the same for impact degraded where no outage ran; it is not downtime.',
-  'Availability = 100 × (month − excluded − downtime) / (month − excluded), in real elapsed seconds; excluded = maintenance announced in time.',
-  "Credit = the largest band percent whose \"below\" exceeds the availability, of the month's fee, rounded to cents.",
-] as const;
+/** What the statement's definitions say, line by line. */
+function definitions(voice: Voice): string[] {
+  return [voice.t('availability.definition.downtime'), voice.t('availability.definition.degraded'), voice.t('availability.definition.availability'), voice.t('availability.definition.credit')];
+}
 
-export function renderStatement(statement: MonthStatement, format: StatementFormat, at: number): string {
+export function renderStatement(statement: MonthStatement, format: StatementFormat, at: number, locale: string = DEFAULT_LOCALE): string {
+  const voice = voiceIn(locale);
+  const headers = STATEMENT_COLUMNS.map((column) => voice.t('availability.column', { column }));
+  const rows = () => statement.customers.map((line) => cells(voice, line));
   switch (format) {
     case 'json':
       return JSON.stringify(statement);
@@ -25,23 +28,23 @@ export function renderStatement(statement: MonthStatement, format: StatementForm
       return csvLines([CSV_HEADER, ...statement.customers.map(csvRow)]);
     case 'md':
       return [
-        `# Availability ${statement.month}`,
+        `# ${voice.t('availability.heading', { month: statement.month })}`,
         '',
-        `As of ${isoUtc(at)}.`,
+        voice.t('availability.asOf', { at: isoUtc(at) }),
         '',
-        ...mdTable(STATEMENT_HEADERS, statement.customers.map(cells), 2),
+        ...mdTable(headers, rows(), 2),
         '',
-        ...STATEMENT_DEFINITIONS.map((d) => `- ${d}`),
+        ...definitions(voice).map((d) => `- ${d}`),
       ].join('\n');
     case 'table':
-      return [`Availability ${statement.month} · as of ${isoUtc(at)}`, '', ...aligned([STATEMENT_HEADERS, ...statement.customers.map(cells)], 2), '', ...STATEMENT_DEFINITIONS].join('\n');
+      return [voice.t('availability.title', { month: statement.month, at: isoUtc(at) }), '', ...aligned([headers, ...rows()], 2), '', ...definitions(voice)].join('\n');
   }
 }
 
-const STATEMENT_HEADERS = ['customer', 'zone', 'month', 'excluded', 'downtime', 'degraded', 'availability', 'target', 'met', 'credit', 'amount', 'incidents'];
+const STATEMENT_COLUMNS = ['customer', 'zone', 'month', 'excluded', 'downtime', 'degraded', 'availability', 'target', 'met', 'credit', 'amount', 'incidents'];
 
 /** One customer's line as people read it (the table, Markdown). */
-function cells(line: CustomerAvailability): string[] {
+function cells(voice: Voice, line: CustomerAvailability): string[] {
   return [
     line.customer,
     line.timezone,
@@ -51,7 +54,7 @@ function cells(line: CustomerAvailability): string[] {
     hours(line.degradedSeconds),
     percentText(line),
     line.target === null ? '—' : `${line.target}%`,
-    line.met === null ? '—' : line.met ? 'yes' : 'no',
+    line.met === null ? '—' : voice.t('availability.met', { met: line.met ? 'yes' : 'no' }),
     `${line.creditPercent}%`,
     amountText(line),
     line.incidents.join(' ') || '—',

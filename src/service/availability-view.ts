@@ -4,20 +4,23 @@
  * `availability.timezone`, each customer's bounds in its own zone, measured
  * up to now) — the same arithmetic as `slawatch availability`.
  */
-import type { Impact, IncidentEvent } from '../availability/incident-log.js';
+import type { Impact, IncidentEvent, Scope } from '../availability/incident-log.js';
 import { percentText } from '../report/statement-render.js';
 import { foldLog, monthOf, monthStatement } from '../availability/statement.js';
 import { allCustomerTerms } from '../availability/terms.js';
 import { customerName } from './cards.js';
 import type { DeskContext } from './context.js';
 import { describeScope } from './incident-cards.js';
+import { staffVoice } from './readers.js';
 
 export interface OpenIncidentEntry {
   id: string;
   title: string;
   impact: Impact;
-  /** `everyone`, `region eu`, … */
+  /** `everyone`, `region eu`, … (in staff's language) */
   scope: string;
+  /** Whom it affects, as data (the queue page says it in the browser's language). */
+  reach: Scope;
   since: string;
   /** The latest update's message, if any. */
   message: string | null;
@@ -50,10 +53,11 @@ export async function availabilitySnapshot(ctx: DeskContext): Promise<Availabili
   for await (const record of ctx.store.incidents().listAll()) events.push(...record.events);
   const month = monthOf(now, ctx.config.availability.timezone);
   const statement = monthStatement(allCustomerTerms(ctx.config), events, { month, at: now, maintenanceNoticeMs: ctx.config.availability.maintenanceNotice, soFar: true });
+  const voice = staffVoice(ctx.config);
   const incidents = foldLog(events, now)
     .incidents.filter((i) => i.resolvedAt === null)
     .sort((a, b) => a.openedAt - b.openedAt)
-    .map((i) => ({ id: i.id, title: i.title, impact: i.impact, scope: describeScope(i.scope), since: new Date(i.openedAt).toISOString(), message: i.message ?? null }));
+    .map((i) => ({ id: i.id, title: i.title, impact: i.impact, scope: describeScope(voice, i.scope), reach: i.scope, since: new Date(i.openedAt).toISOString(), message: i.message ?? null }));
   const customers = statement.customers.map((line) => ({
     id: line.customer,
     name: customerName(ctx, line.customer),

@@ -1,135 +1,152 @@
 /**
  * The cards slawatch posts: ticket acknowledgements, status, notifications.
- * Platform-neutral (see messages.ts); times are shown in the zone of the
- * calendar the ticket's clocks count in.
+ * Platform-neutral (see messages.ts) and in the reader's language: each
+ * builder takes the voice of whoever reads the card (readers.ts). A time
+ * shows in the reader's zone, else in the zone of the calendar the
+ * ticket's clocks count in.
  */
-import { DateTime } from 'luxon';
-import type { ClockKind } from '../config/schema.js';
-import { formatDuration } from '../config/duration.js';
+import type { ClockKind, Severity } from '../config/schema.js';
 import { displayName } from '../domain/people.js';
-import { describeState, viewTicket, type Ticket, type TicketView } from '../domain/ticket.js';
+import { viewTicket, type Ticket, type TicketState, type TicketView } from '../domain/ticket.js';
 import type { Clock } from '../sla/clocks.js';
 import { firstUnfired, replayTimeline, type Notification, type Timeline } from '../escalation/timeline.js';
+import type { Voice } from '../i18n/index.js';
 import type { DeskContext } from './context.js';
 import type { Card, TicketAction } from './messages.js';
 import { formatKey } from './notification-key.js';
-
-export const CLOCK_LABEL: Record<ClockKind, string> = {
-  firstResponse: 'first response',
-  nextResponse: 'next response',
-  resolution: 'resolution',
-};
 
 export function ticketRef(id: number): string {
   return `#${id}`;
 }
 
-/** `Fri 27 Nov 14:15 CET` in the given zone (with seconds when there are any: `14:15:30`). */
-export function formatInstant(ms: number, zone: string): string {
-  const time = DateTime.fromMillis(ms, { zone });
-  return time.toFormat(time.second ? 'ccc d LLL HH:mm:ss ZZZZ' : 'ccc d LLL HH:mm ZZZZ');
+/** `first response`, `首次响应`. */
+export function clockName(voice: Voice, kind: ClockKind): string {
+  return voice.t('clock.name', { clock: kind });
 }
 
-export function customerName(ctx: DeskContext, id: string): string {
+/** `urgent`, `紧急`. */
+export function severityName(voice: Voice, severity: Severity): string {
+  return voice.t('severity.name', { severity });
+}
+
+/** `waiting on the customer`, `等待客户回复`. */
+export function stateName(voice: Voice, state: TicketState): string {
+  return voice.t('state.name', { state });
+}
+
+/** A tier as people read it: the product's own tiers have a name in each language, any other tier shows its id. */
+export function tierName(voice: Voice, tier: string): string {
+  return voice.t('tier.name', { tier });
+}
+
+export function customerName(ctx: Pick<DeskContext, 'config'>, id: string): string {
   return ctx.config.customers.find((c) => c.id === id)?.name ?? id;
 }
 
-function severityLabel(view: Pick<TicketView, 'severity' | 'severityGuessed'>): string {
-  return view.severityGuessed ? `${view.severity} (guessed)` : view.severity;
+function severityLabel(voice: Voice, view: Pick<TicketView, 'severity' | 'severityGuessed'>): string {
+  return voice.t('ticket.severity', { severity: severityName(voice, view.severity), guessed: view.severityGuessed ? 'yes' : 'no' });
 }
 
-function who(ctx: DeskContext, actor: TicketView['assignee']): string {
-  if (!actor) return 'nobody';
+/** Who holds the ticket: their name, or `nobody`. */
+export function assigneeName(ctx: Pick<DeskContext, 'config'>, actor: TicketView['assignee']): string | undefined {
+  if (!actor) return undefined;
   return actor.personId ? displayName(ctx.config, actor.personId) : (actor.name ?? actor.userId);
 }
 
+/** Names of people of the config, or `nobody`. */
+export function peopleNames(ctx: Pick<DeskContext, 'config'>, voice: Voice, ids: readonly string[]): string {
+  return ids.length ? voice.list(ids.map((id) => displayName(ctx.config, id))) : voice.t('people.nobody');
+}
+
 /** One line per clock: what it is, when it is due, how much working time is left. */
-export function describeClock(clock: Clock, at: number): string {
-  const label = CLOCK_LABEL[clock.kind];
+export function describeClock(voice: Voice, clock: Clock, at: number): string {
+  const name = clockName(voice, clock.kind);
   const zone = clock.calendar.timezone;
   switch (clock.status()) {
     case 'met':
-      return `${label}: met at ${formatInstant(clock.stoppedAt as number, zone)}`;
+      return voice.t('clock.met', { clock: name, at: voice.instant(clock.stoppedAt as number, zone) });
     case 'breached':
-      return `${label}: BREACHED at ${formatInstant(clock.breachedAt as number, zone)}${clock.stopped ? ` (answered ${formatInstant(clock.stoppedAt as number, zone)})` : ''}`;
+      return clock.stopped
+        ? voice.t('clock.breachedAnswered', { clock: name, at: voice.instant(clock.breachedAt as number, zone), answered: voice.instant(clock.stoppedAt as number, zone) })
+        : voice.t('clock.breached', { clock: name, at: voice.instant(clock.breachedAt as number, zone) });
     case 'paused':
-      return `${label}: paused, ${formatDuration(clock.remainingAt(at) ?? 0)} working time left`;
+      return voice.t('clock.paused', { clock: name, left: voice.duration(clock.remainingAt(at) ?? 0) });
     case 'running':
-      return `${label}: due ${formatInstant(clock.dueAt as number, zone)}, ${formatDuration(clock.remainingAt(at) ?? 0)} working time left`;
+      return voice.t('clock.running', { clock: name, at: voice.instant(clock.dueAt as number, zone), left: voice.duration(clock.remainingAt(at) ?? 0) });
   }
 }
 
 const ACTIONS_OPEN: TicketAction[] = ['claim', 'wait', 'resolve', 'severity'];
 
 /** `Incident: inc-3`: the incidents the customer wrote during (see Ticket.incidents). */
-function incidentField(ticket: Ticket): { label: string; value: string } | undefined {
+function incidentField(voice: Voice, ticket: Ticket): { label: string; value: string } | undefined {
   const ids = ticket.incidents ?? [];
-  return ids.length ? { label: ids.length === 1 ? 'Incident' : 'Incidents', value: ids.join(', ') } : undefined;
+  return ids.length ? { label: voice.t('field.incidents', { count: ids.length }), value: voice.list(ids) } : undefined;
 }
 
-export function ticketAckCard(ctx: DeskContext, ticket: Ticket, now: number): Card {
+/** The acknowledgement in the ticket's thread, as `voice` (the customer's) reads it. */
+export function ticketAckCard(ctx: DeskContext, ticket: Ticket, now: number, voice: Voice): Card {
   const timeline = replayTimeline(ticket.events, ctx, now, false);
   const view = viewTicket(ticket);
   const fr = timeline.clocks.firstResponse;
   const fields = [
-    { label: 'Tier', value: timeline.tier },
-    { label: 'Severity', value: severityLabel(view) },
+    { label: voice.t('field.tier'), value: tierName(voice, timeline.tier) },
+    { label: voice.t('field.severity'), value: severityLabel(voice, view) },
   ];
-  if (fr) fields.push({ label: 'First response due', value: formatInstant(fr.dueAt ?? fr.startedAt, fr.calendar.timezone) });
-  const incidents = incidentField(ticket);
+  if (fr) {
+    const due = fr.dueAt ?? fr.startedAt;
+    fields.push({ label: voice.t('field.firstResponseDue'), value: voice.t('ack.due', { at: voice.instant(due, fr.calendar.timezone), relative: voice.relative(due - now) }) });
+  }
+  const incidents = incidentField(voice, ticket);
   if (incidents) fields.push(incidents);
-  const known = incidents ? ' We are already working on a known incident that may be the cause; updates are posted in this channel.' : '';
   return {
     tone: 'info',
-    title: `Ticket ${ticketRef(ticket.id)} opened for ${customerName(ctx, ticket.customer)}`,
+    locale: voice.locale,
+    title: voice.t('ack.title', { ticket: ticketRef(ticket.id), customer: customerName(ctx, ticket.customer) }),
     fields,
-    body: `Thanks — our support team has your request. Replies in this thread are added to the ticket.${known}`,
+    body: incidents ? voice.t('ack.bodyKnownIncident') : voice.t('ack.body'),
     link: { platform: ticket.platform, channelId: ticket.channelId, threadId: ticket.threadId },
     actions: { ticketId: ticket.id, offer: ACTIONS_OPEN, severity: view.severity },
   };
 }
 
-const STATE_WORDS = {
-  claimed: 'claimed',
-  waiting: 'is waiting on your reply',
-  resolved: 'resolved',
-  reopened: 'reopened',
-  closed: 'closed',
-  severity: 'severity changed',
-} as const;
+export type StateChange = 'claimed' | 'waiting' | 'resolved' | 'reopened' | 'closed' | 'severity';
 
-export function ticketStateCard(ctx: DeskContext, ticket: Ticket, change: keyof typeof STATE_WORDS, by?: string): Card {
+/** `Ticket #4 resolved by alice.` */
+export function ticketStateCard(ctx: DeskContext, ticket: Ticket, change: StateChange, voice: Voice, by?: string): Card {
   const view = viewTicket(ticket);
-  const text = `Ticket ${ticketRef(ticket.id)} ${STATE_WORDS[change]}${change === 'severity' ? ` to ${view.severity}` : ''}${by ? ` by ${by}` : ''}.`;
+  const values = { change, ticket: ticketRef(ticket.id), severity: severityName(voice, view.severity) };
   return {
     tone: change === 'resolved' || change === 'closed' ? 'good' : 'info',
-    title: text,
+    locale: voice.locale,
+    title: by ? voice.t('ticket.changedBy', { ...values, by }) : voice.t('ticket.changed', values),
     fields: [],
     link: { platform: ticket.platform, channelId: ticket.channelId, threadId: ticket.threadId },
   };
 }
 
 /** The full status of a ticket for staff (or the customer, who sees the same facts without the ladder). */
-export function statusCard(ctx: DeskContext, ticket: Ticket, now: number, forStaff: boolean): Card {
+export function statusCard(ctx: DeskContext, ticket: Ticket, now: number, forStaff: boolean, voice: Voice): Card {
   const timeline = replayTimeline(ticket.events, ctx, now, false);
   const view = viewTicket(ticket);
   const fields = [
-    { label: 'Customer', value: customerName(ctx, ticket.customer) },
-    { label: 'State', value: describeState(view.state) },
-    { label: 'Tier', value: timeline.tier },
-    { label: 'Severity', value: severityLabel(view) },
-    { label: 'Assignee', value: who(ctx, view.assignee) },
+    { label: voice.t('field.customer'), value: customerName(ctx, ticket.customer) },
+    { label: voice.t('field.state'), value: stateName(voice, view.state) },
+    { label: voice.t('field.tier'), value: tierName(voice, timeline.tier) },
+    { label: voice.t('field.severity'), value: severityLabel(voice, view) },
+    { label: voice.t('field.assignee'), value: assigneeName(ctx, view.assignee) ?? voice.t('people.nobody') },
   ];
-  const incidents = incidentField(ticket);
+  const incidents = incidentField(voice, ticket);
   if (incidents) fields.push(incidents);
-  const lines = timeline.clocks.all().map((clock) => describeClock(clock, now));
+  const lines = timeline.clocks.all().map((clock) => describeClock(voice, clock, now));
   if (forStaff) {
     const next = nextStep(ticket, timeline);
-    if (next) lines.push(`next on the ladder: ${describeStep(ctx, next)} at ${formatInstant(next.at, next.clockTimezone)}`);
+    if (next) lines.push(voice.t('status.nextStep', { step: describeStep(voice, next), at: voice.instant(next.at, next.clockTimezone) }));
   }
   return {
     tone: timeline.clocks.all().some((c) => c.status() === 'breached') ? 'danger' : 'info',
-    title: `Ticket ${ticketRef(ticket.id)} — ${customerName(ctx, ticket.customer)}`,
+    locale: voice.locale,
+    title: voice.t('status.title', { ticket: ticketRef(ticket.id), customer: customerName(ctx, ticket.customer) }),
     fields,
     quote: view.title,
     body: lines.join('\n'),
@@ -156,48 +173,58 @@ export function nextStep(ticket: Ticket, timeline: Timeline): (Notification & { 
   return best;
 }
 
-export function describeStep(ctx: DeskContext, step: Pick<Notification, 'kind' | 'clock' | 'level' | 'repeat' | 'fraction'>): string {
-  const clock = CLOCK_LABEL[step.clock];
-  if (step.kind === 'warning') return `${clock} warning (${Math.round((step.fraction ?? 0) * 100)}% of the target used)`;
-  if (step.kind === 'breach') return `${clock} breach (level 1)`;
-  return `${clock} escalation, level ${step.level}${step.repeat ? `, round ${step.repeat + 1}` : ''}`;
+/** `first response warning (50% of the target used)`, `resolution escalation, level 2, round 2`. */
+export function describeStep(voice: Voice, step: Pick<Notification, 'kind' | 'clock' | 'level' | 'repeat' | 'fraction'>): string {
+  const clock = clockName(voice, step.clock);
+  if (step.kind === 'warning') return voice.t('step.warning', { clock, percent: Math.round((step.fraction ?? 0) * 100) });
+  if (step.kind === 'breach') return voice.t('step.breach', { clock });
+  return step.repeat ? voice.t('step.escalationRound', { clock, level: step.level, round: step.repeat + 1 }) : voice.t('step.escalation', { clock, level: step.level });
 }
 
-/** A warning, breach or escalation for the staff channel. */
-export function notificationCard(ctx: DeskContext, ticket: Ticket, n: Notification, now: number, late: boolean, zone: string): Card {
+/** A warning, breach or escalation for the staff channel, as `voice` (staff's) reads it; times in the reader's zone, else `zone`. */
+export function notificationCard(ctx: DeskContext, ticket: Ticket, n: Notification, now: number, late: boolean, zone: string, voice: Voice): Card {
   const view = viewTicket(ticket);
-  const headline =
+  const clock = clockName(voice, n.clock);
+  const ref = ticketRef(ticket.id);
+  const title =
     n.kind === 'warning'
-      ? `${CLOCK_LABEL[n.clock]} due soon`
+      ? voice.t('ping.warning', { ticket: ref, clock })
       : n.kind === 'breach'
-        ? `${CLOCK_LABEL[n.clock]} BREACHED`
-        : `${CLOCK_LABEL[n.clock]} breached — escalation level ${n.level}${n.repeat ? ` (round ${n.repeat + 1})` : ''}`;
+        ? voice.t('ping.breach', { ticket: ref, clock })
+        : n.repeat
+          ? voice.t('ping.escalationRound', { ticket: ref, clock, level: n.level, round: n.repeat + 1 })
+          : voice.t('ping.escalation', { ticket: ref, clock, level: n.level });
   const fields = [
-    { label: 'Customer', value: `${customerName(ctx, ticket.customer)} (${view.tier})` },
-    { label: 'Severity', value: severityLabel(view) },
-    { label: n.kind === 'warning' ? 'Due' : 'Was due', value: formatInstant(n.dueAt, zone) },
-    { label: 'Assignee', value: who(ctx, view.assignee) },
+    { label: voice.t('field.customer'), value: voice.t('ping.customer', { customer: customerName(ctx, ticket.customer), tier: tierName(voice, view.tier) }) },
+    { label: voice.t('field.severity'), value: severityLabel(voice, view) },
+    { label: n.kind === 'warning' ? voice.t('field.due') : voice.t('field.wasDue'), value: voice.instant(n.dueAt, zone) },
+    { label: voice.t('field.assignee'), value: assigneeName(ctx, view.assignee) ?? voice.t('people.nobody') },
   ];
-  const incidents = incidentField(ticket);
+  const incidents = incidentField(voice, ticket);
   if (incidents) fields.push(incidents);
   const notes: string[] = [];
-  if (n.kind === 'warning') notes.push(`${formatDuration(Math.max(0, n.dueAt - now))} left.`);
+  if (n.kind === 'warning') notes.push(voice.t('ping.left', { left: voice.duration(Math.max(0, n.dueAt - now)) }));
   if (n.to.standIn) {
-    const off = displayName(ctx.config, n.to.standIn.for);
-    const by = n.to.standIn.by.map((p) => displayName(ctx.config, p)).join(', ');
-    notes.push(by ? `${off} (account engineer) is off now — on call instead: ${by}.` : `${off} (account engineer) is off now, and nobody is on call to stand in.`);
+    const engineer = displayName(ctx.config, n.to.standIn.for);
+    notes.push(
+      n.to.standIn.by.length
+        ? voice.t('ping.standIn', { engineer, people: peopleNames(ctx, voice, n.to.standIn.by) })
+        : voice.t('ping.standInNobody', { engineer }),
+    );
   }
-  for (const schedule of n.to.unstaffed) notes.push(`Nobody is on call for schedule "${schedule}" — escalating on.`);
-  if (late) notes.push(`Sent late: this was due ${formatInstant(n.at, zone)}, while slawatch was not running.`);
+  for (const schedule of n.to.unstaffed) notes.push(voice.t('ping.unstaffed', { schedule }));
+  if (late) notes.push(voice.t('ping.late', { at: voice.instant(n.at, zone) }));
   return {
     tone: n.kind === 'warning' ? 'warning' : 'danger',
-    title: `${ticketRef(ticket.id)} ${headline}`,
+    locale: voice.locale,
+    title,
     fields,
     quote: view.title,
     ...(notes.length ? { body: notes.join('\n') } : {}),
     mentions: { people: n.to.people, groups: n.to.groups },
     link: { platform: ticket.platform, channelId: ticket.channelId, threadId: ticket.threadId },
     actions: { ticketId: ticket.id, offer: actionsFor(view), severity: view.severity },
+    // The key, as the platforms' resend checks find it in the history: not a sentence, never translated.
     footer: `key ${formatKey({ kind: 'step', ticketId: ticket.id, step: n.key })}`,
   };
 }

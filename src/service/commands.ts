@@ -3,18 +3,19 @@
  * plain words in the shell). Parsing and authorisation live here so the
  * adapters stay thin.
  */
-import { isSeverity, SEVERITIES, type ClockKind, type Severity } from '../domain/vocabulary.js';
-import { displayName, isStaff, type Author } from '../domain/people.js';
+import { SEVERITIES, type ClockKind, type Severity } from '../domain/vocabulary.js';
+import { isStaff, type Author } from '../domain/people.js';
 import { viewTicket, type Platform, type Ticket, type TicketEvent } from '../domain/ticket.js';
 import { onCallAt } from '../oncall/schedule.js';
 import { replayTimeline } from '../escalation/timeline.js';
 import type { Clock } from '../sla/clocks.js';
-import { customerName, formatInstant, statusCard, ticketRef, ticketStateCard } from './cards.js';
+import { LOCALES, voiceIn, type Voice } from '../i18n/index.js';
+import { assigneeName, customerName, peopleNames, severityName, stateName, statusCard, ticketRef, ticketStateCard, tierName } from './cards.js';
 import { customerForChannel, type DeskContext } from './context.js';
-import { actorOf, applyAction, CommandError, openTicket, type IncomingMessage } from './tickets.js';
+import { actorOf, applyAction, CommandError, openTicket, type IncomingMessage, type Refusal } from './tickets.js';
 import type { Outbound, Reply } from './messages.js';
-import { formatDuration } from '../config/duration.js';
-import { INCIDENT_HELP, runIncidentCommand } from './incident-commands.js';
+import { incidentHelp, runIncidentCommand } from './incident-commands.js';
+import { askerVoice, customerVoice } from './readers.js';
 
 export const COMMAND_NAMES = ['status', 'queue', 'claim', 'severity', 'wait', 'resolve', 'reopen', 'close', 'oncall', 'help', 'incident', 'maintenance'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -29,43 +30,89 @@ export interface ParsedCommand {
   args?: string;
 }
 
-export const HELP_TEXT = [
-  'status [ticket]        the ticket\'s clocks, due times and assignee',
-  'queue                  open tickets, most urgent first',
-  'claim [ticket]         take the ticket (staff)',
-  'severity <level> [ticket]  urgent, high, normal or low (staff)',
-  'wait [ticket]          waiting on the customer: pauses the clocks (staff)',
-  'resolve [ticket]       resolve the ticket (staff)',
-  'reopen [ticket]        reopen a resolved ticket (staff)',
-  'close [ticket]         close the ticket for good (staff)',
-  'oncall [schedule]      who is on call now and next',
-  INCIDENT_HELP,
-  'help                   this list',
-  'In a ticket\'s thread the ticket is implied; elsewhere name it: 42 or #42.',
-].join('\n');
+/** Why a command's words were not understood (said to the asker in their language). */
+export type ParseError = { kind: 'unknown'; word: string } | { kind: 'notUnderstood'; word: string } | { kind: 'whichSeverity' };
 
-/** `severity urgent #42` → { name: 'severity', severity: 'urgent', ticketId: 42 }. */
-export function parseCommand(text: string): ParsedCommand | { error: string } {
+/** A word of some catalogue → what it stands for: `claim`, `认领` → `claim`. Words compare in lower case. */
+function wordsOf<T extends string>(names: readonly T[], wordIn: (voice: Voice, name: T) => string): ReadonlyMap<string, T> {
+  const map = new Map<string, T>();
+  for (const locale of LOCALES) for (const name of names) map.set(wordIn(voiceIn(locale), name).toLowerCase(), name);
+  return map;
+}
+
+/** The command word in the reader's language: `claim`, `认领`. */
+export function commandWord(voice: Voice, name: CommandName): string {
+  return voice.t('command.word', { command: name });
+}
+
+const COMMAND_WORDS = wordsOf(COMMAND_NAMES, commandWord);
+const SEVERITY_WORDS = wordsOf(SEVERITIES, severityName);
+
+/** The command a word names, in any language slawatch speaks (`claim`, `认领`). */
+export function commandNamed(word: string): CommandName | undefined {
+  return COMMAND_WORDS.get(word.toLowerCase());
+}
+
+/** The severity a word names, in any language (`urgent`, `紧急`). */
+export function severityNamed(word: string): Severity | undefined {
+  return SEVERITY_WORDS.get(word.toLowerCase());
+}
+
+/** The commands, as `voice` reads them: its own words. */
+export function helpText(voice: Voice): string {
+  const word = (name: CommandName) => commandWord(voice, name);
+  return [
+    voice.t('help.status', { word: word('status') }),
+    voice.t('help.queue', { word: word('queue') }),
+    voice.t('help.claim', { word: word('claim') }),
+    voice.t('help.severity', { word: word('severity') }),
+    voice.t('help.wait', { word: word('wait') }),
+    voice.t('help.resolve', { word: word('resolve') }),
+    voice.t('help.reopen', { word: word('reopen') }),
+    voice.t('help.close', { word: word('close') }),
+    voice.t('help.oncall', { word: word('oncall') }),
+    incidentHelp(voice),
+    voice.t('help.help', { word: word('help') }),
+    voice.t('help.implied'),
+  ].join('\n');
+}
+
+/** `severity urgent #42` (or `级别 紧急 #42`) → { name: 'severity', severity: 'urgent', ticketId: 42 }. */
+export function parseCommand(text: string): ParsedCommand | { error: ParseError } {
   const words = text.trim().split(/\s+/).filter(Boolean);
   const [first, ...rest] = words;
-  const name = (first ?? 'help').toLowerCase();
-  if (!(COMMAND_NAMES as readonly string[]).includes(name)) return { error: `unknown command "${first}". Try "help".` };
+  const name = first === undefined ? 'help' : commandNamed(first);
+  if (!name) return { error: { kind: 'unknown', word: first as string } };
   if (name === 'incident' || name === 'maintenance') return { name, args: text.trim().slice((first as string).length).trim() };
-  const parsed: ParsedCommand = { name: name as CommandName };
+  const parsed: ParsedCommand = { name };
   for (const word of rest) {
     const id = /^#?(\d+)$/.exec(word);
+    const severity = parsed.name === 'severity' ? severityNamed(word) : undefined;
     if (id && parsed.name !== 'oncall') {
       parsed.ticketId = Number(id[1]);
-    } else if (parsed.name === 'severity' && isSeverity(word.toLowerCase())) {
-      parsed.severity = word.toLowerCase() as Severity;
+    } else if (severity) {
+      parsed.severity = severity;
     } else if (parsed.name === 'oncall' && !parsed.schedule) {
       parsed.schedule = word;
     } else {
-      return { error: `I did not understand "${word}". Try "help".` };
+      return { error: { kind: 'notUnderstood', word } };
     }
   }
-  if (parsed.name === 'severity' && !parsed.severity) return { error: `say which severity: ${SEVERITIES.join(', ')}.` };
+  if (parsed.name === 'severity' && !parsed.severity) return { error: { kind: 'whichSeverity' } };
   return parsed;
+}
+
+/** What a parse error says to the asker. */
+function parseErrorText(voice: Voice, error: ParseError): string {
+  const help = commandWord(voice, 'help');
+  switch (error.kind) {
+    case 'unknown':
+      return voice.t('command.unknown', { word: error.word, help });
+    case 'notUnderstood':
+      return voice.t('command.notUnderstood', { word: error.word, help });
+    case 'whichSeverity':
+      return voice.t('command.whichSeverity', { severities: voice.list(SEVERITIES.map((s) => severityName(voice, s))) });
+  }
 }
 
 /** Who asks, and where. */
@@ -100,12 +147,15 @@ export interface ActionResult extends CommandResult {
   applied: boolean;
 }
 
-const refuse = (text: string): CommandResult => ({ reply: { ephemeral: true, text }, outbound: [] });
+const refuse = (voice: Voice, text: string): CommandResult => ({ reply: { ephemeral: true, locale: voice.locale, text }, outbound: [] });
 
 /** Runs one command for one person. Never throws for bad input: the reply says what went wrong. */
 export async function runCommand(ctx: DeskContext, request: CommandRequest): Promise<CommandResult> {
   const parsed = parseCommand(request.text);
-  if ('error' in parsed) return refuse(parsed.error);
+  if ('error' in parsed) {
+    const voice = askerVoice(ctx.config, request.platform, request.author, request.channelId);
+    return refuse(voice, parseErrorText(voice, parsed.error));
+  }
   return runParsed(ctx, request, parsed);
 }
 
@@ -120,43 +170,68 @@ export async function runAction(ctx: DeskContext, request: ActionRequest): Promi
 
 export async function runParsed(ctx: DeskContext, request: Asking, cmd: ParsedCommand): Promise<CommandResult> {
   const staff = isStaff(ctx.config, request.platform, request.author);
+  const voice = askerVoice(ctx.config, request.platform, request.author, request.channelId);
   const now = ctx.now();
-  if (cmd.name === 'help') return { reply: { ephemeral: true, text: HELP_TEXT }, outbound: [] };
-  if (cmd.name === 'oncall') return { reply: { ephemeral: true, text: describeOnCall(ctx, now, cmd.schedule) }, outbound: [] };
-  if (cmd.name === 'queue') return queue(ctx, request, staff, now);
+  const answer = (text: string): CommandResult => ({ reply: { ephemeral: true, locale: voice.locale, text }, outbound: [] });
+  if (cmd.name === 'help') return answer(helpText(voice));
+  if (cmd.name === 'oncall') return answer(describeOnCall(ctx, voice, now, cmd.schedule));
+  if (cmd.name === 'queue') return queue(ctx, request, staff, now, voice);
   if (cmd.name === 'incident' || cmd.name === 'maintenance') {
-    if (!staff) return refuse('Sorry — only the support team can report incidents and maintenance. We post updates in this channel.');
-    return runIncidentCommand(ctx, cmd.name, cmd.args ?? '');
+    if (!staff) return refuse(voice, voice.t('refusal.incidentsStaffOnly'));
+    return runIncidentCommand(ctx, cmd.name, cmd.args ?? '', voice);
   }
-  if (CHANGES_TICKET.has(cmd.name) && !staff) {
-    return refuse('Sorry — only the support team can change a ticket. We have your request and will get back to you here.');
-  }
+  if (CHANGES_TICKET.has(cmd.name) && !staff) return refuse(voice, voice.t('refusal.staffOnly'));
 
   const ticket = await findTicket(ctx, request, cmd.ticketId);
   if (!ticket) {
-    return refuse(cmd.ticketId !== undefined ? `There is no ticket ${ticketRef(cmd.ticketId)} here.` : 'Run this in a ticket\'s thread, or name the ticket: e.g. "status 42".');
+    return refuse(
+      voice,
+      cmd.ticketId !== undefined ? voice.t('refusal.noSuchTicket', { ticket: ticketRef(cmd.ticketId) }) : voice.t('refusal.nameTheTicket', { example: `${commandWord(voice, 'status')} 42` }),
+    );
   }
   // A customer sees only the tickets of the channel they ask in.
   if (!staff && (ticket.platform !== request.platform || ticket.channelId !== request.channelId)) {
-    return refuse(`There is no ticket ${ticketRef(ticket.id)} here.`);
+    return refuse(voice, voice.t('refusal.noSuchTicket', { ticket: ticketRef(ticket.id) }));
   }
-  if (cmd.name === 'status') return { reply: { ephemeral: true, text: '', cards: [statusCard(ctx, ticket, now, staff)] }, outbound: [], ticket };
+  if (cmd.name === 'status') return { reply: { ephemeral: true, locale: voice.locale, text: '', cards: [statusCard(ctx, ticket, now, staff, voice)] }, outbound: [], ticket };
 
   const by = actorOf(ctx, request.platform, request.author);
-  const byName = by.personId ? displayName(ctx.config, by.personId) : (request.author.name ?? request.author.userId);
+  const byName = assigneeName(ctx, by) as string;
   const event = actionEvent(cmd, now, by);
   try {
     const { ticket: updated } = await applyAction(ctx, ticket.id, event);
-    const card = ticketStateCard(ctx, updated, STATE_CHANGE[cmd.name as keyof typeof STATE_CHANGE], byName);
-    // The customer's thread hears about changes that concern them; a claim or a severity change is internal.
+    const change = STATE_CHANGE[cmd.name as keyof typeof STATE_CHANGE];
+    const card = ticketStateCard(ctx, updated, change, voice, byName);
+    // The customer's thread hears about changes that concern them (in their language); a claim or a severity change is internal.
     const toThread = cmd.name === 'wait' || cmd.name === 'resolve' || cmd.name === 'reopen' || cmd.name === 'close';
     const outbound: Outbound[] = toThread
-      ? [{ type: 'thread', platform: updated.platform, channelId: updated.channelId, threadId: updated.threadId, card, ticketId: updated.id }]
+      ? [
+          {
+            type: 'thread',
+            platform: updated.platform,
+            channelId: updated.channelId,
+            threadId: updated.threadId,
+            card: ticketStateCard(ctx, updated, change, customerVoice(ctx.config, updated.customer), byName),
+            ticketId: updated.id,
+          },
+        ]
       : [];
-    return { reply: { ephemeral: false, text: card.title, cards: [statusCard(ctx, updated, now, true)] }, outbound, ticket: updated };
+    return { reply: { ephemeral: false, locale: voice.locale, text: card.title, cards: [statusCard(ctx, updated, now, true, voice)] }, outbound, ticket: updated };
   } catch (err) {
-    if (err instanceof CommandError) return refuse(`Ticket ${ticketRef(ticket.id)}: ${err.message}.`);
+    if (err instanceof CommandError) return refuse(voice, voice.t('refusal.ticket', { ticket: ticketRef(ticket.id), reason: refusalText(voice, err.refusal) }));
     throw err;
+  }
+}
+
+/** Why the ticket cannot do that, in the asker's words. */
+function refusalText(voice: Voice, refusal: Refusal): string {
+  switch (refusal.kind) {
+    case 'transition':
+      return voice.t('refusal.transition', { event: refusal.event, state: stateName(voice, refusal.state) });
+    case 'sameSeverity':
+      return voice.t('refusal.sameSeverity', { severity: severityName(voice, refusal.severity) });
+    case 'claimedAlready':
+      return voice.t('refusal.claimedAlready');
   }
 }
 
@@ -205,11 +280,12 @@ export interface QueueRow {
   breached: boolean;
   /** The tier now (after any change). */
   tier: string;
+  /** The row as `voice` reads it (the queue command, App Home). */
   line: string;
 }
 
-/** Open tickets ordered by their earliest deadline. */
-export async function queueRows(ctx: DeskContext, now: number, filter?: (t: Ticket) => boolean): Promise<QueueRow[]> {
+/** Open tickets ordered by their earliest deadline, each line in `voice`'s words. */
+export async function queueRows(ctx: DeskContext, now: number, voice: Voice, filter?: (t: Ticket) => boolean): Promise<QueueRow[]> {
   const rows: QueueRow[] = [];
   for await (const ticket of ctx.store.listActive()) {
     if (filter && !filter(ticket)) continue;
@@ -221,55 +297,69 @@ export async function queueRows(ctx: DeskContext, now: number, filter?: (t: Tick
     for (const c of running) if (!c.stopped && c.dueAt !== null && (!earliest || c.dueAt < (earliest.dueAt as number))) earliest = c;
     const due = earliest?.dueAt ?? Infinity;
     const breached = timeline.clocks.all().some((c) => c.status() === 'breached' && !c.stopped);
-    const assignee = view.assignee ? (view.assignee.personId ? displayName(ctx.config, view.assignee.personId) : (view.assignee.name ?? view.assignee.userId)) : 'unclaimed';
-    const left = Number.isFinite(due) ? (breached ? `overdue ${formatDuration(now - due)}` : `${formatDuration(due - now)} left`) : view.state === 'waiting_on_customer' ? 'waiting on customer' : 'no deadline';
+    const left = Number.isFinite(due)
+      ? breached
+        ? voice.t('queue.overdue', { duration: voice.duration(now - due) })
+        : voice.t('queue.left', { duration: voice.duration(due - now) })
+      : view.state === 'waiting_on_customer'
+        ? voice.t('queue.waiting')
+        : voice.t('queue.noDeadline');
     rows.push({
       ticket,
       dueAt: due,
       dueClock: earliest?.kind ?? null,
       breached,
       tier: timeline.tier,
-      line: `${ticketRef(ticket.id)}  ${customerName(ctx, ticket.customer)} · ${timeline.tier} · ${view.severity} · ${left} · ${assignee}`,
+      line: voice.t('queue.line', {
+        ticket: ticketRef(ticket.id),
+        customer: customerName(ctx, ticket.customer),
+        tier: tierName(voice, timeline.tier),
+        severity: severityName(voice, view.severity),
+        left,
+        assignee: assigneeName(ctx, view.assignee) ?? voice.t('queue.unclaimed'),
+      }),
     });
   }
   return rows.sort((a, b) => a.dueAt - b.dueAt || a.ticket.id - b.ticket.id);
 }
 
-async function queue(ctx: DeskContext, request: Asking, staff: boolean, now: number): Promise<CommandResult> {
-  const rows = await queueRows(ctx, now, staff ? undefined : (t) => t.platform === request.platform && t.channelId === request.channelId);
-  const text = rows.length ? rows.map((r) => r.line).join('\n') : 'No open tickets.';
-  return { reply: { ephemeral: true, text: `Open tickets (${rows.length}):\n${text}` }, outbound: [] };
+async function queue(ctx: DeskContext, request: Asking, staff: boolean, now: number, voice: Voice): Promise<CommandResult> {
+  const rows = await queueRows(ctx, now, voice, staff ? undefined : (t) => t.platform === request.platform && t.channelId === request.channelId);
+  const text = rows.length ? rows.map((r) => r.line).join('\n') : voice.t('queue.empty');
+  return { reply: { ephemeral: true, locale: voice.locale, text: `${voice.t('queue.title', { count: rows.length })}\n${text}` }, outbound: [] };
 }
 
-/** "alice is on call for primary until Mon 9 Mar 09:00 EDT, then bob". */
-export function describeOnCall(ctx: DeskContext, now: number, scheduleId?: string): string {
+/** "primary: alice until Mon 9 Mar 09:00 GMT-4, then bob", in `voice`'s words. */
+export function describeOnCall(ctx: DeskContext, voice: Voice, now: number, scheduleId?: string): string {
   const ids = scheduleId ? [scheduleId] : Object.keys(ctx.config.schedules);
-  if (ids.length === 0) return 'No on-call schedules are configured.';
+  if (ids.length === 0) return voice.t('oncall.none');
   return ids
     .map((id) => {
       const schedule = ctx.config.schedules[id];
-      if (!schedule) return `There is no schedule "${id}".`;
+      if (!schedule) return voice.t('oncall.unknownSchedule', { schedule: id });
       const current = onCallAt(schedule, now);
-      const names = (users: string[]) => (users.length ? users.map((u) => displayName(ctx.config, u)).join(', ') : 'nobody');
-      if (current.until === null) return `${id}: ${names(current.onCall)} (no change ahead)`;
+      const people = peopleNames(ctx, voice, current.onCall);
+      if (current.until === null) return voice.t('oncall.noChange', { schedule: id, people });
       const next = onCallAt(schedule, current.until);
-      return `${id}: ${names(current.onCall)} until ${formatInstant(current.until, schedule.timezone)}, then ${names(next.onCall)}`;
+      return voice.t('oncall.until', { schedule: id, people, until: voice.instant(current.until, schedule.timezone), next: peopleNames(ctx, voice, next.onCall) });
     })
     .join('\n');
 }
 
 /** A staff member opens a ticket on any message of a bound channel (reaction, shortcut). */
 export async function openTicketFromMessage(ctx: DeskContext, msg: IncomingMessage, opener: Author, severity?: Severity): Promise<CommandResult> {
-  if (!isStaff(ctx.config, msg.platform, opener)) return refuse('Only the support team can open a ticket from a message.');
+  const voice = askerVoice(ctx.config, msg.platform, opener);
+  if (!isStaff(ctx.config, msg.platform, opener)) return refuse(voice, voice.t('openFrom.staffOnly'));
   const customer = customerForChannel(ctx.config, msg.platform, msg.channelId);
-  if (!customer) return refuse('This channel is not bound to a customer.');
+  if (!customer) return refuse(voice, voice.t('openFrom.notBound'));
   for (const id of new Set([msg.messageId, msg.threadId ?? msg.messageId])) {
     const existing = await ctx.store.findByMessage(msg.platform, msg.channelId, id);
-    if (existing !== undefined) return refuse(`That ${id === msg.messageId ? 'message' : 'thread'} already belongs to ticket ${ticketRef(existing)}.`);
+    if (existing !== undefined) return refuse(voice, voice.t('openFrom.taken', { what: id === msg.messageId ? 'message' : 'thread', ticket: ticketRef(existing) }));
   }
   const result = await ctx.store.withLock(`channel:${msg.platform}:${msg.channelId}`, () =>
     openTicket(ctx, msg, customer.id, customer.tier, actorOf(ctx, msg.platform, opener), severity),
   );
   const ticket = result.result.kind === 'opened' ? result.result.ticket : undefined;
-  return { reply: { ephemeral: true, text: ticket ? `Opened ticket ${ticketRef(ticket.id)} for ${customer.name}.` : 'Could not open a ticket.' }, outbound: result.outbound, ...(ticket ? { ticket } : {}) };
+  const text = ticket ? voice.t('openFrom.opened', { ticket: ticketRef(ticket.id), customer: customer.name }) : voice.t('openFrom.failed');
+  return { reply: { ephemeral: true, locale: voice.locale, text }, outbound: result.outbound, ...(ticket ? { ticket } : {}) };
 }

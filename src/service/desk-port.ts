@@ -16,6 +16,7 @@ import type { AlertInput, AlertOutcome } from './alerts.js';
 import type { AvailabilitySnapshot } from './availability-view.js';
 import type { ActionRequest, ActionResult, CommandRequest, CommandResult, QueueRow } from './commands.js';
 import type { QueueSnapshot } from './queue-view.js';
+import type { Reader } from './readers.js';
 import type { IncomingMessage, MessageOutcome } from './tickets.js';
 
 export type { ActionRequest, ActionResult, AlertInput, AlertOutcome, AvailabilitySnapshot, CommandRequest, CommandResult, IncomingMessage, MessageOutcome, QueueRow, QueueSnapshot };
@@ -51,8 +52,8 @@ export interface SupportDesk {
   activeTickets(platform: Platform): AsyncIterable<Ticket>;
   /** One ticket, as stored. */
   ticket(id: number): Promise<Ticket | undefined>;
-  /** Open tickets, most urgent first (App Home). */
-  queue(): Promise<QueueRow[]>;
+  /** Open tickets, most urgent first (App Home), each row's line as `reader` reads it (default: staff). */
+  queue(reader?: Reader): Promise<QueueRow[]>;
   /** The queue page's data: open tickets by time left, who is on call now and next. */
   queueSnapshot(links?: LinkOptions): Promise<QueueSnapshot>;
   /** The queue page's availability: open incidents, each customer's month so far. */

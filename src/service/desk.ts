@@ -21,6 +21,8 @@ import type { SupportDesk } from './desk-port.js';
 import { describe, type Logger } from './logger.js';
 import type { Outbound } from './messages.js';
 import { privateInCustomerChannels } from './platform-rules.js';
+import { voiceOf } from '../i18n/index.js';
+import { staffReader, type Reader } from './readers.js';
 import { queueSnapshot, type QueueSnapshot } from './queue-view.js';
 import { deleteMessage, editMessage, handleMessage, type IncomingMessage, type MessageOutcome } from './tickets.js';
 
@@ -131,8 +133,8 @@ export class Desk implements SupportDesk {
     return this.ctx.store.get(id);
   }
 
-  queue(): Promise<QueueRow[]> {
-    return queueRows(this.ctx, this.ctx.now());
+  queue(reader?: Reader): Promise<QueueRow[]> {
+    return queueRows(this.ctx, this.ctx.now(), voiceOf(reader ?? staffReader(this.config)));
   }
 
   queueSnapshot(links?: LinkOptions): Promise<QueueSnapshot> {

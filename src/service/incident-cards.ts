@@ -1,15 +1,14 @@
 /**
  * What customers read about an incident or a maintenance window in their
- * channel, step by step, with times in the customer's zone; and what staff
- * read back when they run an incident command.
+ * channel, step by step, in their language and zone; and how staff read an
+ * incident's reach when they run an incident command.
  */
 import type { Config, Customer } from '../config/schema.js';
 import type { Impact, IncidentEvent, Scope } from '../availability/incident-log.js';
+import type { Voice } from '../i18n/index.js';
 import type { IncidentRecord } from '../store/incident-store.js';
-import { formatInstant } from './cards.js';
 import type { Card } from './messages.js';
-
-const IMPACT_TEXT: Record<Impact, string> = { outage: 'service unavailable', degraded: 'degraded performance' };
+import { customerVoice } from './readers.js';
 
 /** The zone a customer's times are shown in: its own, else `availability.timezone`. */
 export function customerZone(config: Config, customer: Customer): string {
@@ -28,29 +27,35 @@ function storyAt(record: IncidentRecord, step: number): { title: string; impact:
 /** The notice for step `step` of a record (its event index), as `customer` reads it. */
 export function noticeCard(config: Config, record: IncidentRecord, step: number, customer: Customer): Card {
   const event = record.events[step] as IncidentEvent;
+  const voice = customerVoice(config, customer.id);
   const zone = customerZone(config, customer);
-  const reference = { label: 'Reference', value: record.id };
+  const at = (ms: number) => voice.instant(ms, zone);
+  const impact = (value: Impact) => voice.t('notice.impact', { impact: value });
+  const reference = { label: voice.t('notice.reference'), value: record.id };
   switch (event.type) {
     case 'maintenance':
       return {
         tone: 'info',
-        title: 'Planned maintenance',
-        fields: [{ label: 'From', value: formatInstant(event.from, zone) }, { label: 'Until', value: formatInstant(event.to, zone) }, reference],
-        body: 'The service may be unavailable during this window. We will keep it as short as we can.',
+        locale: voice.locale,
+        title: voice.t('notice.maintenance.title'),
+        fields: [{ label: voice.t('notice.from'), value: at(event.from) }, { label: voice.t('notice.until'), value: at(event.to) }, reference],
+        body: voice.t('notice.maintenance.body'),
       };
     case 'incident_opened':
       return {
         tone: event.impact === 'outage' ? 'danger' : 'warning',
-        title: `Incident: ${event.title}`,
-        fields: [{ label: 'Impact', value: IMPACT_TEXT[event.impact] }, { label: 'Since', value: formatInstant(event.at, zone) }, reference],
-        body: 'We are aware of the problem and working on it. Updates follow in this channel.',
+        locale: voice.locale,
+        title: voice.t('notice.opened.title', { title: event.title }),
+        fields: [{ label: voice.t('notice.impactLabel'), value: impact(event.impact) }, { label: voice.t('notice.since'), value: at(event.at) }, reference],
+        body: voice.t('notice.opened.body'),
       };
     case 'incident_updated': {
       const story = storyAt(record, step);
       return {
         tone: story.impact === 'outage' ? 'danger' : 'warning',
-        title: `Update: ${story.title}`,
-        fields: [{ label: 'Impact', value: IMPACT_TEXT[story.impact] }, { label: 'At', value: formatInstant(event.at, zone) }, reference],
+        locale: voice.locale,
+        title: voice.t('notice.updated.title', { title: story.title }),
+        fields: [{ label: voice.t('notice.impactLabel'), value: impact(story.impact) }, { label: voice.t('notice.at'), value: at(event.at) }, reference],
         ...(event.message ? { quote: event.message } : {}),
       };
     }
@@ -58,21 +63,22 @@ export function noticeCard(config: Config, record: IncidentRecord, step: number,
       const story = storyAt(record, step);
       return {
         tone: 'good',
-        title: `Resolved: ${story.title}`,
-        fields: [{ label: 'Since', value: formatInstant(story.openedAt, zone) }, { label: 'Resolved', value: formatInstant(event.at, zone) }, reference],
-        body: 'Everything works again. Thank you for your patience.',
+        locale: voice.locale,
+        title: voice.t('notice.resolved.title', { title: story.title }),
+        fields: [{ label: voice.t('notice.since'), value: at(story.openedAt) }, { label: voice.t('notice.resolvedAt'), value: at(event.at) }, reference],
+        body: voice.t('notice.resolved.body'),
       };
     }
   }
 }
 
 /** `everyone`, `region eu, tier enterprise, customer acme`. */
-export function describeScope(scope: Scope): string {
-  if (scope === 'all') return 'everyone';
+export function describeScope(voice: Voice, scope: Scope): string {
+  if (scope === 'all') return voice.t('scope.everyone');
   const parts = [
-    ...(scope.regions ?? []).map((r) => `region ${r}`),
-    ...(scope.tiers ?? []).map((t) => `tier ${t}`),
-    ...(scope.customers ?? []).map((c) => `customer ${c}`),
+    ...(scope.regions ?? []).map((id) => voice.t('scope.part', { kind: 'region', id })),
+    ...(scope.tiers ?? []).map((id) => voice.t('scope.part', { kind: 'tier', id })),
+    ...(scope.customers ?? []).map((id) => voice.t('scope.part', { kind: 'customer', id })),
   ];
-  return parts.join(', ');
+  return voice.list(parts);
 }

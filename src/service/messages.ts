@@ -4,7 +4,8 @@
  * renders it its own way (Block Kit, a Discord embed, shell text) and a
  * plain-text rendering always exists (render-text.ts).
  *
- * All strings here are plain text, never platform markup: renderers escape
+ * All strings here are plain text in the reader's language (from the
+ * message catalogues, src/i18n), never platform markup: renderers escape
  * them. Only `mentions` turn into pings.
  */
 import type { Severity } from '../config/schema.js';
@@ -29,6 +30,8 @@ export interface Mentions {
 
 export interface Card {
   tone: Tone;
+  /** The reader's locale (src/i18n): the renderer's own words (buttons, links) are in it too. Absent: English. */
+  locale?: string;
   title: string;
   /** Short label/value pairs: tier, severity, due, assignee… */
   fields: { label: string; value: string }[];
@@ -77,6 +80,8 @@ export type Outbound =
 export interface Reply {
   /** Only the person who asked sees it, where the platform can do that. */
   ephemeral: boolean;
+  /** The asker's locale (src/i18n); absent: English. */
+  locale?: string;
   text: string;
   cards?: Card[];
 }

@@ -23,6 +23,7 @@ import { notificationCard } from './cards.js';
 import { staffChannelFor, type DeskContext } from './context.js';
 import { renewClaim, settle, takeOver, takeOverAt } from './delivery.js';
 import { formatKey, parseKey, recordKey, type NotificationKey } from './notification-key.js';
+import { staffVoice } from './readers.js';
 import type { Outbox, OutboxItem, OutboxResult } from './outbox.js';
 
 export interface NotifierOptions {
@@ -111,7 +112,7 @@ export class Notifier implements DeadlineSource {
           const step = due[due.length - 1] as (typeof due)[number];
           const late = step.at < this.options.bootAt || now - step.at > (this.options.lateAfterMs ?? 60_000);
           const notification = toNotification(step, clock, timeline, this.ctx);
-          const card = notificationCard(this.ctx, ticket, notification, now, late, clock.calendar.timezone);
+          const card = notificationCard(this.ctx, ticket, notification, now, late, clock.calendar.timezone, staffVoice(this.ctx.config));
           const about = { kind: step.kind, tier: timeline.tier, clock: step.clock, dueAt: step.at, late };
           const rendered = this.itemsFor(ticket, step.key, card, notification.to).map((item) => ({ ...item, about }));
           records[step.key] = { status: 'sending', dueAt: step.at, late, owner: this.options.instanceId, claimedAt: now, outbox: rendered };

@@ -11,6 +11,7 @@ import { threadLink, type LinkOptions } from '../report/links.js';
 import { customerName, ticketRef } from './cards.js';
 import { queueRows } from './commands.js';
 import type { DeskContext } from './context.js';
+import { staffVoice } from './readers.js';
 
 /** Long opening messages are cut here; the thread has the rest. */
 const TITLE_MAX = 140;
@@ -58,7 +59,7 @@ export interface QueueSnapshot {
 
 export async function queueSnapshot(ctx: DeskContext, links: LinkOptions = {}): Promise<QueueSnapshot> {
   const now = ctx.now();
-  const rows = await queueRows(ctx, now);
+  const rows = await queueRows(ctx, now, staffVoice(ctx.config));
   const tickets = rows.map(({ ticket, dueAt, dueClock, breached, tier }): QueueTicket => {
     const view = viewTicket(ticket);
     const assignee = view.assignee ? (view.assignee.personId ? displayName(ctx.config, view.assignee.personId) : (view.assignee.name ?? view.assignee.userId)) : null;

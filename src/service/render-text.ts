@@ -4,6 +4,7 @@
  * per card; `mentionPerson` and `mentionGroup` write a ping the way the
  * platform does.
  */
+import { voiceIn } from '../i18n/index.js';
 import type { Card } from './messages.js';
 
 export interface TextOptions {
@@ -24,7 +25,8 @@ export function cardToLine(card: Card, options: TextOptions = {}): string {
     ...(card.mentions?.groups ?? []).map((g) => options.mentionGroup?.(g) ?? `@group:${g}`),
   ];
   parts.push(`${mentions.length ? `${mentions.join(' ')} ` : ''}${ICON[card.tone]}${escape(card.title)}`);
-  for (const field of card.fields) parts.push(`${escape(field.label)}: ${escape(field.value)}`);
+  const voice = voiceIn(card.locale);
+  for (const field of card.fields) parts.push(voice.t('card.field', { label: escape(field.label), value: escape(field.value) }));
   if (card.quote) parts.push(`“${escape(oneLine(card.quote, 120))}”`);
   if (card.body) parts.push(...card.body.split('\n').map((l) => escape(l)));
   return parts.join(' · ');

@@ -16,12 +16,15 @@ import {
   type Platform,
   type Ticket,
   type TicketEvent,
+  type TicketEventType,
+  type TicketState,
   type TicketView,
 } from '../domain/ticket.js';
 import { ticketAckCard, ticketStateCard } from './cards.js';
 import { lastTicketKey } from './channel-state.js';
 import { customerForChannel, type DeskContext } from './context.js';
 import type { Outbound } from './messages.js';
+import { customerVoice } from './readers.js';
 
 /** A chat message as every adapter reports it. */
 export interface IncomingMessage {
@@ -40,7 +43,18 @@ export interface IncomingMessage {
 export type MessageOutcome =
   | { kind: 'opened' | 'appended' | 'customer_message' | 'staff_reply' | 'reopened'; ticket: Ticket }
   | { kind: 'duplicate'; ticketId: number }
-  | { kind: 'ignored'; reason: string };
+  | { kind: 'ignored'; reason: IgnoredReason };
+
+/** Why a message is not part of a ticket (logged; the shell says it in the reader's words). */
+export type IgnoredReason =
+  | 'from_bot'
+  | 'unbound_channel'
+  | 'staff_top_level'
+  | 'not_a_ticket_thread'
+  | 'ticket_closed'
+  | 'outside_reopen_window'
+  | 'out_of_order'
+  | 'already_recorded';
 
 export interface DeskResult<T> {
   result: T;
@@ -55,10 +69,10 @@ export function actorOf(ctx: DeskContext, platform: Platform, author: Author): A
 
 /** A message arrived in a channel the bot watches. */
 export async function handleMessage(ctx: DeskContext, msg: IncomingMessage): Promise<DeskResult<MessageOutcome>> {
-  const none = (reason: string): DeskResult<MessageOutcome> => ({ result: { kind: 'ignored', reason }, outbound: [] });
-  if (msg.author.isBot) return none('message from a bot');
+  const none = (reason: IgnoredReason): DeskResult<MessageOutcome> => ({ result: { kind: 'ignored', reason }, outbound: [] });
+  if (msg.author.isBot) return none('from_bot');
   const customer = customerForChannel(ctx.config, msg.platform, msg.channelId);
-  if (!customer) return none('channel is not bound to a customer');
+  if (!customer) return none('unbound_channel');
 
   const known = await ctx.store.findByMessage(msg.platform, msg.channelId, msg.messageId);
   const knownTicket = known === undefined ? undefined : await ctx.store.get(known);
@@ -67,7 +81,7 @@ export async function handleMessage(ctx: DeskContext, msg: IncomingMessage): Pro
   const staff = isStaff(ctx.config, msg.platform, msg.author);
   const inThread = msg.threadId !== undefined && msg.threadId !== msg.messageId;
   if (inThread) return threadReply(ctx, msg, staff);
-  if (staff) return none('top-level message from staff');
+  if (staff) return none('staff_top_level');
 
   // Top-level customer message: join the open, unanswered ticket of this channel
   // if it is recent enough, else open a new one. One channel at a time, so
@@ -101,7 +115,7 @@ function duplicate(ctx: DeskContext, ticket: Ticket, msg: IncomingMessage): Desk
 }
 
 function ackMessage(ctx: DeskContext, ticket: Ticket, resend: boolean): Outbound {
-  const card = ticketAckCard(ctx, ticket, ctx.now());
+  const card = ticketAckCard(ctx, ticket, ctx.now(), customerVoice(ctx.config, ticket.customer));
   return { type: 'thread', platform: ticket.platform, channelId: ticket.channelId, threadId: ticket.threadId, card, ticketId: ticket.id, ack: { resend } };
 }
 
@@ -182,16 +196,16 @@ export async function openTicket(
 
 async function threadReply(ctx: DeskContext, msg: IncomingMessage, staff: boolean): Promise<DeskResult<MessageOutcome>> {
   const ticketId = await ctx.store.findByMessage(msg.platform, msg.channelId, msg.threadId as string);
-  if (ticketId === undefined) return { result: { kind: 'ignored', reason: 'thread is not a ticket' }, outbound: [] };
+  if (ticketId === undefined) return { result: { kind: 'ignored', reason: 'not_a_ticket_thread' }, outbound: [] };
   const by = actorOf(ctx, msg.platform, msg.author);
   let kind: 'customer_message' | 'staff_reply' | 'reopened' | undefined;
-  let refusal: string | undefined;
+  let refusal: IgnoredReason | undefined;
   const ticket = await ctx.store.update(ticketId, (current) => {
     kind = undefined;
     const view = viewTicket(current);
     if (current.events.some((e) => e.messageId === msg.messageId)) return undefined;
     if (view.state === 'closed') {
-      refusal = 'ticket is closed';
+      refusal = 'ticket_closed';
       return undefined;
     }
     let next: Ticket | undefined;
@@ -200,7 +214,7 @@ async function threadReply(ctx: DeskContext, msg: IncomingMessage, staff: boolea
       kind = 'staff_reply';
     } else if (view.state === 'resolved' && msg.at >= (view.resolvedAt ?? 0)) {
       if (msg.at - (view.resolvedAt ?? 0) > ctx.config.tickets.reopenWindow) {
-        refusal = 'ticket was resolved outside the reopen window';
+        refusal = 'outside_reopen_window';
         return undefined;
       }
       next = append(append(current, { type: 'reopened', at: msg.at, by }), { type: 'customer_message', at: msg.at, by, messageId: msg.messageId, text: msg.text });
@@ -212,17 +226,17 @@ async function threadReply(ctx: DeskContext, msg: IncomingMessage, staff: boolea
     }
     if (!next) {
       kind = undefined;
-      refusal = 'the ticket cannot take this message where it falls in its log';
+      refusal = 'out_of_order';
       return undefined;
     }
     return staff ? next : tagIncidents(ctx, next);
   });
   await ctx.store.indexMessage(msg.platform, msg.channelId, msg.messageId, ticketId);
-  if (!kind) return { result: { kind: 'ignored', reason: refusal ?? 'already recorded' }, outbound: [] };
+  if (!kind) return { result: { kind: 'ignored', reason: refusal ?? 'already_recorded' }, outbound: [] };
   ctx.onTicketChanged?.(ticket);
   const outbound: Outbound[] = [];
   if (kind === 'reopened') {
-    outbound.push({ type: 'thread', platform: ticket.platform, channelId: ticket.channelId, threadId: ticket.threadId, card: ticketStateCard(ctx, ticket, 'reopened'), ticketId });
+    outbound.push({ type: 'thread', platform: ticket.platform, channelId: ticket.channelId, threadId: ticket.threadId, card: ticketStateCard(ctx, ticket, 'reopened', customerVoice(ctx.config, ticket.customer)), ticketId });
   }
   return { result: { kind, ticket }, outbound };
 }
@@ -267,33 +281,48 @@ export function append(ticket: Ticket | undefined, event: TicketEvent): Ticket |
   return 'ticket' in inserted ? inserted.ticket : undefined;
 }
 
+/** Why a staff action was refused, for the asker in their language (commands.ts). */
+export type Refusal =
+  | { kind: 'transition'; event: TicketEventType; state: TicketState }
+  | { kind: 'sameSeverity'; severity: Severity }
+  | { kind: 'claimedAlready' };
+
 export class CommandError extends Error {
   override name = 'CommandError';
+
+  /** The message is for logs: the state machine's reason where it refused, else the refusal's kind. */
+  constructor(
+    readonly refusal: Refusal,
+    reason: string = refusal.kind,
+  ) {
+    super(reason);
+  }
 }
 
 /** Applies a staff action (claim, wait, resolve, reopen, close, severity) after checking the state allows it. */
 export async function applyAction(ctx: DeskContext, ticketId: number, event: TicketEvent): Promise<{ ticket: Ticket; view: TicketView }> {
-  let problem: string | undefined;
+  let problem: { refusal: Refusal; reason?: string } | undefined;
   const ticket = await ctx.store.update(ticketId, (current) => {
     const view = viewTicket(current);
-    problem = checkTransition(view.state, event.type);
+    const reason = checkTransition(view.state, event.type);
+    problem = reason ? { refusal: { kind: 'transition', event: event.type, state: view.state }, reason } : undefined;
     if (problem) return undefined;
     if (event.type === 'severity_changed' && event.severity === view.severity && !view.severityGuessed) {
-      problem = `the ticket is already ${event.severity}`;
+      problem = { refusal: { kind: 'sameSeverity', severity: event.severity } };
       return undefined;
     }
     if (event.type === 'claimed' && view.assignee?.userId === event.by?.userId && view.assignee?.platform === event.by?.platform) {
-      problem = 'you have already claimed this ticket';
+      problem = { refusal: { kind: 'claimedAlready' } };
       return undefined;
     }
     const inserted = insertEvent(current, event);
     if ('refused' in inserted) {
-      problem = inserted.refused;
+      problem = { refusal: { kind: 'transition', event: inserted.event, state: inserted.state }, reason: inserted.refused };
       return undefined;
     }
     return inserted.ticket;
   });
-  if (problem) throw new CommandError(problem);
+  if (problem) throw new CommandError(problem.refusal, problem.reason);
   ctx.onTicketChanged?.(ticket);
   return { ticket, view: viewTicket(ticket) };
 }

@@ -186,6 +186,25 @@ describe('slawatch availability: formats', () => {
   });
 });
 
+describe('slawatch availability --locale', () => {
+  const events = [
+    line({ at: '2026-11-10T10:00:00Z', type: 'incident_opened', incident: 'inc-1', scope: { customers: ['acme'] } }),
+    line({ at: '2026-11-10T11:00:00Z', type: 'incident_resolved', incident: 'inc-1' }),
+  ];
+
+  it('zh-CN: the headings, the yes and no and the definitions in Chinese; the figures and CSV the same', async () => {
+    const table = (await run(events, '--month', '2026-11', '--at', '2026-12-15T00:00:00Z', '--locale', 'zh-CN')).out.split('\n');
+    expect(table[0]).toBe('2026-11 可用性 · 截至 2026-12-15T00:00:00Z');
+    expect(table[2]).toMatch(/^客户\s+时区\s+月份时长\s+不计入\s+停机\s+性能下降\s+可用性\s+目标\s+达成\s+赔付\s+金额\s+事件$/);
+    expect(table.find((r) => r.startsWith('acme'))).toMatch(/99\.8611%\s+99\.9%\s+否\s+10%\s+500\.00 USD\s+inc-1$/);
+    const md = (await run(events, '--month', '2026-11', '--at', '2026-12-15T00:00:00Z', '--format', 'md', '--locale', 'zh-CN')).out;
+    expect(md).toContain('# 2026-11 可用性');
+    expect(md).toContain('| acme | Asia/Shanghai | 720:00:00 | 0:00:00 | 1:00:00 | 0:00:00 | 99.8611% | 99.9% | 否 | 10% | 500.00 USD | inc-1 |');
+    const csv = (args: string[]) => run(events, '--month', '2026-11', '--at', '2026-12-15T00:00:00Z', '--format', 'csv', ...args).then((r) => r.out);
+    expect(await csv(['--locale', 'zh-CN'])).toBe(await csv([]));
+  });
+});
+
 describe('the built command on the bundled examples', () => {
   it('prints what the README shows', async () => {
     const result = await runCli(['availability', EXAMPLE_LOG, '--config', EXAMPLE_CONFIG, '--month', '2026-11', '--at', '2026-12-01T12:00:00Z', '--json'], '');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { ConfigError, EXAMPLE_CONFIG_PATH, loadConfigFile, parseConfig } from '../../src/config/load.js';
-import { formatDuration, parseDuration } from '../../src/config/duration.js';
+import { parseDuration } from '../../src/config/duration.js';
 
 const ISSUE_EXAMPLE = `people:
   alice: { name: Alice, slack: U0ALICE, discord: "100000000000000001" }
@@ -49,12 +49,6 @@ describe('durations', () => {
   ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
   it.each(['', '4', '4x', 'h', '-1h', '1 h'])('rejects %j', (text) => expect(parseDuration(text)).toBeUndefined());
-
-  it('formats for people', () => {
-    expect(formatDuration(5_400_000)).toBe('1h 30m');
-    expect(formatDuration(45_000)).toBe('45s');
-    expect(formatDuration(-60_000)).toBe('-1m');
-  });
 });
 
 describe('config loading', () => {

@@ -1,11 +1,11 @@
 /**
- * What `npm publish` would ship: the compiled app (dist/src, dist/adapters),
- * the command and the examples — never tests, the testkit or benches, in
+ * What `npm publish` would ship: the compiled app (dist/src, dist/adapters)
+ * with its message catalogues, the command and the examples — never tests, the testkit or benches, in
  * source or compiled. Reads `npm pack --dry-run` of this checkout, so it
  * needs the build (`npm test` builds first).
  */
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 
@@ -21,4 +21,8 @@ it('packs the command and the compiled app, and no test, testkit or bench file',
   expect(paths).toContain(manifest.bin.slawatch);
   expect(paths, 'dist/src/cli/main.js is missing: run `npm run build` first').toContain('dist/src/cli/main.js');
   expect(paths).toContain('examples/slawatch.yaml');
+  // The message catalogues ship beside the compiled code that reads them (every file of src/i18n/locales).
+  const catalogues = (await readdir(new URL('src/i18n/locales/', ROOT))).filter((f) => f.endsWith('.json'));
+  expect(catalogues).toContain('zh-CN.json');
+  for (const file of catalogues) expect(paths).toContain(`dist/src/i18n/locales/${file}`);
 });

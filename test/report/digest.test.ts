@@ -32,6 +32,7 @@ describe('weeklyDigest', () => {
     const card = weeklyDigest(config, TICKETS, NOW, ZONE);
     expect(card).toEqual({
       tone: 'warning',
+      locale: 'en',
       title: 'Weekly SLA digest · Mon 2 Mar 2026 – Sun 8 Mar 2026',
       fields: [
         // This week, enterprise = #1, #2, #3 (opened Mar 2, 3, 5). FR: met #1 #3, breached #2 → 2/3.
@@ -91,6 +92,7 @@ describe('weeklyDigest', () => {
     const quiet = parseConfig(CONFIG_YAML.replace(/schedules:[\s\S]*?store:/, 'store:'));
     expect(weeklyDigest(quiet, [], NOW, ZONE)).toEqual({
       tone: 'good',
+      locale: 'en',
       title: 'Weekly SLA digest · Mon 2 Mar 2026 – Sun 8 Mar 2026',
       fields: [{ label: 'Breaches this week', value: 'none' }],
       footer: 'Compliance: met ÷ (met + breached) clocks of the tickets opened in the week, as of Mon 9 Mar 09:00 GMT+1; running and paused clocks are not counted.',

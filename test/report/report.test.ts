@@ -421,6 +421,40 @@ describe('slawatch report: text formats', () => {
   });
 });
 
+describe('slawatch report --locale', () => {
+  async function report(...extra: string[]): Promise<string> {
+    const result = await runMain(['report', '--config', ws.config, '--store', ws.store, ...periodArgs, ...extra]);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    return result.out;
+  }
+
+  it('zh-CN: the table and Markdown headings, the words and the lengths of time in Chinese; the figures the same', async () => {
+    const lines = (await report('--locale', 'zh-CN')).split('\n');
+    expect(lines[0]).toBe('按服务等级统计的 SLA 报告 · 2026-03-01T00:00:00Z – 2026-04-11T00:00:00Z 创建的工单 · 截至 2026-04-10T12:00:00Z');
+    expect(lines[2]).toMatch(/^服务等级\s+工单\s+首次响应\s+下次响应\s+解决\s+首响中位数\s+首响 p90\s+超时 首响\/下次\/解决$/);
+    expect(lines[3]).toMatch(/^enterprise\s+5\s+50% \(2\/4\)\s+75% \(3\/4\)\s+75% \(3\/4\)\s+25分钟\s+40分钟\s+4 \(2\/1\/1\)$/);
+    expect(lines).toContain('超时的工单');
+    expect(lines).toContain('    #7  acme  enterprise/urgent  首次响应 2026-04-02T09:15:00Z  shell:acme/m7');
+    expect(lines).toContain('达标率 = 报告时 达成 /（达成 + 超时）的计时；进行中和暂停的计时为待定，不计入。下次响应的每一轮都计入。');
+    const md = (await report('--format', 'md', '--locale', 'zh-CN')).split('\n');
+    expect(md[0]).toBe('# 按服务等级统计的 SLA 报告');
+    expect(md).toContain('## 按客户和月份统计的超时（UTC）');
+    expect(md).toContain('| **全部** | 7 | 50% (3/6) | 75% (3/4) | 66.7% (4/6) | 30分钟 | 3小时30分钟 | 6 (3/1/2) |');
+  });
+
+  it('CSV and JSON are the same in every language', async () => {
+    expect(await report('--format', 'csv', '--locale', 'zh-CN')).toBe(await report('--format', 'csv'));
+    expect(await report('--format', 'json', '--locale', 'zh-CN', '--at', REPORT_AT)).toBe(await report('--format', 'json', '--at', REPORT_AT));
+  });
+
+  it('refuses a locale without a catalogue', async () => {
+    const result = await runMain(['report', '--config', ws.config, '--store', ws.store, '--locale', 'fr']);
+    expect(result.code).not.toBe(0);
+    expect(result.err).toMatch(/--locale.*fr.*en, zh-CN/);
+  });
+});
+
 describe('slawatch report: problems', () => {
   it('--since with --from is a usage error (exit 2)', async () => {
     const result = await runMain(['report', '--config', ws.config, '--store', ws.store, '--since', '30d', '--from', '2026-03-01']);

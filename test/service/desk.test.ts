@@ -63,9 +63,9 @@ describe('tickets from messages', () => {
 
   it('ignores bots, staff top-level posts, unbound channels and replays of the same message id', async () => {
     const h = await harness(CONFIG);
-    expect(await h.say('acme', 'somebot', 'I am a bot', { isBot: true })).toMatchObject({ kind: 'ignored', reason: 'message from a bot' });
+    expect(await h.say('acme', 'somebot', 'I am a bot', { isBot: true })).toMatchObject({ kind: 'ignored', reason: 'from_bot' });
     expect(await h.say('acme', 'alice', 'Maintenance tonight')).toMatchObject({ kind: 'ignored' });
-    expect(await h.say('random', 'dana', 'hello')).toMatchObject({ kind: 'ignored', reason: 'channel is not bound to a customer' });
+    expect(await h.say('random', 'dana', 'hello')).toMatchObject({ kind: 'ignored', reason: 'unbound_channel' });
     expect((await h.say('acme', 'dana', 'Broken', { messageId: 'X1' })).kind).toBe('opened');
     expect(await h.say('acme', 'dana', 'Broken', { messageId: 'X1' })).toEqual({ kind: 'duplicate', ticketId: 1 });
     expect(h.port.sent.filter((s) => s.message.type === 'thread')).toHaveLength(1);
@@ -83,7 +83,7 @@ describe('tickets from messages', () => {
     expect(h.port.lines('acme').at(-1)).toMatch(/Ticket #1 reopened/);
     await h.command('acme', 'alice', 'resolve', 'root');
     h.clock.t += 2 * 24 * 60 * MIN;
-    expect(await h.say('acme', 'dana', 'hello?', { threadId: 'root' })).toMatchObject({ kind: 'ignored', reason: 'ticket was resolved outside the reopen window' });
+    expect(await h.say('acme', 'dana', 'hello?', { threadId: 'root' })).toMatchObject({ kind: 'ignored', reason: 'outside_reopen_window' });
   });
 
 

@@ -38,7 +38,7 @@ describe('incident commands', () => {
   it('open, update, resolve: each step is posted once into every channel of the affected customers, and nowhere else', async () => {
     const h = await harness(CONFIG);
     const opened = await h.command('staff', 'alice', 'incident open RTC down in EU region eu');
-    expect(opened.reply).toEqual({ ephemeral: false, text: 'Incident inc-1 opened: RTC down in EU (outage, affects region eu). Notices go to 2 channels of 1 customer.' });
+    expect(opened.reply).toEqual({ ephemeral: false, locale: 'en', text: 'Incident inc-1 opened: RTC down in EU (outage, affects region eu). Notices go to 2 channels of 1 customer.' });
     await h.timers.advance(0);
     expect(byChannel(h.port)).toEqual({
       // Times in Acme's zone (Shanghai, UTC+8).
@@ -119,6 +119,7 @@ describe('incident commands', () => {
     const h = await harness(CONFIG);
     expect((await h.command('acme', 'dana', 'incident open Everything is down')).reply).toEqual({
       ephemeral: true,
+      locale: 'en',
       text: 'Sorry — only the support team can report incidents and maintenance. We post updates in this channel.',
     });
     expect((await h.command('acme', 'dana', 'maintenance 2026-03-05T01:00 2026-03-05T03:00')).reply.ephemeral).toBe(true);

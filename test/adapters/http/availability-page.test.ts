@@ -56,7 +56,7 @@ describe('/api/availability', () => {
     expect(snapshot).toEqual({
       serverNow: new Date(T0).toISOString(),
       month: '2026-03',
-      incidents: [{ id: 'inc-2', title: 'RTC down', impact: 'outage', scope: 'region eu', since: new Date(T0 - H).toISOString(), message: 'Failing over to Frankfurt' }],
+      incidents: [{ id: 'inc-2', title: 'RTC down', impact: 'outage', scope: 'region eu', reach: { regions: ['eu'] }, since: new Date(T0 - H).toISOString(), message: 'Failing over to Frankfurt' }],
       customers: [
         { id: 'acme', name: 'Acme Corp', timezone: 'UTC', availability: (100 * (soFar - H)) / soFar, availabilityText: '97.0588%', target: 99.9, met: false, downtimeSeconds: 3600, degradedSeconds: 1800, incidents: ['inc-1', 'inc-2'] },
         { id: 'globex', name: 'Globex', timezone: 'UTC', availability: 100, availabilityText: '100.0000%', target: 99.9, met: true, downtimeSeconds: 0, degradedSeconds: 1800, incidents: ['inc-1'] },

@@ -159,6 +159,49 @@ describe.runIf(CHROMIUM)('queue page in Chromium', () => {
     await context.close();
   });
 
+  it('a browser set to Chinese reads the page in Chinese; the switch turns it to English and is remembered', async () => {
+    const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${server.url}/queue?token=${encodeURIComponent(TOKEN)}`);
+    await page.locator('#queue tbody tr').first().waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+    expect(await page.title()).toBe('slawatch · 队列');
+    expect(await page.locator('#queue-title').textContent()).toMatch(/^未关闭的工单 /);
+    expect(await page.locator('#queue thead th').allTextContents()).toEqual(['剩余时间', '工单', '客户', '服务等级', '严重程度', '状态', '负责人']);
+    // What the script writes, from the same catalogue, formatted in the browser.
+    const overdue = page.locator('tr[data-ticket-id="4"]');
+    expect(await overdue.locator('.left').textContent()).toMatch(/^已超时 (29|30):\d\d$/);
+    expect(await overdue.locator('.clock').textContent()).toBe('首次响应');
+    const urgent = page.locator('tr[data-ticket-id="5"]');
+    expect(await urgent.locator('td.tier').textContent()).toBe('企业版');
+    expect(await urgent.locator('.sev').textContent()).toBe('紧急?');
+    expect(await page.locator('tr[data-ticket-id="6"] .left').textContent()).toBe('已暂停');
+    expect(await page.locator('tr[data-ticket-id="6"] td.state').textContent()).toBe('等待客户回复');
+    await expect.poll(() => page.locator('#status').textContent()).toMatch(/^实时 · 更新于/);
+    expect(await page.locator('#oncall li[data-schedule="primary"] .then').textContent()).toMatch(/^值班至 .+，之后是 /);
+    await page.locator('#histogram-legend li[data-tier="standard"]').waitFor();
+    expect(await page.locator('#histogram-legend li[data-tier="standard"]').textContent()).toContain('中位数 10分钟');
+    // No English word in the headings, the table heads or the charts' captions.
+    const headings = await page.locator('h2, th, figcaption, #status').allTextContents();
+    expect(headings.join(' ')).not.toMatch(/[A-Za-z]{2,}/);
+    await page.locator('#compliance-chart svg').waitFor();
+    await mkdir(OUTPUT, { recursive: true });
+    await page.screenshot({ path: `${OUTPUT}queue-page-zh-CN.png`, fullPage: true });
+
+    // The switch: English, kept in a cookie for the next visit.
+    await Promise.all([page.waitForEvent('load'), page.locator('#locale').selectOption('en')]);
+    await page.locator('#queue tbody tr').first().waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    expect(await page.locator('#queue-title').textContent()).toMatch(/^Open tickets /);
+    expect(await page.locator('tr[data-ticket-id="6"] .left').textContent()).toBe('paused');
+    expect((await context.cookies()).find((c) => c.name === 'slawatch_locale')?.value).toBe('en');
+    await page.reload();
+    expect(await page.locator('#oncall-title').textContent()).toBe('On call');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('the sign-in form lets a browser in', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

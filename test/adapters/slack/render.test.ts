@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { mentionGroup, mentionPerson, renderCards, renderHome } from '../../../adapters/slack/render.js';
 import { compareTs, escapeSlack, escapeWithin, msToTs, slackToPlain, tsToMs } from '../../../adapters/slack/text.js';
 import type { Card } from '../../../src/service/messages.js';
+import { voiceIn } from '../../../src/i18n/index.js';
 
 const config = { people: { alice: { name: 'Alice', slack: 'U0ALICE' }, eve: { name: '<!channel> Eve & co', slack: '<!here>' }, nina: { name: 'Nina' } } };
 
@@ -66,7 +67,7 @@ describe('cards', () => {
 describe('App Home', () => {
   it('fits a long queue into 100 blocks', () => {
     const rows = Array.from({ length: 150 }, (_, i) => ({ ticketId: i, line: `#${i}  Acme · enterprise · normal · 1h left · unclaimed` }));
-    const view = renderHome(rows, Date.UTC(2026, 10, 27, 9, 30));
+    const view = renderHome(rows, Date.UTC(2026, 10, 27, 9, 30), voiceIn('en'));
     expect(view.blocks.length).toBeLessThanOrEqual(100);
     expect(JSON.stringify(view)).toMatch(/and \d+ more/);
     expect(JSON.stringify(view)).toContain('updated 2026-11-27 09:30 UTC');
