@@ -178,6 +178,9 @@ export function statusCard(ctx: DeskContext, ticket: Ticket, now: number, forSta
   ];
   const incidents = incidentField(voice, ticket);
   if (incidents) fields.push(incidents);
+  if (view.rating) fields.push({ label: voice.t('field.rating'), value: voice.t('rating.value', { rating: view.rating.value }) });
+  const opened = ticket.events[0];
+  if (opened?.type === 'opened' && opened.follows !== undefined) fields.push({ label: voice.t('field.follows'), value: ticketRef(opened.follows) });
   const lines = timeline.clocks.all().map((clock) => describeClock(voice, clock, now));
   if (forStaff) {
     const next = nextStep(ticket, timeline);
