@@ -137,3 +137,83 @@ describe('waiting reminders, auto-resolve and auto-close', () => {
     await h.app.stop();
   });
 });
+
+describe('satisfaction', () => {
+  const rate = (h: Awaited<ReturnType<typeof harness>>, user: string, ticket: number, rating: number, channelId = 'acme') =>
+    h.desk.runAction({ platform: 'shell', channelId, author: { userId: user, ...(user === 'alice' ? { personId: 'alice' } : {}) }, action: { action: 'rate', ticket, rating } });
+
+  it('on resolve the customer is asked; one rating, changeable for a day; a low one pings the account engineer once', async () => {
+    const h = await harness(YAML, { t: at('2026-12-08T09:00:00Z') });
+    await h.say('acme', 'dana', 'Slow exports', { messageId: 'root' });
+    expect((await rate(h, 'dana', 1, 5)).reply.text).toBe('#1 can be rated once it is resolved.');
+    await h.command('acme', 'alice', 'resolve', 'root');
+    expect(threadLines(h, 'acme').at(-1)).toMatch(/Ticket #1 resolved by Alice\. · How did we do with #1\? Rate it from 1 \(poor\) to 5/);
+    const prompt = h.port.sent.at(-1)!.message;
+    expect(prompt.type === 'thread' && prompt.card.rate).toEqual({ ticketId: 1 });
+
+    expect((await rate(h, 'alice', 1, 5)).reply.text).toBe('Only the customer can rate #1.');
+    expect((await rate(h, 'dana', 1, 2)).reply.text).toBe('Thanks — you rated #1 2 of 5.');
+    expect(h.port.lines('staff').filter((l) => /rated 2 of 5/.test(l))).toEqual(['@carol ⚠ #1 of Acme Corp was rated 2 of 5. · “Slow exports”']);
+    // Changed within the day: one more low rating pings nobody again.
+    h.clock.t += 2 * HOUR;
+    await rate(h, 'dana', 1, 1);
+    expect(h.port.lines('staff').filter((l) => /was rated/.test(l))).toHaveLength(1);
+    const withComment = await h.command('acme', 'dana', 'rate 4 fixed after all', 'root');
+    expect(withComment.reply.text).toBe('Thanks — you rated #1 4 of 5, with your comment.');
+    h.clock.t += DAY;
+    expect((await rate(h, 'dana', 1, 5)).reply.text).toBe('The rating of #1 can no longer be changed.');
+    const ticket = await h.store.get(1);
+    expect(ticket!.events.filter((e) => e.type === 'rated').map((e) => (e.type === 'rated' ? [e.rating, e.comment ?? null] : []))).toEqual([
+      [2, null],
+      [1, null],
+      [4, 'fixed after all'],
+    ]);
+    expect(ticket!.events.at(-1)?.type).toBe('rated');
+    // The state stays resolved: a rating changes no state.
+    expect((await h.command('staff', 'alice', 'status 1')).reply.cards?.[0]?.fields).toContainEqual({ label: 'Rating', value: '4 of 5' });
+    await h.app.stop();
+  });
+
+  it('in the shell, a reply that is a number rates the resolved ticket instead of reopening it; a tier without ratings is not asked', async () => {
+    const h = await harness(YAML, { t: at('2026-12-08T09:00:00Z') });
+    await h.say('acme', 'dana', 'Question', { messageId: 'root' });
+    await h.command('acme', 'alice', 'resolve', 'root');
+    const outcome = await h.say('acme', 'dana', '5 great, thanks', { threadId: 'root' });
+    expect(outcome.kind).toBe('rated');
+    expect(threadLines(h, 'acme').at(-1)).toBe('✓ Thanks — you rated #1 5 of 5, with your comment.');
+    expect((await h.store.get(1))!.events.at(-1)).toMatchObject({ type: 'rated', rating: 5, comment: 'great, thanks' });
+    // Any other reply still reopens.
+    expect((await h.say('acme', 'dana', 'one more thing', { threadId: 'root' })).kind).toBe('reopened');
+
+    await h.say('initech', 'erin', 'Question', { messageId: 'q' });
+    await h.command('initech', 'alice', 'resolve', 'q');
+    expect(threadLines(h, 'initech').at(-1)).toBe('✓ Ticket #2 resolved by Alice.');
+    expect((await rate(h, 'erin', 2, 5, 'initech')).reply.text).toBe('Ratings are not asked for #2.');
+    await h.app.stop();
+  });
+});
+
+describe('after a ticket closed', () => {
+  it('a customer message in its thread opens a new ticket that follows it, shown in the acknowledgement and the export', async () => {
+    const h = await harness(YAML, { t: at('2026-12-08T09:00:00Z') });
+    await h.say('acme', 'dana', 'Question', { messageId: 'root' });
+    await h.command('acme', 'alice', 'close', 'root');
+    h.clock.t += HOUR;
+    const outcome = await h.say('acme', 'dana', 'It broke again', { threadId: 'root', messageId: 'again' });
+    expect(outcome.kind).toBe('opened');
+    const next = outcome.kind === 'opened' ? outcome.ticket : undefined;
+    expect(next?.id).toBe(2);
+    expect(next?.threadId).toBe('root');
+    expect(next?.events[0]).toMatchObject({ type: 'opened', follows: 1, text: 'It broke again' });
+    expect(threadLines(h, 'acme').at(-1)).toMatch(/^Ticket #2 opened for Acme Corp · .*Follows: #1/);
+    // The thread leads to the new ticket now; the old one stays closed.
+    expect((await h.say('acme', 'dana', 'more detail', { threadId: 'root' })).kind).toBe('customer_message');
+    expect((await h.store.get(2))!.events).toHaveLength(2);
+    // A staff message in a closed ticket's thread opens nothing.
+    await h.command('acme', 'alice', 'close 2');
+    expect((await h.say('acme', 'alice', 'noted', { threadId: 'root' })).kind).toBe('ignored');
+    const { toLogLine } = await import('../../src/domain/event-log.js');
+    expect(toLogLine((await h.store.get(2))!.events[0]!)).toMatchObject({ type: 'opened', follows: 1 });
+    await h.app.stop();
+  });
+});
