@@ -217,3 +217,26 @@ describe('after a ticket closed', () => {
     await h.app.stop();
   });
 });
+
+describe('ratings in the weekly digest and on the queue page', () => {
+  it('the digest line of a tier and the page’s trend carry the average and the count', async () => {
+    const { weeklyFigures } = await import('../../src/report/digest.js');
+    const { digestCard } = await import('../../src/service/digest-card.js');
+    const { buildTrend } = await import('../../src/report/trend.js');
+    const h = await harness(YAML, { t: at('2026-12-08T09:00:00Z') });
+    for (const [root, rating] of [['a', 5], ['b', 2]] as const) {
+      await h.say('acme', 'dana', `Question ${root}`, { messageId: root });
+      await h.command('acme', 'alice', 'resolve', root);
+      await h.command('acme', 'dana', `rate ${rating}`, root);
+    }
+    const tickets = [(await h.store.get(1))!, (await h.store.get(2))!];
+    const config = parseConfig(YAML);
+    // The digest's week is the seven full days before the day it is sent.
+    const card = digestCard(config, weeklyFigures(config, tickets, h.clock.t + DAY, 'UTC'));
+    expect(card.fields.find((f) => f.label === 'standard')?.value).toMatch(/ · rated 3\.50 of 5 \(2 ratings\)$/);
+    const trend = await buildTrend(config, tickets, { at: h.clock.t + HOUR, weeks: 12, timezone: 'UTC' });
+    expect(trend.satisfaction.standard).toEqual({ count: 2, average: 3.5 });
+    expect(trend.satisfaction.enterprise).toEqual({ count: 0, average: null });
+    await h.app.stop();
+  });
+});
