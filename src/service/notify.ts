@@ -67,7 +67,8 @@ export function pendingDeadlines(
       if (step) out.push({ key: `${ticket.id}:${clock.kind}`, at: step.at });
     }
   }
-  const followUp = pendingFollowUps(ticket, timeline)[0];
+  // Posted in the ticket's own thread: only a process that can reach the ticket's platform takes them on (else it would wake for nothing).
+  const followUp = canDeliver(ticket.platform) ? pendingFollowUps(ticket, timeline)[0] : undefined;
   if (followUp) out.push({ key: `${ticket.id}:followUp`, at: followUp.at });
   return out;
 }

@@ -119,6 +119,30 @@ describe('waiting reminders, auto-resolve and auto-close', () => {
     await h.app.stop();
   });
 
+  it('after downtime the auto-resolve fires once, late, and the reminder it made moot is skipped; a restart repeats nothing', async () => {
+    const { openMemoryStore } = await import('../../src/store/open.js');
+    const store = openMemoryStore();
+    const first = await harness(YAML, { store, t: at('2026-12-04T10:00:00Z'), instanceId: 'one' });
+    await first.say('acme', 'dana', 'Export fails', { messageId: 'root' });
+    await first.say('acme', 'alice', 'Which file?', { threadId: 'root' });
+    await first.command('acme', 'alice', 'wait', 'root');
+    await first.app.stop();
+    // Down until after the auto-resolve instant (Mon 14 Dec 10:00Z).
+    const second = await harness(YAML, { store, t: at('2026-12-15T08:00:00Z'), instanceId: 'two' });
+    await second.timers.advance(1_000);
+    await second.app.idle();
+    const ticket = (await store.get(1))!;
+    expect(ticket.notifications['waiting:1:reminder']).toMatchObject({ status: 'skipped' });
+    expect(ticket.notifications['waiting:1:auto_resolve']).toMatchObject({ status: 'sent', late: true, dueAt: at('2026-12-14T10:00:00Z') });
+    expect(ticket.events.at(-1)).toMatchObject({ type: 'resolved', at: at('2026-12-14T10:00:00Z'), auto: 'waiting:1:auto_resolve' });
+    expect(threadLines(second, 'acme').filter((l) => /still waiting|not heard back/.test(l))).toHaveLength(1);
+    await second.app.stop();
+    const third = await harness(YAML, { store, t: at('2026-12-15T09:00:00Z'), instanceId: 'three' });
+    await third.timers.advance(1_000);
+    expect(threadLines(third, 'acme')).toEqual([]);
+    await third.app.stop();
+  });
+
   it('a tier that turns them off gets none; a ticket whose opening message was deleted is resolved without a post', async () => {
     const h = await harness(YAML, { t: at('2026-12-04T10:00:00Z') });
     await h.say('initech', 'erin', 'Question', { messageId: 'q' });
