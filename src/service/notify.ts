@@ -204,6 +204,8 @@ export class Notifier implements DeadlineSource {
         card,
         key: formatKey({ kind: 'step', ticketId: current.id, step: followUp.key }),
         thread: { threadId: current.threadId, ticketId: current.id },
+        // Counted in the notification metrics under its kind (reminder, auto_resolve, auto_close); it concerns no clock.
+        about: { kind: followUp.kind, tier: viewTicket(current).tier, clock: 'none', dueAt: followUp.at, late },
       };
       records[followUp.key] = { status: 'sending', dueAt: followUp.at, late, owner: this.options.instanceId, claimedAt: now, outbox: [item] };
       items.push({ ...item, claimedAt: now });
