@@ -1,7 +1,9 @@
 /**
  * Satisfaction on Discord, through the real discord.js client against the
  * fake Discord: the rating prompt's 1–5 buttons in the ticket's thread, a
- * customer's click answered privately, and `/sla rate` with a comment.
+ * customer's click answered privately, and `/sla rate` with a comment; and
+ * a customer writing again in a closed ticket's thread opens the ticket
+ * that follows it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { viewTicket } from '../../../src/domain/ticket.js';
@@ -41,5 +43,23 @@ describe('rating a resolved ticket on Discord', () => {
     const ticket = (await h.store.get(1))!;
     expect(viewTicket(ticket).rating).toMatchObject({ value: 5, comment: 'sorted in the end' });
     expect(viewTicket(ticket).state).toBe('resolved');
+  });
+
+  it('a customer writing in the thread of a closed ticket opens a new ticket there that follows it', async () => {
+    h = await startHarness();
+    const opener = h.fake.postMessage(IDS.acme, h.dana, 'Webhooks stopped');
+    await ackIn(h.fake, opener);
+    await h.settle();
+    const close = h.fake.slash(h.rita, opener.id, 'close', { ticket: 1 });
+    await h.fake.waitFor(() => close.callbacks.length > 0, 'the close answer');
+    await h.settle();
+    h.fake.postMessage(opener.id, h.dana, 'They stopped again');
+    const ack = await h.fake.channel(opener.id).expectMessage(/Ticket #2 opened/);
+    expect(messageText(ack.message)).toMatch(/Follows\W+#1/);
+    await h.settle();
+    const second = (await h.store.get(2))!;
+    expect(second.threadId).toBe(opener.id);
+    expect(second.events[0]).toMatchObject({ type: 'opened', follows: 1, text: 'They stopped again' });
+    expect(viewTicket((await h.store.get(1))!).state).toBe('closed');
   });
 });
