@@ -13,6 +13,10 @@
  * Steps that came due while the bot was down fire once, late, saying so:
  * for one clock only the most advanced step; the ones it supersedes are
  * recorded as `skipped`.
+ *
+ * The customer-side follow-ups (escalation/follow-ups.ts: a waiting
+ * reminder, an auto-resolve, an auto-close) go the same way, under their own
+ * keys (`waiting:1:reminder`), but into the ticket's thread.
  */
 import type { NotificationRecord, Platform, Ticket } from '../domain/ticket.js';
 import type { DeadlineEntry } from '../scheduler/deadline-queue.js';
