@@ -1,7 +1,7 @@
 /**
  * The application commands: `/sla <subcommand>` with the same subcommands as
  * everywhere (status, queue, claim, severity, wait, resolve, reopen, close,
- * oncall, incident, maintenance, help), and a message command "Open ticket" for staff. The options
+ * rate, oncall, incident, maintenance, help), and a message command "Open ticket" for staff. The options
  * Discord collected are turned back into the words the core parses, so the
  * rules (who may do what, which ticket is meant) stay in one place. Names and
  * descriptions come from the message catalogues: a Discord client set to
@@ -98,6 +98,25 @@ const OPTIONS: Record<CommandName, APIApplicationCommandBasicOption[]> = {
   resolve: [ticketOption],
   reopen: [ticketOption],
   close: [ticketOption],
+  rate: [
+    {
+      type: ApplicationCommandOptionType.Integer,
+      name: 'rating',
+      name_localizations: named((locale) => voiceIn(locale).t('discord.optionName', { option: 'rating' })),
+      ...described('discord.option', { option: 'rating' }),
+      required: true,
+      min_value: 1,
+      max_value: 5,
+    },
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'comment',
+      name_localizations: named((locale) => voiceIn(locale).t('discord.optionName', { option: 'comment' })),
+      ...described('discord.option', { option: 'comment' }),
+      required: false,
+    },
+    ticketOption,
+  ],
   oncall: [textOption('schedule', false)],
   incident: [textOption('incident', true)],
   maintenance: [textOption('maintenance', true)],
@@ -126,7 +145,14 @@ type SlaOptions = Pick<CommandInteractionOptionResolver, 'getSubcommand' | 'getI
 
 /** `/sla severity level:urgent ticket:42` → `severity urgent 42`, the words the core's parseCommand reads. */
 export function commandText(options: SlaOptions): string {
-  const words = [options.getSubcommand(false) ?? 'help'];
+  const sub = options.getSubcommand(false) ?? 'help';
+  if (sub === 'rate') {
+    // `rate #42 4 comment`: the ticket marked with "#", as parseCommand reads a rating.
+    const ticket = options.getInteger('ticket');
+    const comment = options.getString('comment');
+    return ['rate', ...(ticket !== null ? [`#${ticket}`] : []), String(options.getInteger('rating') ?? ''), ...(comment ? [comment] : [])].join(' ');
+  }
+  const words = [sub];
   const level = options.getString('level');
   const schedule = options.getString('schedule');
   const ticket = options.getInteger('ticket');

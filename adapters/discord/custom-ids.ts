@@ -17,3 +17,14 @@ export function parseActionId(customId: string): { action: TicketAction; ticketI
   if (prefix !== PREFIX || !ACTIONS.includes(action as TicketAction) || !/^\d+$/.test(id ?? '')) return undefined;
   return { action: action as TicketAction, ticketId: Number(id) };
 }
+
+/** The rating buttons of the satisfaction prompt: `slawatch:rate:<ticket>:<1–5>`. */
+export function rateId(ticketId: number, rating: number): string {
+  return `${PREFIX}:rate:${ticketId}:${rating}`;
+}
+
+export function parseRateId(customId: string): { ticketId: number; rating: number } | undefined {
+  const [prefix, action, id, rating] = customId.split(':');
+  if (prefix !== PREFIX || action !== 'rate' || !/^\d+$/.test(id ?? '') || !/^[1-5]$/.test(rating ?? '')) return undefined;
+  return { ticketId: Number(id), rating: Number(rating) };
+}

@@ -42,7 +42,7 @@ import { describe, type Logger } from '../../src/service/logger.js';
 import type { Card, Reply } from '../../src/service/messages.js';
 import type { ChannelMap, Place } from './channel-map.js';
 import { commandText, OPEN_TICKET_COMMAND_NAME, SLA_COMMAND_NAME } from './commands.js';
-import { parseActionId } from './custom-ids.js';
+import { parseActionId, parseRateId } from './custom-ids.js';
 import { toIncoming, type WireMessage } from './inbound.js';
 import type { ActionRow, DiscordRenderer, RenderedMessage } from './render.js';
 import type { RoleDirectory } from './roles.js';
@@ -165,6 +165,8 @@ export class Interactions {
 
   /** Claim, Waiting on customer, Resolve, severity: acknowledge now, act, then edit the message. */
   private async component(interaction: ButtonInteraction | StringSelectMenuInteraction): Promise<void> {
+    const rate = parseRateId(interaction.customId);
+    if (rate) return this.rate(interaction, rate);
     const parsed = parseActionId(interaction.customId);
     if (!parsed) return;
     await interaction.deferUpdate();
@@ -211,6 +213,28 @@ export class Interactions {
     } else {
       await interaction.followUp(replyOptions(this.deps.renderer.reply(reply), true));
     }
+  }
+
+  /** A rating button of the satisfaction prompt: the customer alone is told the outcome; the prompt stays for a change of mind. */
+  private async rate(interaction: ButtonInteraction | StringSelectMenuInteraction, rate: { ticketId: number; rating: number }): Promise<void> {
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const place = this.placeOf(interaction);
+    let reply: Reply;
+    try {
+      const result = await this.deps.desk.runAction({
+        platform: 'discord',
+        channelId: place.channelId,
+        ...(place.threadId ? { threadId: place.threadId } : {}),
+        author: authorOf(interaction),
+        action: { action: 'rate', ticket: rate.ticketId, rating: rate.rating },
+      });
+      reply = result.reply;
+    } catch (err) {
+      this.deps.log.error({ err: describe(err), interaction: interaction.id }, 'discord: rating failed');
+      reply = this.failure(interaction);
+    }
+    const rendered = this.deps.renderer.reply(reply);
+    await interaction.editReply({ content: rendered.content, embeds: rendered.embeds, components: rendered.components, allowedMentions: { parse: [] } });
   }
 }
 

@@ -23,7 +23,7 @@ import { severityName } from '../../src/service/cards.js';
 import type { Card, Reply, TicketAction, Tone } from '../../src/service/messages.js';
 import { oneLine } from '../../src/service/render-text.js';
 import type { ChannelMap } from './channel-map.js';
-import { actionId } from './custom-ids.js';
+import { actionId, rateId } from './custom-ids.js';
 import { codeBlock, escapeText, truncate } from './escape.js';
 import { isSnowflake } from './snowflake.js';
 
@@ -115,6 +115,20 @@ export class DiscordRenderer {
     };
   }
 
+  /** The rating prompt's buttons, 1 to 5, in one row. */
+  rateRows(card: Card): ActionRow[] {
+    if (!card.rate) return [];
+    const voice = voiceIn(card.locale);
+    const ticket = card.rate.ticketId;
+    const buttons: APIButtonComponentWithCustomId[] = [1, 2, 3, 4, 5].map((rating) => ({
+      type: ComponentType.Button,
+      style: ButtonStyle.Secondary,
+      custom_id: rateId(ticket, rating),
+      label: voice.t('rating.button', { rating }),
+    }));
+    return [{ type: ComponentType.ActionRow, components: buttons }];
+  }
+
   /**
    * The card's controls. `full`: a row of buttons and a row with the severity
    * select (one card per message). `compact`: one row of buttons naming the
@@ -152,7 +166,7 @@ export class DiscordRenderer {
     return {
       content: truncate(`${ICON[card.tone]}${escapeText(card.title)}`, MAX_CONTENT),
       embeds: [this.embed(card)],
-      components: this.rows(card, 'full'),
+      components: [...this.rows(card, 'full'), ...this.rateRows(card)].slice(0, 5),
       allowedMentions: { parse: [], users: [], roles: [] },
     };
   }

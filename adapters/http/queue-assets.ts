@@ -690,7 +690,9 @@ export const QUEUE_JS = String.raw`'use strict';
         var f = w.tiers[tier];
         if (f) { met += f.overall.met; finished += f.overall.met + f.overall.breached; }
       });
-      return finished ? msg('page.legend.compliance', { percent: Math.round((1000 * met) / finished) / 10 }) : msg('page.legend.nothingFinished');
+      var text = finished ? msg('page.legend.compliance', { percent: Math.round((1000 * met) / finished) / 10 }) : msg('page.legend.nothingFinished');
+      var rated = trend.satisfaction && trend.satisfaction[tier];
+      return rated && rated.count ? text + ' · ' + msg('page.legend.rating', { average: rated.average, count: rated.count }) : text;
     });
     legend($('histogram-legend'), trend.tiers, colors, function (tier) {
       var f = trend.firstResponse.tiers[tier];

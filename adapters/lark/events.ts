@@ -275,7 +275,8 @@ async function onCardAction(ctx: LarkContext, data: unknown): Promise<CardAnswer
   const done = timed.value;
   if (!done) return toast('error', voice.t('lark.failed'));
   patch(done);
-  if (!done.card) return toast('warning', done.result.reply.text);
+  // A rating is answered to the customer alone: a toast, the prompt left as it is.
+  if (!done.card) return toast(click.action.action === 'rate' && done.result.applied ? 'success' : 'warning', done.result.reply.text);
   return { ...toast('success', done.result.reply.text), card: { type: 'raw', data: done.card.card } };
 }
 

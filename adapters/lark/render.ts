@@ -81,6 +81,20 @@ function mentionElements(cards: readonly Card[], options: RenderOptions): LarkEl
   return elements;
 }
 
+/** The rating prompt's buttons, 1 to 5: their callbacks carry `{ slawatch: 'rate', ticket, rating }`. */
+function rateElement(card: Card): LarkElement | undefined {
+  if (!card.rate) return undefined;
+  const ticket = String(card.rate.ticketId);
+  const voice = voiceIn(card.locale);
+  const actions: LarkElement[] = [1, 2, 3, 4, 5].map((rating) => ({
+    tag: 'button',
+    text: plain(voice.t('rating.button', { rating })),
+    type: 'default',
+    value: { slawatch: 'rate', ticket, rating: String(rating) },
+  }));
+  return { tag: 'action', actions };
+}
+
 function actionElement(card: Card): LarkElement | undefined {
   const offer = card.actions;
   if (!offer || offer.offer.length === 0) return undefined;
@@ -121,6 +135,9 @@ function cardElements(card: Card, options: RenderOptions, compact: boolean): Lar
   if (card.footer) elements.push({ tag: 'note', elements: [plain(truncate(card.footer, 500))] });
   const actions = options.withActions ? actionElement(card) : undefined;
   if (actions) elements.push(actions);
+  // The rating prompt goes to the customer's thread, which never gets the staff buttons: its own are shown there.
+  const rate = rateElement(card);
+  if (rate) elements.push(rate);
   return elements;
 }
 
@@ -160,7 +177,13 @@ export function renderReply(reply: Reply, options: RenderOptions): LarkCard {
 export function parseActionValue(value: unknown, option: unknown): ChosenAction | undefined {
   const record = typeof value === 'string' ? safeJson(value) : value;
   if (typeof record !== 'object' || record === null) return undefined;
-  const { slawatch: action, ticket } = record as Record<string, unknown>;
+  const { slawatch: action, ticket, rating } = record as Record<string, unknown>;
+  if (action === 'rate') {
+    const id = typeof ticket === 'number' ? String(ticket) : ticket;
+    const stars = typeof rating === 'number' ? String(rating) : rating;
+    if (typeof id !== 'string' || !/^\d+$/.test(id) || typeof stars !== 'string' || !/^[1-5]$/.test(stars)) return undefined;
+    return { action: 'rate', ticket: Number(id), rating: Number(stars) };
+  }
   if (action !== 'claim' && action !== 'wait' && action !== 'resolve' && action !== 'severity') return undefined;
   const id = typeof ticket === 'number' ? String(ticket) : ticket;
   if (typeof id !== 'string' || !/^\d+$/.test(id)) return undefined;

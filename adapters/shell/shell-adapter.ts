@@ -14,7 +14,7 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { isStaff } from '../../src/domain/people.js';
-import type { Voice } from '../../src/i18n/index.js';
+import { voiceIn, type Voice } from '../../src/i18n/index.js';
 import { ticketRef } from '../../src/service/cards.js';
 import { commandNamed, helpText } from '../../src/service/commands.js';
 import type { SupportDesk } from '../../src/service/desk-port.js';
@@ -58,7 +58,11 @@ export class ShellAdapter implements ChatPort {
   async send(message: Outbound): Promise<SentRef> {
     const cards = 'cards' in message ? message.cards : [message.card];
     const where = message.type === 'thread' ? `${message.channelId} › ${ticketRef(message.ticketId)}` : message.channelId;
-    for (const card of cards) this.print(`[${where}] slawatch: ${cardToLine(card)}`);
+    for (const card of cards) {
+      this.print(`[${where}] slawatch: ${cardToLine(card)}`);
+      // No buttons here: the rating prompt says how to answer it.
+      if (card.rate) this.print(`[${where}] slawatch: ${voiceIn(card.locale).t('rating.shellHint')}`);
+    }
     // One line per person pinged, in their language.
     if (message.type === 'notify') for (const person of message.dm ?? []) this.print(`[dm ${person}] slawatch: ${personVoice(this.desk.config, person).t('dm.pinged', { channel: `#${message.channelId}` })}`);
     return { platform: 'shell', channelId: message.channelId, messageId: `out-${++this.seq}` };
@@ -194,6 +198,8 @@ export class ShellAdapter implements ChatPort {
       at,
     });
     // After opening (or joining) a ticket, the customer stays in its thread, as in a chat app.
+    // A message in the thread of a closed ticket opens a new one there: the thread is the new ticket's now.
+    if (outcome.kind === 'opened' && this.thread) this.thread = { id: outcome.ticket.threadId, ticket: outcome.ticket.id };
     if ((outcome.kind === 'opened' || outcome.kind === 'appended') && !this.thread) {
       this.thread = { id: outcome.ticket.threadId, ticket: outcome.ticket.id };
       this.print(this.voice.t('shell.intoThread', { ticket: ticketRef(outcome.ticket.id) }));

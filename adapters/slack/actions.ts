@@ -12,14 +12,15 @@ import type { ChosenAction } from '../../src/service/desk-port.js';
 import { describe } from '../../src/service/logger.js';
 import { ACK_BUDGET_MS, type SlackContext } from './context.js';
 import { openOn } from './events.js';
-import { ACTION_IDS, renderReply } from './render.js';
+import { ACTION_IDS, RATE_ACTION_ID, renderReply } from './render.js';
 import { asRecord, personAuthor, stringField, type Json } from './slack-message.js';
 import { escapeSlack, isSlackTs } from './text.js';
 
 /** The message shortcut's callback id (manifest.yml). */
 export const OPEN_TICKET_SHORTCUT = 'open_ticket';
 
-const ACTION_PATTERN = new RegExp(`^(${Object.values(ACTION_IDS).join('|')})$`);
+const OUR_ACTIONS = `${Object.values(ACTION_IDS).join('|')}|${RATE_ACTION_ID}_[1-5]`;
+const ACTION_PATTERN = new RegExp(`^(${OUR_ACTIONS})$`);
 
 export function registerActions(app: App, ctx: SlackContext): void {
   app.action(ACTION_PATTERN, async ({ ack, body, action, respond }) => {
@@ -31,7 +32,7 @@ export function registerActions(app: App, ctx: SlackContext): void {
     await ctx.background.within(handleOpenShortcut(ctx, asRecord(shortcut), respond), ACK_BUDGET_MS);
   });
   // Anything else interactive (a button of another app's message, an old shortcut) is acknowledged at once, not left to time out.
-  app.action({ action_id: new RegExp(`^(?!(${Object.values(ACTION_IDS).join('|')})$)`) }, async ({ ack, action }) => {
+  app.action({ action_id: new RegExp(`^(?!(${OUR_ACTIONS})$)`) }, async ({ ack, action }) => {
     ctx.log.debug({ action: stringField(asRecord(action), 'action_id') }, 'an action this app does not handle');
     await ack();
   });
@@ -48,6 +49,11 @@ export function chosenAction(action: Json | undefined): ChosenAction | undefined
     const [ticket, severity] = (stringField(asRecord(action?.selected_option), 'value') ?? '').split(':');
     if (!ticket || !/^\d+$/.test(ticket) || !isSeverity(severity)) return undefined;
     return { action: 'severity', ticket: Number(ticket), severity };
+  }
+  if (id?.startsWith(`${RATE_ACTION_ID}_`)) {
+    const [ticket, rating] = (stringField(action, 'value') ?? '').split(':');
+    if (!ticket || !/^\d+$/.test(ticket) || !rating || !/^[1-5]$/.test(rating)) return undefined;
+    return { action: 'rate', ticket: Number(ticket), rating: Number(rating) };
   }
   const ticket = stringField(action, 'value');
   if (!ticket || !/^\d+$/.test(ticket)) return undefined;

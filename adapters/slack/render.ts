@@ -27,6 +27,23 @@ export const ACTION_IDS = {
   severity: 'slawatch_severity',
 } as const satisfies Record<TicketAction, string>;
 
+/** The action id of the rating buttons (1–5) in a customer's thread; each button's value is `<ticket>:<rating>`. */
+export const RATE_ACTION_ID = 'slawatch_rate';
+
+/** The rating prompt's buttons, 1 to 5: shown wherever the card goes (a customer's thread too). */
+function rateBlock(card: Card, index: number): types.ActionsBlock | undefined {
+  if (!card.rate) return undefined;
+  const ticket = String(card.rate.ticketId);
+  const voice = voiceIn(card.locale);
+  const elements: types.ActionsBlock['elements'] = [1, 2, 3, 4, 5].map((rating) => ({
+    type: 'button' as const,
+    action_id: `${RATE_ACTION_ID}_${rating}`,
+    text: { type: 'plain_text' as const, text: escapeSlack(voice.t('rating.button', { rating })) },
+    value: `${ticket}:${rating}`,
+  }));
+  return { type: 'actions', block_id: `slawatch_rate_${ticket}_${index}`, elements };
+}
+
 function buttonLabel(voice: Voice, action: Exclude<TicketAction, 'severity'>): string {
   return voice.t('button.label', { action });
 }
@@ -145,6 +162,8 @@ function fullBlocks(card: Card, index: number, options: RenderOptions): Block[] 
   if (context) blocks.push(context);
   const actions = options.withActions ? actionsBlock(card, index) : undefined;
   if (actions) blocks.push(actions);
+  const rate = rateBlock(card, index);
+  if (rate) blocks.push(rate);
   return blocks;
 }
 
@@ -160,6 +179,8 @@ function compactBlocks(card: Card, index: number, options: RenderOptions): Block
   if (context) blocks.push(context);
   const actions = options.withActions ? actionsBlock(card, index) : undefined;
   if (actions) blocks.push(actions);
+  const rate = rateBlock(card, index);
+  if (rate) blocks.push(rate);
   return blocks;
 }
 

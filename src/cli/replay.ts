@@ -34,6 +34,10 @@ export interface ReplayJson {
   next: NotificationJson | null;
   /** Present only when the ticket opened while support was closed: the note its acknowledgement carries. */
   supportHours?: SupportHoursJson;
+  /** Present only when the ticket follows a closed one (the customer wrote again in its thread): that ticket's number. */
+  follows?: number;
+  /** Present only when the customer rated the ticket by then: the latest rating (1–5), its comment, when it was given. */
+  rating?: { value: number; comment: string | null; at: string };
 }
 
 export interface SupportHoursJson {
@@ -131,6 +135,16 @@ export function replay(events: readonly TicketEvent[], ctx: PolicyContext, at: n
     notifications: [...timeline.fired.map(notificationJson), ...timeline.followUps.map(followUpJson)].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
     next: earliestOf(timeline.next ? notificationJson(timeline.next) : null, timeline.nextFollowUp ? followUpJson(timeline.nextFollowUp) : null),
     ...(timeline.supportHours ? { supportHours: supportHoursJson(timeline.supportHours) } : {}),
+    ...followsAndRating(events, at),
+  };
+}
+
+function followsAndRating(events: readonly TicketEvent[], at: number): Pick<ReplayJson, 'follows' | 'rating'> {
+  const opened = events[0];
+  const rated = events.filter((e): e is Extract<TicketEvent, { type: 'rated' }> => e.type === 'rated' && e.at <= at).at(-1);
+  return {
+    ...(opened?.type === 'opened' && opened.follows !== undefined ? { follows: opened.follows } : {}),
+    ...(rated ? { rating: { value: rated.rating, comment: rated.comment ?? null, at: isoUtc(rated.at) } } : {}),
   };
 }
 

@@ -24,6 +24,7 @@ export const REPLAY_EVENT_TYPES = [
   'closed',
   'message_edited',
   'message_deleted',
+  'rated',
 ] as const;
 
 export class EventLogError extends Error {
@@ -176,7 +177,9 @@ function toEvent(json: Json, line: number, ctx: LogContext, first: boolean): Tic
       const tier = typeof json.tier === 'string' ? json.tier : ctx.tierOf(json.customer);
       if (tier === undefined) return fail(`unknown customer "${json.customer}" (and no "tier" given)`);
       if (!ctx.hasTier(tier)) return fail(`unknown tier "${tier}"`);
-      return { type, ...base, customer: json.customer, tier, severity: severity('severity'), ...(json.severityGuessed === true ? { severityGuessed: true } : {}), ...text };
+      if (json.follows !== undefined && (typeof json.follows !== 'number' || !Number.isSafeInteger(json.follows) || json.follows < 1)) return fail('"follows" must be a ticket number');
+      const follows = typeof json.follows === 'number' ? { follows: json.follows } : {};
+      return { type, ...base, customer: json.customer, tier, severity: severity('severity'), ...(json.severityGuessed === true ? { severityGuessed: true } : {}), ...text, ...follows };
     }
     case 'severity_changed':
       return { type, ...base, severity: severity('severity') };
@@ -191,6 +194,12 @@ function toEvent(json: Json, line: number, ctx: LogContext, first: boolean): Tic
     case 'closed': {
       if (json.auto !== undefined && (typeof json.auto !== 'string' || !json.auto)) return fail('"auto" must be the key of what slawatch did on its own');
       return { type, ...base, ...(typeof json.auto === 'string' ? { auto: json.auto } : {}) };
+    }
+    case 'rated': {
+      const rating = json.rating;
+      if (typeof rating !== 'number' || !Number.isInteger(rating) || rating < 1 || rating > 5) return fail('"rated" needs "rating", a whole number from 1 to 5');
+      if (json.comment !== undefined && typeof json.comment !== 'string') return fail('"comment" must be a string');
+      return { type, ...base, rating, ...(typeof json.comment === 'string' ? { comment: json.comment } : {}) };
     }
     default:
       return { type: type as 'staff_reply', ...base };
@@ -226,7 +235,7 @@ function actorFrom(json: Json, fail: (message: string) => never): Actor | undefi
 const PLATFORM_USER = /^(slack|discord|lark|shell):(.+)$/;
 
 /** The fields of an event line after `at` and `type`, in the order they are written (any others follow). */
-const FIELD_ORDER = ['customer', 'tier', 'severity', 'severityGuessed', 'text', 'messageId'];
+const FIELD_ORDER = ['customer', 'tier', 'severity', 'severityGuessed', 'text', 'follows', 'rating', 'comment', 'messageId'];
 
 /**
  * One stored event in the portable format (what `export` writes). Fields come

@@ -35,6 +35,8 @@ export type TicketEvent =
       /** True when the severity was guessed from the text rather than given. */
       severityGuessed?: boolean;
       text?: string;
+      /** The closed ticket this one follows: the customer wrote again in its thread after it closed. */
+      follows?: number;
     })
   | (EventBase & { type: 'customer_message'; text?: string })
   | (EventBase & { type: 'staff_reply' })
@@ -47,7 +49,9 @@ export type TicketEvent =
   | (EventBase & { type: 'reopened' })
   | (EventBase & { type: 'closed'; auto?: string })
   | (EventBase & { type: 'message_edited'; text?: string })
-  | (EventBase & { type: 'message_deleted' });
+  | (EventBase & { type: 'message_deleted' })
+  /** The customer's satisfaction, 1–5, with an optional comment; a later one (within a day of the first) replaces it. Changes no state. */
+  | (EventBase & { type: 'rated'; rating: number; comment?: string });
 
 export type TicketEventType = TicketEvent['type'];
 
@@ -116,6 +120,8 @@ export interface TicketView {
   lastStaffReplyAt?: number;
   staffReplied: boolean;
   deletedMessages: number;
+  /** The customer's rating (the latest), when the ticket was rated; `firstAt`: when it was first rated. */
+  rating?: { value: number; comment?: string; at: number; firstAt: number; by?: Actor };
 }
 
 export class TicketRuleError extends Error {
@@ -186,6 +192,15 @@ function applyToView(view: TicketView, event: TicketEvent, openingMessageId: str
     case 'message_deleted':
       view.deletedMessages += 1;
       break;
+    case 'rated':
+      view.rating = {
+        value: event.rating,
+        ...(event.comment !== undefined ? { comment: event.comment } : {}),
+        at: event.at,
+        firstAt: view.rating?.firstAt ?? event.at,
+        ...(event.by ? { by: event.by } : {}),
+      };
+      break;
   }
 }
 
@@ -207,6 +222,7 @@ function applyToView(view: TicketView, event: TicketEvent, openingMessageId: str
  *   closed                closed      closed      closed      —
  *   message_edited, message_deleted
  *                         (any state, unchanged)
+ *   rated                 —           —           resolved    closed
  *
  * A customer message on a resolved ticket does not reopen it by itself: the
  * desk appends `reopened` first when it falls within the reopen window.
@@ -227,6 +243,7 @@ const TRANSITIONS: Record<Exclude<TicketEventType, 'opened'>, Row> = {
   closed: { open: 'closed', waiting_on_customer: 'closed', resolved: 'closed' },
   message_edited: ANY,
   message_deleted: ANY,
+  rated: { resolved: SAME, closed: SAME },
 };
 
 export type Transition = { allowed: true; state: TicketState } | { allowed: false; reason: string };
@@ -249,6 +266,8 @@ function refusal(state: TicketState, event: Exclude<TicketEventType, 'opened'>):
       return `only a resolved ticket can be reopened (this one is ${describeState(state)})`;
     case 'closed':
       return 'the ticket is already closed';
+    case 'rated':
+      return `only a resolved or closed ticket can be rated (this one is ${describeState(state)})`;
     default:
       return 'the ticket is closed';
   }

@@ -66,7 +66,7 @@ function breachText(voice: Voice, t: BreachedTicket): string {
   return t.breaches.map((b) => `${voice.t('clock.name', { clock: b.clock })}${b.cycle !== undefined ? ` #${b.cycle}` : ''} ${b.at}`).join(', ');
 }
 
-const GROUP_COLUMNS = ['tickets', 'firstResponse', 'nextResponse', 'resolution', 'frMedian', 'frP90', 'breaches'];
+const GROUP_COLUMNS = ['tickets', 'firstResponse', 'nextResponse', 'resolution', 'frMedian', 'frP90', 'breaches', 'rating'];
 
 /** The grouping as a word: `tier`, `customer`… */
 const byWord = (voice: Voice, model: ReportModel): string => voice.t('report.by', { by: model.by });
@@ -81,7 +81,13 @@ function groupCells(voice: Voice, label: string, g: GroupFigures): string[] {
     secondsCell(voice, g.firstResponseTime.medianSeconds),
     secondsCell(voice, g.firstResponseTime.p90Seconds),
     breachesCell(g.breaches),
+    ratingCell(g.satisfaction),
   ];
+}
+
+/** `4.25 (8)`: the average rating and how many tickets were rated; `–` with none. */
+function ratingCell(s: GroupFigures['satisfaction']): string {
+  return s.average === null ? '–' : `${s.average.toFixed(2)} (${s.count})`;
 }
 
 const MONTHLY_COLUMNS = ['month', 'customer', 'tickets', 'breachedTickets', 'breachesFR', 'breachesNR', 'breachesRes', 'firstResponse', 'nextResponse', 'resolution', 'overall'];
@@ -206,6 +212,8 @@ export function renderCsv(model: ReportModel, section: CsvSection): string {
       'first_response_p90_seconds',
       ...CLOCK_KINDS.map((k) => `breaches_${CLOCK_SNAKE[k]}`),
       'breaches_total',
+      'ratings',
+      'rating_average',
     ];
     const row = (key: string, label: string, g: GroupFigures) => [
       model.by,
@@ -219,6 +227,8 @@ export function renderCsv(model: ReportModel, section: CsvSection): string {
       g.firstResponseTime.p90Seconds,
       ...CLOCK_KINDS.map((k) => g.breaches[k]),
       g.breaches.total,
+      g.satisfaction.count,
+      g.satisfaction.average,
     ];
     return csvLines([header, ...model.groups.map((g) => row(g.key, g.label, g)), row(ALL_GROUPS_KEY, 'all', model.totals)]);
   }

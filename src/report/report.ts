@@ -67,6 +67,8 @@ export interface TicketSummary {
   /** Working ms from start to stop of the first-response clock; null unless it stopped. */
   firstResponseMs: number | null;
   breaches: { clock: ClockKind; cycle: number; at: number }[];
+  /** The customer's rating (1–5, the latest at report time); null when not rated. */
+  rating: number | null;
 }
 
 const zeroes = (): Record<ClockKind, number> => ({ firstResponse: 0, nextResponse: 0, resolution: 0 });
@@ -93,7 +95,9 @@ export function summarizeTicket(ticket: Ticket, ctx: PolicyContext, at: number):
     pending: zeroes(),
     firstResponseMs: null,
     breaches: [],
+    rating: null,
   };
+  for (const event of ticket.events) if (event.type === 'rated' && event.at <= at) summary.rating = event.rating;
   // `retired`: breached clocks a severity or tier change dropped; their breach stays on the record.
   for (const clock of [clocks.firstResponse, ...clocks.nextResponses, clocks.resolution, ...clocks.retired]) {
     if (!clock) continue;
@@ -136,6 +140,8 @@ export interface GroupFigures {
   };
   /** Breached clocks by kind (next response: cycles). */
   breaches: Record<ClockKind | 'total', number>;
+  /** The customers' ratings (1–5): how many tickets were rated, and their average (two decimals; null with none). */
+  satisfaction: { count: number; average: number | null };
 }
 
 /** Running totals for one group; first-response times kept as a growing Float64Array. */
@@ -147,6 +153,8 @@ export class Tally {
   readonly pending = zeroes();
   private times: Float64Array;
   private answered = 0;
+  private rated = 0;
+  private ratingSum = 0;
 
   constructor(private readonly keepTimes = true) {
     this.times = new Float64Array(keepTimes ? 16 : 0);
@@ -155,6 +163,10 @@ export class Tally {
   add(summary: TicketSummary): void {
     this.tickets += 1;
     if (summary.breaches.length > 0) this.ticketsBreached += 1;
+    if (summary.rating !== null) {
+      this.rated += 1;
+      this.ratingSum += summary.rating;
+    }
     for (const kind of CLOCK_KINDS) {
       this.met[kind] += summary.met[kind];
       this.breached[kind] += summary.breached[kind];
@@ -190,6 +202,7 @@ export class Tally {
         p90Seconds: seconds(nearestRank(sorted, 90)),
       },
       breaches,
+      satisfaction: { count: this.rated, average: this.rated === 0 ? null : Math.round((100 * this.ratingSum) / this.rated) / 100 },
     };
   }
 }

@@ -84,6 +84,8 @@ export interface TrendModel {
     /** Tier id → the sample size, median and p90 (nearest-rank, as in the report). */
     tiers: Record<string, { answered: number; medianSeconds: number | null; p90Seconds: number | null }>;
   };
+  /** Tier id → the customers' ratings of the window's tickets: how many, and their average (null with none). */
+  satisfaction: Record<string, { count: number; average: number | null }>;
 }
 
 export class TrendBuilder {
@@ -165,7 +167,9 @@ export class TrendBuilder {
       const t = this.perTier.get(tier)?.figures().firstResponseTime;
       perTier[tier] = t ?? { answered: 0, medianSeconds: null, p90Seconds: null };
     }
-    return { at: new Date(at).toISOString(), timezone, tiers, weeks, firstResponse: { buckets, tiers: perTier } };
+    const satisfaction: TrendModel['satisfaction'] = {};
+    for (const tier of tiers) satisfaction[tier] = this.perTier.get(tier)?.figures().satisfaction ?? { count: 0, average: null };
+    return { at: new Date(at).toISOString(), timezone, tiers, weeks, firstResponse: { buckets, tiers: perTier }, satisfaction };
   }
 
   /** Index of the week `ms` falls in, or -1 outside the window. */

@@ -10,6 +10,7 @@ import { displayName } from '../domain/people.js';
 import { viewTicket, type Ticket, type TicketState, type TicketView } from '../domain/ticket.js';
 import type { Clock } from '../sla/clocks.js';
 import { firstUnfired, replayTimeline, type Notification, type Timeline } from '../escalation/timeline.js';
+import { customerLoopFor, supportHoursNoteFor, type FollowUpKind } from '../escalation/follow-ups.js';
 import type { Voice } from '../i18n/index.js';
 import type { DeskContext } from './context.js';
 import type { Card, TicketAction } from './messages.js';
@@ -99,15 +100,54 @@ export function ticketAckCard(ctx: DeskContext, ticket: Ticket, now: number, voi
   }
   const incidents = incidentField(voice, ticket);
   if (incidents) fields.push(incidents);
+  const opened = ticket.events[0];
+  const follows = opened?.type === 'opened' ? opened.follows : undefined;
+  if (follows !== undefined) fields.push({ label: voice.t('field.follows'), value: ticketRef(follows) });
+  const note = supportHoursText(ctx, ticket, timeline, voice);
+  const body = incidents ? voice.t('ack.bodyKnownIncident') : voice.t('ack.body');
   return {
     tone: 'info',
     locale: voice.locale,
     title: voice.t('ack.title', { ticket: ticketRef(ticket.id), customer: customerName(ctx, ticket.customer) }),
     fields,
-    body: incidents ? voice.t('ack.bodyKnownIncident') : voice.t('ack.body'),
+    body: note ? `${note}\n${body}` : body,
     link: { platform: ticket.platform, channelId: ticket.channelId, threadId: ticket.threadId },
     actions: { ticketId: ticket.id, offer: ACTIONS_OPEN, severity: view.severity },
   };
+}
+
+/**
+ * The support-hours note of a ticket opened while its customer's calendar was
+ * closed: when the team is back (the clock starts) and when the first
+ * response is due, in the customer's zone (else the calendar's) and
+ * language; a holiday's name when one closed the day. Nothing for a 24x7
+ * calendar, an open one, or a tier that turned the note off.
+ */
+export function supportHoursText(ctx: DeskContext, ticket: Ticket, timeline: Timeline, voice: Voice): string | undefined {
+  const fr = timeline.clocks.firstResponse;
+  const opened = ticket.events[0];
+  if (!timeline.supportHours || !fr || !opened) return undefined;
+  const zone = fr.calendar.timezone;
+  const note = supportHoursNoteFor(fr.calendar, opened.at, timeline.supportHours.firstResponseDueAt, voice.locale) ?? timeline.supportHours;
+  const values = { back: voice.instant(note.clockStartsAt, zone), due: voice.instant(note.firstResponseDueAt, zone) };
+  return note.holiday ? voice.t('ack.closedHoliday', { ...values, holiday: note.holiday }) : voice.t('ack.closed', values);
+}
+
+/** What slawatch says in the thread on its own: a waiting reminder, an auto-resolve (with the rating prompt), an auto-close. */
+export function followUpCard(ctx: DeskContext, ticket: Ticket, kind: FollowUpKind, voice: Voice): Card {
+  const ref = ticketRef(ticket.id);
+  const title = kind === 'reminder' ? voice.t('followUp.reminder', { ticket: ref }) : kind === 'auto_resolve' ? voice.t('followUp.autoResolve', { ticket: ref }) : voice.t('followUp.autoClose', { ticket: ref });
+  const base: Card = { tone: kind === 'reminder' ? 'info' : 'good', locale: voice.locale, title, fields: [] };
+  return kind === 'auto_resolve' ? withRatingPrompt(ctx, ticket, base, voice) : base;
+}
+
+/** The card with the satisfaction prompt added, when the ticket's tier asks for ratings. */
+export function withRatingPrompt(ctx: DeskContext, ticket: Ticket, card: Card, voice: Voice): Card {
+  const tier = viewTicket(ticket).tier;
+  const customer = ctx.config.customers.find((c) => c.id === ticket.customer);
+  if (!customerLoopFor(ctx, customer, tier).satisfaction) return card;
+  const prompt = voice.t('rating.prompt', { ticket: ticketRef(ticket.id) });
+  return { ...card, body: card.body ? `${card.body}\n${prompt}` : prompt, rate: { ticketId: ticket.id } };
 }
 
 export type StateChange = 'claimed' | 'waiting' | 'resolved' | 'reopened' | 'closed' | 'severity';
@@ -138,6 +178,9 @@ export function statusCard(ctx: DeskContext, ticket: Ticket, now: number, forSta
   ];
   const incidents = incidentField(voice, ticket);
   if (incidents) fields.push(incidents);
+  if (view.rating) fields.push({ label: voice.t('field.rating'), value: voice.t('rating.value', { rating: view.rating.value }) });
+  const opened = ticket.events[0];
+  if (opened?.type === 'opened' && opened.follows !== undefined) fields.push({ label: voice.t('field.follows'), value: ticketRef(opened.follows) });
   const lines = timeline.clocks.all().map((clock) => describeClock(voice, clock, now));
   if (forStaff) {
     const next = nextStep(ticket, timeline);

@@ -10,14 +10,15 @@ import { onCallAt } from '../oncall/schedule.js';
 import { replayTimeline } from '../escalation/timeline.js';
 import type { Clock } from '../sla/clocks.js';
 import { LOCALES, voiceIn, type Voice } from '../i18n/index.js';
-import { assigneeName, customerName, peopleNames, severityName, stateName, statusCard, ticketRef, ticketStateCard, tierName } from './cards.js';
+import { assigneeName, customerName, peopleNames, severityName, stateName, statusCard, ticketRef, ticketStateCard, tierName, withRatingPrompt } from './cards.js';
 import { customerForChannel, type DeskContext } from './context.js';
 import { actorOf, applyAction, CommandError, openTicket, type IncomingMessage, type Refusal } from './tickets.js';
-import type { Outbound, Reply } from './messages.js';
+import type { Card, Outbound, Reply } from './messages.js';
 import { incidentHelp, runIncidentCommand } from './incident-commands.js';
 import { askerVoice, customerVoice } from './readers.js';
+import { rateTicket, ratingFromText } from './ratings.js';
 
-export const COMMAND_NAMES = ['status', 'queue', 'claim', 'severity', 'wait', 'resolve', 'reopen', 'close', 'oncall', 'help', 'incident', 'maintenance'] as const;
+export const COMMAND_NAMES = ['status', 'queue', 'claim', 'severity', 'wait', 'resolve', 'reopen', 'close', 'rate', 'oncall', 'help', 'incident', 'maintenance'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 const CHANGES_TICKET: ReadonlySet<CommandName> = new Set(['claim', 'severity', 'wait', 'resolve', 'reopen', 'close']);
 
@@ -28,10 +29,13 @@ export interface ParsedCommand {
   schedule?: string;
   /** `incident` and `maintenance`: the rest of the text, parsed by incident-commands.ts. */
   args?: string;
+  /** `rate`: the rating (1–5) and the comment after it. */
+  rating?: number;
+  comment?: string;
 }
 
 /** Why a command's words were not understood (said to the asker in their language). */
-export type ParseError = { kind: 'unknown'; word: string } | { kind: 'notUnderstood'; word: string } | { kind: 'whichSeverity' };
+export type ParseError = { kind: 'unknown'; word: string } | { kind: 'notUnderstood'; word: string } | { kind: 'whichSeverity' } | { kind: 'whichRating' };
 
 /** A word of some catalogue → what it stands for: `claim`, `认领` → `claim`. Words compare in lower case. */
 function wordsOf<T extends string>(names: readonly T[], wordIn: (voice: Voice, name: T) => string): ReadonlyMap<string, T> {
@@ -70,6 +74,7 @@ export function helpText(voice: Voice): string {
     voice.t('help.resolve', { word: word('resolve') }),
     voice.t('help.reopen', { word: word('reopen') }),
     voice.t('help.close', { word: word('close') }),
+    voice.t('help.rate', { word: word('rate') }),
     voice.t('help.oncall', { word: word('oncall') }),
     incidentHelp(voice),
     voice.t('help.help', { word: word('help') }),
@@ -84,6 +89,7 @@ export function parseCommand(text: string): ParsedCommand | { error: ParseError 
   const name = first === undefined ? 'help' : commandNamed(first);
   if (!name) return { error: { kind: 'unknown', word: first as string } };
   if (name === 'incident' || name === 'maintenance') return { name, args: text.trim().slice((first as string).length).trim() };
+  if (name === 'rate') return parseRate(text.trim().slice((first as string).length));
   const parsed: ParsedCommand = { name };
   for (const word of rest) {
     const id = /^#?(\d+)$/.exec(word);
@@ -102,6 +108,14 @@ export function parseCommand(text: string): ParsedCommand | { error: ParseError 
   return parsed;
 }
 
+/** `rate [#ticket] <1–5> [comment]`: the ticket is written with `#` (in its thread it may be left out). */
+function parseRate(rest: string): ParsedCommand | { error: ParseError } {
+  const id = /^\s*#(\d+)/.exec(rest);
+  const rating = ratingFromText(id ? rest.slice(id[0].length) : rest);
+  if (!rating) return { error: { kind: 'whichRating' } };
+  return { name: 'rate', ...(id ? { ticketId: Number(id[1]) } : {}), rating: rating.rating, ...(rating.comment ? { comment: rating.comment } : {}) };
+}
+
 /** What a parse error says to the asker. */
 function parseErrorText(voice: Voice, error: ParseError): string {
   const help = commandWord(voice, 'help');
@@ -112,6 +126,8 @@ function parseErrorText(voice: Voice, error: ParseError): string {
       return voice.t('command.notUnderstood', { word: error.word, help });
     case 'whichSeverity':
       return voice.t('command.whichSeverity', { severities: voice.list(SEVERITIES.map((s) => severityName(voice, s))) });
+    case 'whichRating':
+      return voice.t('rating.outOfRange');
   }
 }
 
@@ -129,7 +145,11 @@ export interface CommandRequest extends Asking {
 }
 
 /** An action a person chose on a card (a button, the severity menu): the command it stands for, typed. */
-export type ChosenAction = { action: 'claim' | 'wait' | 'resolve'; ticket: number } | { action: 'severity'; ticket: number; severity: Severity };
+export type ChosenAction =
+  | { action: 'claim' | 'wait' | 'resolve'; ticket: number }
+  | { action: 'severity'; ticket: number; severity: Severity }
+  /** The customer's rating of a resolved ticket (the 1–5 buttons of the rating prompt). */
+  | { action: 'rate'; ticket: number; rating: number };
 
 export interface ActionRequest extends Asking {
   action: ChosenAction;
@@ -162,7 +182,12 @@ export async function runCommand(ctx: DeskContext, request: CommandRequest): Pro
 /** Runs a chosen action like the command it stands for (`claim 42`), with the same checks. */
 export async function runAction(ctx: DeskContext, request: ActionRequest): Promise<ActionResult> {
   const { action: chosen, ...asking } = request;
-  const cmd: ParsedCommand = { name: chosen.action, ticketId: chosen.ticket, ...(chosen.action === 'severity' ? { severity: chosen.severity } : {}) };
+  const cmd: ParsedCommand = {
+    name: chosen.action,
+    ticketId: chosen.ticket,
+    ...(chosen.action === 'severity' ? { severity: chosen.severity } : {}),
+    ...(chosen.action === 'rate' ? { rating: chosen.rating } : {}),
+  };
   const result = await runParsed(ctx, asking, cmd);
   // A ticket-changing command answers with the ticket only when the change went through.
   return { ...result, applied: result.ticket !== undefined };
@@ -193,6 +218,7 @@ export async function runParsed(ctx: DeskContext, request: Asking, cmd: ParsedCo
   if (!staff && (ticket.platform !== request.platform || ticket.channelId !== request.channelId)) {
     return refuse(voice, voice.t('refusal.noSuchTicket', { ticket: ticketRef(ticket.id) }));
   }
+  if (cmd.name === 'rate') return rateTicket(ctx, request, ticket.id, cmd.rating ?? 0, cmd.comment, voice);
   if (cmd.name === 'status') return { reply: { ephemeral: true, locale: voice.locale, text: '', cards: [statusCard(ctx, ticket, now, staff, voice)] }, outbound: [], ticket };
 
   const by = actorOf(ctx, request.platform, request.author);
@@ -211,7 +237,7 @@ export async function runParsed(ctx: DeskContext, request: Asking, cmd: ParsedCo
             platform: updated.platform,
             channelId: updated.channelId,
             threadId: updated.threadId,
-            card: ticketStateCard(ctx, updated, change, customerVoice(ctx.config, updated.customer), byName),
+            card: resolvedForCustomer(ctx, updated, cmd.name, ticketStateCard(ctx, updated, change, customerVoice(ctx.config, updated.customer), byName)),
             ticketId: updated.id,
           },
         ]
@@ -221,6 +247,11 @@ export async function runParsed(ctx: DeskContext, request: Asking, cmd: ParsedCo
     if (err instanceof CommandError) return refuse(voice, voice.t('refusal.ticket', { ticket: ticketRef(ticket.id), reason: refusalText(voice, err.refusal) }));
     throw err;
   }
+}
+
+/** On resolve, the customer's card asks them to rate the help (where the tier asks for ratings). */
+function resolvedForCustomer(ctx: DeskContext, ticket: Ticket, command: CommandName, card: Card): Card {
+  return command === 'resolve' ? withRatingPrompt(ctx, ticket, card, customerVoice(ctx.config, ticket.customer)) : card;
 }
 
 /** Why the ticket cannot do that, in the asker's words. */

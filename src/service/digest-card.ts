@@ -66,6 +66,8 @@ export function digestCard(config: Config, figures: DigestFigures, voice: Voice 
 function tierLine(voice: Voice, now: GroupFigures | undefined, before: GroupFigures | undefined): string {
   const parts = [voice.t('digest.tickets', { count: now?.tickets ?? 0, lastWeek: before?.tickets ?? 0 })];
   for (const kind of CLOCK_KINDS) parts.push(voice.t('digest.compliance', { clock: clockName(voice, kind), now: percentText(now, kind), before: percentText(before, kind) }));
+  const rated = now?.satisfaction;
+  if (rated && rated.average !== null) parts.push(voice.t('digest.rating', { average: rated.average.toFixed(2), count: rated.count }));
   return parts.join(' · ');
 }
 

@@ -43,6 +43,12 @@ export interface Card {
   link?: ThreadLink;
   /** Buttons offered for the ticket. */
   actions?: { ticketId: number; offer: TicketAction[]; severity?: Severity };
+  /**
+   * The customer is asked to rate the help with the ticket: buttons 1–5 on
+   * platforms that have them (shown in a customer's thread, unlike `actions`),
+   * else the card's words say how to answer.
+   */
+  rate?: { ticketId: number };
   footer?: string;
 }
 

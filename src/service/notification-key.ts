@@ -4,7 +4,8 @@
  * messages those records keep for a resend, in Slack message metadata, in
  * the footer of a Discord embed — so their text never changes:
  *
- *   <ticket>/<step>                                   a ladder step of a ticket, to the staff channel
+ *   <ticket>/<step>                                   a ladder step of a ticket, to the staff channel — or a
+ *                                                     customer-side follow-up (`waiting:1:reminder`), to its thread
  *   <ticket>/<step>@<channel>                         the copy of that step to a `channel:` target
  *   <ticket>/ack                                      a ticket's acknowledgement in its thread
  *   incident:<kind>:<id>/<step>/<platform>:<channel>  an incident or maintenance notice to a customer channel

@@ -13,17 +13,22 @@
  * Steps that came due while the bot was down fire once, late, saying so:
  * for one clock only the most advanced step; the ones it supersedes are
  * recorded as `skipped`.
+ *
+ * The customer-side follow-ups (escalation/follow-ups.ts: a waiting
+ * reminder, an auto-resolve, an auto-close) go the same way, under their own
+ * keys (`waiting:1:reminder`), but into the ticket's thread.
  */
 import type { NotificationRecord, Platform, Ticket } from '../domain/ticket.js';
 import type { DeadlineEntry } from '../scheduler/deadline-queue.js';
 import type { DeadlineSource } from '../scheduler/escalation-scheduler.js';
-import { isOpenState, viewTicket } from '../domain/ticket.js';
-import { dueSteps, firstUnfired, foldOverdue, replayTimeline, toNotification } from '../escalation/timeline.js';
-import { notificationCard } from './cards.js';
-import { staffChannelFor, type DeskContext } from './context.js';
+import { insertEvent, isOpenState, viewTicket } from '../domain/ticket.js';
+import { followUpsOf, type FollowUp } from '../escalation/follow-ups.js';
+import { dueSteps, firstUnfired, foldOverdue, replayTimeline, toNotification, type Timeline } from '../escalation/timeline.js';
+import { followUpCard, notificationCard } from './cards.js';
+import { customerForChannel, staffChannelFor, type DeskContext } from './context.js';
 import { renewClaim, settle, takeOver, takeOverAt } from './delivery.js';
 import { formatKey, parseKey, recordKey, type NotificationKey } from './notification-key.js';
-import { staffVoice } from './readers.js';
+import { customerVoice, staffVoice } from './readers.js';
 import type { Outbox, OutboxItem, OutboxResult } from './outbox.js';
 
 export interface NotifierOptions {
@@ -57,13 +62,40 @@ export function pendingDeadlines(
   // Another process's send is taken over when its lease runs out; a failed one is retried at its time.
   const resendAt = takeOverAt(ticket.notifications, now, instanceId, leaseMs);
   if (resendAt !== Infinity) out.push({ key: `${ticket.id}:resend`, at: resendAt });
-  if (!isOpenState(viewTicket(ticket).state)) return out;
+  const state = viewTicket(ticket).state;
+  if (state === 'closed') return out;
   const timeline = replayTimeline(ticket.events, ctx, now, false);
-  for (const clock of timeline.clocks.live()) {
-    const step = firstUnfired(clock, timeline.ladder, (key) => ticket.notifications[key] !== undefined);
-    if (step) out.push({ key: `${ticket.id}:${clock.kind}`, at: step.at });
+  if (isOpenState(state)) {
+    for (const clock of timeline.clocks.live()) {
+      const step = firstUnfired(clock, timeline.ladder, (key) => ticket.notifications[key] !== undefined);
+      if (step) out.push({ key: `${ticket.id}:${clock.kind}`, at: step.at });
+    }
   }
+  // Posted in the ticket's own thread: only a process that can reach the ticket's platform takes them on (else it would wake for nothing).
+  const followUp = canDeliver(ticket.platform) ? pendingFollowUps(ticket, timeline)[0] : undefined;
+  if (followUp) out.push({ key: `${ticket.id}:followUp`, at: followUp.at });
   return out;
+}
+
+/**
+ * The customer-side follow-ups of the ticket's current wait or resolve not
+ * yet handled (escalation/follow-ups.ts), in time order: recorded under
+ * their keys like ladder steps, at most once.
+ */
+export function pendingFollowUps(ticket: Ticket, timeline: Pick<Timeline, 'loop' | 'position'>): FollowUp[] {
+  if (!timeline.position) return [];
+  const carriedOut = new Set(ticket.events.flatMap((e) => ((e.type === 'resolved' || e.type === 'closed') && e.auto ? [e.auto] : [])));
+  return followUpsOf(timeline.loop, timeline.position).filter((f) => ticket.notifications[f.key] === undefined && !carriedOut.has(f.key));
+}
+
+/**
+ * Whether slawatch may still post into the ticket's thread: not when its
+ * opening message was deleted, nor when its channel is no longer the
+ * customer's (the ticket was moved, or the channel unbound).
+ */
+export function threadStillThere(ctx: DeskContext, ticket: Ticket): boolean {
+  const deleted = ticket.events.some((e) => e.type === 'message_deleted' && (e.messageId === ticket.threadId || e.messageId === ticket.events[0]?.messageId));
+  return !deleted && customerForChannel(ctx.config, ticket.platform, ticket.channelId)?.id === ticket.customer;
 }
 
 /** The platform whose staff channel gets a ticket's notifications. */
@@ -96,8 +128,10 @@ export class Notifier implements DeadlineSource {
   async fireDue(ticketId: number): Promise<{ ticket: Ticket; sent: number }> {
     const now = this.ctx.now();
     let items: OutboxItem[] = [];
+    let before = 0;
     const stored = await this.ctx.store.update(ticketId, (ticket) => {
       items = [];
+      before = ticket.events.length;
       if (!this.outbox.hasPort(notifyPlatform(this.ctx, ticket))) return undefined;
       const records: Record<string, NotificationRecord> = { ...ticket.notifications };
       // Take over what a dead process was sending, and retry what failed.
@@ -119,10 +153,68 @@ export class Notifier implements DeadlineSource {
           items.push(...rendered.map((item) => ({ ...item, claimedAt: now })));
         }
       }
-      return items.length ? { ...ticket, notifications: records } : undefined;
+      const followed = this.fireFollowUps(ticket, records, now);
+      items.push(...followed.items);
+      return items.length || followed.changed ? { ...followed.ticket, notifications: records } : undefined;
     });
     for (const item of items) this.outbox.enqueue(item);
+    if (stored.events.length !== before) this.ctx.onTicketChanged?.(stored);
     return { ticket: stored, sent: items.length };
+  }
+
+  /**
+   * The customer-side follow-ups due now, in time order: a waiting reminder
+   * in the thread; an auto-resolve (the ticket resolved at the follow-up's
+   * instant, as `replay` shows it, with a note that any reply reopens it);
+   * an auto-close when the reopen window ends. Each is recorded under its
+   * key before its post, like a ladder step. A reminder that an auto-resolve
+   * due at the same time makes moot (the bot was down) is `skipped`; a
+   * thread that is gone gets no post, the state change happens all the same.
+   */
+  private fireFollowUps(ticket: Ticket, records: Record<string, NotificationRecord>, now: number): { ticket: Ticket; items: OutboxItem[]; changed: boolean } {
+    const items: OutboxItem[] = [];
+    let current = ticket;
+    let changed = false;
+    if (!this.outbox.hasPort(ticket.platform)) return { ticket, items, changed };
+    for (let guard = 0; guard < 8; guard++) {
+      if (viewTicket(current).state === 'closed') break;
+      const timeline = replayTimeline(current.events, this.ctx, now, false);
+      const due = pendingFollowUps({ ...current, notifications: records }, timeline).filter((f) => f.at <= now);
+      const followUp = due[0];
+      if (!followUp) break;
+      changed = true;
+      if (followUp.kind === 'reminder' && due.length > 1) {
+        records[followUp.key] = { status: 'skipped', dueAt: followUp.at };
+        continue;
+      }
+      if (followUp.kind !== 'reminder') {
+        const event = followUp.kind === 'auto_resolve' ? ({ type: 'resolved', at: followUp.at, auto: followUp.key } as const) : ({ type: 'closed', at: followUp.at, auto: followUp.key } as const);
+        const inserted = insertEvent(current, event);
+        if ('refused' in inserted) {
+          records[followUp.key] = { status: 'skipped', dueAt: followUp.at };
+          continue;
+        }
+        current = inserted.ticket;
+      }
+      const late = followUp.at < this.options.bootAt || now - followUp.at > (this.options.lateAfterMs ?? 60_000);
+      if (!threadStillThere(this.ctx, current)) {
+        records[followUp.key] = { status: 'skipped', dueAt: followUp.at, late };
+        continue;
+      }
+      const card = followUpCard(this.ctx, current, followUp.kind, customerVoice(this.ctx.config, current.customer));
+      const item: OutboxItem = {
+        platform: current.platform,
+        channelId: current.channelId,
+        card,
+        key: formatKey({ kind: 'step', ticketId: current.id, step: followUp.key }),
+        thread: { threadId: current.threadId, ticketId: current.id },
+        // Counted in the notification metrics under its kind (reminder, auto_resolve, auto_close); it concerns no clock.
+        about: { kind: followUp.kind, tier: viewTicket(current).tier, clock: 'none', dueAt: followUp.at, late },
+      };
+      records[followUp.key] = { status: 'sending', dueAt: followUp.at, late, owner: this.options.instanceId, claimedAt: now, outbox: [item] };
+      items.push({ ...item, claimedAt: now });
+    }
+    return { ticket: current, items, changed };
   }
 
   private itemsFor(ticket: Ticket, step: string, card: OutboxItem['card'], to: { people: string[]; channels: string[] }): OutboxItem[] {

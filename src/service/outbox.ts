@@ -26,6 +26,13 @@ export interface OutboxItem {
   claimedAt?: number;
   /** An incident notice for a customer's channel (sent as a `notice`, never with a staff notification). */
   notice?: boolean;
+  /** A post into a ticket's thread (a customer-side follow-up): sent alone, as a `thread` message. */
+  thread?: { threadId: string; ticketId: number };
+}
+
+/** Which kind of message an item goes out in: items of different lanes never share one. */
+function laneOf(item: OutboxItem): 'thread' | 'notice' | 'notify' {
+  return item.thread ? 'thread' : item.notice ? 'notice' : 'notify';
 }
 
 export interface OutboxResult {
@@ -114,10 +121,11 @@ export class Outbox {
 
   private flush(queue: ChannelQueue): void {
     const max = this.options.maxPerMessage ?? 25;
-    // Notices and staff notifications never share a message.
-    const kind = Boolean(queue.pending[0]?.notice);
-    const same = queue.pending.findIndex((item) => Boolean(item.notice) !== kind);
-    const batch = queue.pending.splice(0, Math.min(max, same === -1 ? max : same));
+    // Notices, thread posts and staff notifications never share a message; a thread post goes alone.
+    const lane = queue.pending[0] ? laneOf(queue.pending[0]) : 'notify';
+    const same = queue.pending.findIndex((item) => laneOf(item) !== lane);
+    const most = lane === 'thread' ? 1 : max;
+    const batch = queue.pending.splice(0, Math.min(most, same === -1 ? most : same));
     if (batch.length === 0) return;
     queue.sending = true;
     queue.lastSentAt = this.now();
@@ -147,7 +155,9 @@ export class Outbox {
         const cards = batch.map((i) => i.card);
         const keys = batch.map((i) => i.key);
         const ref = await port.send(
-          first.notice
+          first.thread
+            ? { type: 'thread', platform: first.platform, channelId: first.channelId, threadId: first.thread.threadId, ticketId: first.thread.ticketId, card: first.card }
+            : first.notice
             ? { type: 'notice', platform: first.platform, channelId: first.channelId, cards, keys }
             : { type: 'notify', platform: first.platform, channelId: first.channelId, cards, keys, ...(dm.length ? { dm } : {}) },
           { idempotencyKey: joinKeys(keys), resend: batch.some((i) => i.resend) },

@@ -25,6 +25,7 @@ import { lastTicketKey } from './channel-state.js';
 import { customerForChannel, type DeskContext } from './context.js';
 import type { Outbound } from './messages.js';
 import { customerVoice } from './readers.js';
+import { asksForRating, rateTicket, ratingFromText } from './ratings.js';
 
 /** A chat message as every adapter reports it. */
 export interface IncomingMessage {
@@ -42,6 +43,8 @@ export interface IncomingMessage {
 
 export type MessageOutcome =
   | { kind: 'opened' | 'appended' | 'customer_message' | 'staff_reply' | 'reopened'; ticket: Ticket }
+  /** A customer's reply that rated a resolved ticket (platforms without rating buttons: the shell). */
+  | { kind: 'rated'; ticket: Ticket }
   | { kind: 'duplicate'; ticketId: number }
   | { kind: 'ignored'; reason: IgnoredReason };
 
@@ -158,6 +161,7 @@ export async function openTicket(
   openedBy: Actor,
   severity?: Severity,
   reservedId?: number,
+  follows?: number,
 ): Promise<DeskResult<MessageOutcome>> {
   const guessed = severity ? undefined : guessSeverity(msg.text);
   // Opened on a reply inside a thread (staff can do that): the ticket lives in that thread.
@@ -182,6 +186,7 @@ export async function openTicket(
         severity: severity ?? guessed ?? ctx.config.tickets.defaultSeverity,
         ...(guessed ? { severityGuessed: true } : {}),
         text: msg.text,
+        ...(follows !== undefined ? { follows } : {}),
       },
     ],
     notifications: {},
@@ -197,6 +202,10 @@ export async function openTicket(
 async function threadReply(ctx: DeskContext, msg: IncomingMessage, staff: boolean): Promise<DeskResult<MessageOutcome>> {
   const ticketId = await ctx.store.findByMessage(msg.platform, msg.channelId, msg.threadId as string);
   if (ticketId === undefined) return { result: { kind: 'ignored', reason: 'not_a_ticket_thread' }, outbound: [] };
+  if (!staff) {
+    const rated = await ratingReply(ctx, msg, ticketId);
+    if (rated) return rated;
+  }
   const by = actorOf(ctx, msg.platform, msg.author);
   let kind: 'customer_message' | 'staff_reply' | 'reopened' | undefined;
   let refusal: IgnoredReason | undefined;
@@ -231,6 +240,7 @@ async function threadReply(ctx: DeskContext, msg: IncomingMessage, staff: boolea
     }
     return staff ? next : tagIncidents(ctx, next);
   });
+  if (refusal === 'ticket_closed' && !staff) return followUpTicket(ctx, msg, ticket);
   await ctx.store.indexMessage(msg.platform, msg.channelId, msg.messageId, ticketId);
   if (!kind) return { result: { kind: 'ignored', reason: refusal ?? 'already_recorded' }, outbound: [] };
   ctx.onTicketChanged?.(ticket);
@@ -239,6 +249,49 @@ async function threadReply(ctx: DeskContext, msg: IncomingMessage, staff: boolea
     outbound.push({ type: 'thread', platform: ticket.platform, channelId: ticket.channelId, threadId: ticket.threadId, card: ticketStateCard(ctx, ticket, 'reopened', customerVoice(ctx.config, ticket.customer)), ticketId });
   }
   return { result: { kind, ticket }, outbound };
+}
+
+/**
+ * A customer wrote in the thread of a closed ticket: a new ticket opens on
+ * that message, in the same thread, and names the closed one it follows
+ * (the thread now leads to the new ticket).
+ */
+async function followUpTicket(ctx: DeskContext, msg: IncomingMessage, closed: Ticket): Promise<DeskResult<MessageOutcome>> {
+  const customer = customerForChannel(ctx.config, msg.platform, msg.channelId);
+  if (!customer || customer.id !== closed.customer) return { result: { kind: 'ignored', reason: 'ticket_closed' }, outbound: [] };
+  return ctx.store.withLock(`channel:${msg.platform}:${msg.channelId}`, async () => {
+    const again = await ctx.store.findByMessage(msg.platform, msg.channelId, msg.messageId);
+    const existing = again === undefined ? undefined : await ctx.store.get(again);
+    if (existing) return duplicate(ctx, existing, msg);
+    return openTicket(ctx, msg, customer.id, customer.tier, actorOf(ctx, msg.platform, msg.author), undefined, again, closed.id);
+  });
+}
+
+/** Platforms whose rating prompt has no buttons: there a reply that is a number from 1 to 5 (and a comment) rates the ticket. */
+const RATING_BY_REPLY: ReadonlySet<Platform> = new Set(['shell']);
+
+/** A customer's reply that rates a resolved (or closed) ticket, where ratings are replies; undefined when it is not one. */
+async function ratingReply(ctx: DeskContext, msg: IncomingMessage, ticketId: number): Promise<DeskResult<MessageOutcome> | undefined> {
+  if (!RATING_BY_REPLY.has(msg.platform)) return undefined;
+  const words = ratingFromText(msg.text);
+  const current = words && (await ctx.store.get(ticketId));
+  if (!words || !current) return undefined;
+  const state = viewTicket(current).state;
+  if ((state !== 'resolved' && state !== 'closed') || !asksForRating(ctx, current)) return undefined;
+  const voice = customerVoice(ctx.config, current.customer);
+  const asking = { platform: msg.platform, channelId: msg.channelId, threadId: current.threadId, author: msg.author };
+  const result = await rateTicket(ctx, asking, ticketId, words.rating, words.comment, voice);
+  if (!result.ticket) return undefined;
+  await ctx.store.indexMessage(msg.platform, msg.channelId, msg.messageId, ticketId);
+  const thanks: Outbound = {
+    type: 'thread',
+    platform: current.platform,
+    channelId: current.channelId,
+    threadId: current.threadId,
+    card: { tone: 'good', locale: voice.locale, title: result.reply.text, fields: [] },
+    ticketId,
+  };
+  return { result: { kind: 'rated', ticket: result.ticket }, outbound: [thanks, ...result.outbound] };
 }
 
 /** A message was edited: a ticket's message keeps its newest text in the log. */

@@ -266,6 +266,7 @@ export class TicketClocks {
       case 'claimed':
       case 'message_edited':
       case 'message_deleted':
+      case 'rated':
         break;
     }
   }

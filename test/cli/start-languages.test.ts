@@ -96,7 +96,9 @@ describe('slawatch start speaks each reader’s language', () => {
       await bot.waitFor(/^（仅您可见） slawatch: 工单 #1：您已经认领了该工单。$/);
       // Resolving, in Chinese: the customer's thread hears it in Chinese.
       bot.send('/sla 解决 1');
-      await bot.waitFor(/^\[acme › #1\] slawatch: ✓ 工单 #1 已由 Wei 解决。$/);
+      await bot.waitFor(/^\[acme › #1\] slawatch: ✓ 工单 #1 已由 Wei 解决。 · 我们处理 #1 的表现如何？请从 1（差）到 5（优秀）评分；评分在一天内可以修改。$/);
+      // The shell has no buttons: the prompt says how to answer, in the customer's language.
+      await bot.waitFor(/^\[acme › #1\] slawatch: 请回复 1 到 5 的数字，后面可以附上评价。$/);
     } finally {
       bot.child.stdin.end();
       await bot.exited;

@@ -13,8 +13,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { FakeSlack } from '../../testkit/fake-slack.js';
 import { freePort } from '../../testkit/replicas.js';
-import { messageEvent, SlackRequests } from '../../testkit/slack-requests.js';
-import { startCli, untilStatus, type RunningCli } from '../helpers/run-cli.js';
+import { blockActions, button, messageEvent, SlackRequests } from '../../testkit/slack-requests.js';
+import { runCli, startCli, untilStatus, type RunningCli } from '../helpers/run-cli.js';
 
 const BOT_TOKEN = 'xoxb-1111111111-2222222222-STARTTESTTOKENabcdefgh';
 const SIGNING_SECRET = 'e2e0a1b2c3d4e5f60718293a4b5c6d7e';
@@ -117,6 +117,25 @@ describe('slawatch start with Slack tokens', () => {
     expect(cli.stderr()).toMatch(/"msg":"Slack connected"/);
     expect(cli.stderr()).not.toContain(BOT_TOKEN);
     expect(cli.stderr()).not.toContain(SIGNING_SECRET);
+  });
+
+  it('asks the customer to rate on resolve; a signed button click records the rating, and `report --format json` shows it', async () => {
+    const resolved = await slack.command({ user_id: 'U0ALICE', channel_id: 'C0STAFF', text: 'resolve 1' });
+    expect(resolved.status).toBe(200);
+    const prompt = await fake.channel('C0ACME').expectMessage((m) => /How did we do with #1/.test(JSON.stringify(m.blocks ?? '')));
+    const buttons = JSON.stringify(prompt.blocks);
+    for (const rating of [1, 2, 3, 4, 5]) expect(buttons).toContain(`"value":"1:${rating}"`);
+    const responseUrl = fake.responseUrl('rate-1');
+    const click = await slack.interaction(
+      blockActions({ user: 'U0CUSTOMER', userTeam: 'T0CUSTOMER', channel: 'C0ACME', messageTs: String(prompt.ts ?? fake.nextTs()), action: button('slawatch_rate_4', '1:4'), responseUrl }),
+    );
+    expect(click.status).toBe(200);
+    await fake.waitForResponse((body) => /you rated #1 4 of 5/.test(String(body.text)));
+    const report = await runCli(['report', '--config', join(dir, 'slawatch.yaml'), '--format', 'json', '--by', 'customer'], '');
+    expect(report.code).toBe(0);
+    const model = JSON.parse(report.lines.join('\n')) as { groups: { key: string; satisfaction: unknown }[]; totals: { satisfaction: unknown } };
+    expect(model.groups.find((g) => g.key === 'acme')?.satisfaction).toEqual({ count: 1, average: 4 });
+    expect(model.totals.satisfaction).toEqual({ count: 1, average: 4 });
   });
 
   it('stops cleanly on SIGTERM', async () => {

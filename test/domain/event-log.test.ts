@@ -88,7 +88,7 @@ describe('refusing a bad log, naming the line', () => {
     ['not JSON', `${JSON.stringify(OPENED)}\n{"at": "2026-03-02T09:05:00Z", "type":`, 2, /^line 2: not valid JSON/],
     ['not an object', `${JSON.stringify(OPENED)}\n["claimed"]`, 2, /^line 2: expected a JSON object$/],
     ['no type', second({ at: '2026-03-02T09:05:00Z' }), 2, /^line 2: missing "type"$/],
-    ['an unknown type', second({ at: '2026-03-02T09:05:00Z', type: 'escalated' }), 2, /^line 2: unknown type "escalated" \(expected one of opened, customer_message, .*message_deleted\)$/],
+    ['an unknown type', second({ at: '2026-03-02T09:05:00Z', type: 'escalated' }), 2, /^line 2: unknown type "escalated" \(expected one of opened, customer_message, .*message_deleted, rated\)$/],
     ['no time', second({ type: 'claimed' }), 2, /^line 2: missing "at"/],
     ['a time without a zone', second({ at: '2026-03-02T09:05:00', type: 'claimed' }), 2, /^line 2: "at" is not an ISO time with a zone: "2026-03-02T09:05:00"$/],
     ['a first event that is not "opened"', lines({ at: '2026-03-02T09:05:00Z', type: 'claimed' }), 1, /^line 1: the first event must be "opened"$/],

@@ -122,3 +122,25 @@ describe('a resolved ticket', () => {
     expect(out.state).toBe('closed');
   });
 });
+
+describe('ratings and a ticket that follows a closed one, in replay', () => {
+  it('a rating changes no state and shows as the latest; `follows` is read and shown', () => {
+    const out = run(
+      '2026-12-10T12:00:00Z',
+      { ...opened('2026-12-08T09:00:00Z'), follows: 7 },
+      { at: '2026-12-08T10:00:00Z', type: 'resolved', by: 'alice' },
+      { at: '2026-12-08T11:00:00Z', type: 'rated', by: 'slack:U0DANA', rating: 2 },
+      { at: '2026-12-08T12:00:00Z', type: 'rated', by: 'slack:U0DANA', rating: 4, comment: 'fixed' },
+    );
+    expect(out.state).toBe('resolved');
+    expect(out.follows).toBe(7);
+    expect(out.rating).toEqual({ value: 4, comment: 'fixed', at: '2026-12-08T12:00:00Z' });
+  });
+
+  it('refuses a rating of an open ticket, and one out of range, naming the line', () => {
+    expect(() => run('2026-12-10T12:00:00Z', opened('2026-12-08T09:00:00Z'), { at: '2026-12-08T11:00:00Z', type: 'rated', rating: 3 })).toThrow(/line 2: "rated" cannot happen here: only a resolved or closed ticket can be rated/);
+    expect(() =>
+      run('2026-12-10T12:00:00Z', opened('2026-12-08T09:00:00Z'), { at: '2026-12-08T10:00:00Z', type: 'resolved' }, { at: '2026-12-08T11:00:00Z', type: 'rated', rating: 6 }),
+    ).toThrow(/line 3: "rated" needs "rating", a whole number from 1 to 5/);
+  });
+});

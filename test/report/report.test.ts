@@ -73,6 +73,7 @@ const ENTERPRISE: GroupFigures = {
   compliance: { firstResponse: c(2, 2, 1, 50), nextResponse: c(3, 1, 0, 75), resolution: c(3, 1, 1, 75), overall: c(8, 4, 2, 66.7) },
   firstResponseTime: { answered: 4, medianSeconds: 1500, p90Seconds: 2400 },
   breaches: breaches(2, 1, 1, 4),
+  satisfaction: { count: 0, average: null },
 };
 
 /**
@@ -88,6 +89,7 @@ const STANDARD: GroupFigures = {
   compliance: { firstResponse: c(1, 1, 0, 50), nextResponse: c(0, 0, 0, null), resolution: c(1, 1, 0, 50), overall: c(2, 2, 0, 50) },
   firstResponseTime: { answered: 1, medianSeconds: 12600, p90Seconds: 12600 },
   breaches: breaches(1, 0, 1, 2),
+  satisfaction: { count: 0, average: null },
 };
 
 /**
@@ -102,6 +104,7 @@ const TOTALS: GroupFigures = {
   compliance: { firstResponse: c(3, 3, 1, 50), nextResponse: c(3, 1, 0, 75), resolution: c(4, 2, 1, 66.7), overall: c(10, 6, 2, 62.5) },
   firstResponseTime: { answered: 5, medianSeconds: 1800, p90Seconds: 12600 },
   breaches: breaches(3, 1, 2, 6),
+  satisfaction: { count: 0, average: null },
 };
 
 /**
@@ -201,6 +204,7 @@ describe('slawatch report --format json', () => {
         compliance: { firstResponse: c(0, 2, 0, 0), nextResponse: c(0, 1, 0, 0), resolution: c(1, 1, 0, 50), overall: c(1, 4, 0, 20) },
         firstResponseTime: { answered: 2, medianSeconds: 1500, p90Seconds: 1800 },
         breaches: breaches(2, 1, 1, 4),
+        satisfaction: { count: 0, average: null },
         breachedTickets: [T2_BREACHED, T7_BREACHED],
       },
       // high = #5: FR and resolution breached, never answered (no FR time).
@@ -212,6 +216,7 @@ describe('slawatch report --format json', () => {
         compliance: { firstResponse: c(0, 1, 0, 0), nextResponse: c(0, 0, 0, null), resolution: c(0, 1, 0, 0), overall: c(0, 2, 0, 0) },
         firstResponseTime: { answered: 0, medianSeconds: null, p90Seconds: null },
         breaches: breaches(1, 0, 1, 2),
+        satisfaction: { count: 0, average: null },
         breachedTickets: [T5_BREACHED],
       },
       // normal = #1, #4, #6: FR met #1 #4, pending #6; NR #1 met; resolution met #1 #4, pending #6;
@@ -224,6 +229,7 @@ describe('slawatch report --format json', () => {
         compliance: { firstResponse: c(2, 0, 1, 100), nextResponse: c(1, 0, 0, 100), resolution: c(2, 0, 1, 100), overall: c(5, 0, 2, 100) },
         firstResponseTime: { answered: 2, medianSeconds: 2400, p90Seconds: 12600 },
         breaches: breaches(0, 0, 0, 0),
+        satisfaction: { count: 0, average: null },
         breachedTickets: [],
       },
       // low = #3: FR, two NR cycles and resolution, all met. FR time 1200.
@@ -235,6 +241,7 @@ describe('slawatch report --format json', () => {
         compliance: { firstResponse: c(1, 0, 0, 100), nextResponse: c(2, 0, 0, 100), resolution: c(1, 0, 0, 100), overall: c(4, 0, 0, 100) },
         firstResponseTime: { answered: 1, medianSeconds: 1200, p90Seconds: 1200 },
         breaches: breaches(0, 0, 0, 0),
+        satisfaction: { count: 0, average: null },
         breachedTickets: [],
       },
     ]);
@@ -254,6 +261,7 @@ describe('slawatch report --format json', () => {
         compliance: { firstResponse: c(1, 1, 0, 50), nextResponse: c(1, 0, 0, 100), resolution: c(2, 0, 0, 100), overall: c(4, 1, 0, 80) },
         firstResponseTime: { answered: 2, medianSeconds: 1500, p90Seconds: 2400 },
         breaches: breaches(1, 0, 0, 1),
+        satisfaction: { count: 0, average: null },
         breachedTickets: [T7_BREACHED],
       },
       // bob = #3 (claimed after the reopen), #4. All met: FR 2, NR 2 (both #3's), resolution 2.
@@ -266,6 +274,7 @@ describe('slawatch report --format json', () => {
         compliance: { firstResponse: c(2, 0, 0, 100), nextResponse: c(2, 0, 0, 100), resolution: c(2, 0, 0, 100), overall: c(6, 0, 0, 100) },
         firstResponseTime: { answered: 2, medianSeconds: 1200, p90Seconds: 12600 },
         breaches: breaches(0, 0, 0, 0),
+        satisfaction: { count: 0, average: null },
         breachedTickets: [],
       },
       // unassigned = #2 (bob replied but never claimed), #5, #6. FR breached #2 #5, pending #6;
@@ -278,6 +287,7 @@ describe('slawatch report --format json', () => {
         compliance: { firstResponse: c(0, 2, 1, 0), nextResponse: c(0, 1, 0, 0), resolution: c(0, 2, 1, 0), overall: c(0, 5, 2, 0) },
         firstResponseTime: { answered: 1, medianSeconds: 1800, p90Seconds: 1800 },
         breaches: breaches(2, 1, 2, 5),
+        satisfaction: { count: 0, average: null },
         breachedTickets: [T2_BREACHED, T5_BREACHED],
       },
     ]);
@@ -338,11 +348,11 @@ describe('slawatch report: text formats', () => {
         'resolution_met,resolution_breached,resolution_pending,resolution_compliance_pct,' +
         'overall_met,overall_breached,overall_pending,overall_compliance_pct,' +
         'first_response_answered,first_response_median_seconds,first_response_p90_seconds,' +
-        'breaches_first_response,breaches_next_response,breaches_resolution,breaches_total',
-      'tier,enterprise,enterprise,5,2,2,2,1,50,3,1,0,75,3,1,1,75,8,4,2,66.7,4,1500,2400,2,1,1,4',
+        'breaches_first_response,breaches_next_response,breaches_resolution,breaches_total,ratings,rating_average',
+      'tier,enterprise,enterprise,5,2,2,2,1,50,3,1,0,75,3,1,1,75,8,4,2,66.7,4,1500,2400,2,1,1,4,0,',
       // No next-response clocks: the percentage cell is empty.
-      'tier,standard,standard,2,1,1,1,0,50,0,0,0,,1,1,0,50,2,2,0,50,1,12600,12600,1,0,1,2',
-      'tier,(all),all,7,3,3,3,1,50,3,1,0,75,4,2,1,66.7,10,6,2,62.5,5,1800,12600,3,1,2,6',
+      'tier,standard,standard,2,1,1,1,0,50,0,0,0,,1,1,0,50,2,2,0,50,1,12600,12600,1,0,1,2,0,',
+      'tier,(all),all,7,3,3,3,1,50,3,1,0,75,4,2,1,66.7,10,6,2,62.5,5,1800,12600,3,1,2,6,0,',
     ]);
   });
 
@@ -387,12 +397,12 @@ describe('slawatch report: text formats', () => {
   it('md: a groups table, the breached tickets with links, the monthly table and the definitions', async () => {
     const md = (await report('--format', 'md')).split('\n');
     expect(md[0]).toBe('# SLA report by tier');
-    expect(md).toContain('| tier | tickets | first response | next response | resolution | FR median | FR p90 | breaches FR/NR/Res |');
+    expect(md).toContain('| tier | tickets | first response | next response | resolution | FR median | FR p90 | breaches FR/NR/Res | rating (count) |');
     // FR median 1500 s = 25m, p90 2400 s = 40m; standard 12600 s = 3h 30m.
-    expect(md).toContain('| enterprise | 5 | 50% (2/4) | 75% (3/4) | 75% (3/4) | 25m | 40m | 4 (2/1/1) |');
-    expect(md).toContain('| standard | 2 | 50% (1/2) | — | 50% (1/2) | 3h 30m | 3h 30m | 2 (1/0/1) |');
-    expect(md).toContain('| **all** | 7 | 50% (3/6) | 75% (3/4) | 66.7% (4/6) | 30m | 3h 30m | 6 (3/1/2) |');
-    expect(md).toContain('|---|---:|---:|---:|---:|---:|---:|---:|');
+    expect(md).toContain('| enterprise | 5 | 50% (2/4) | 75% (3/4) | 75% (3/4) | 25m | 40m | 4 (2/1/1) | – |');
+    expect(md).toContain('| standard | 2 | 50% (1/2) | — | 50% (1/2) | 3h 30m | 3h 30m | 2 (1/0/1) | – |');
+    expect(md).toContain('| **all** | 7 | 50% (3/6) | 75% (3/4) | 66.7% (4/6) | 30m | 3h 30m | 6 (3/1/2) | – |');
+    expect(md).toContain('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     expect(md).toContain('## Breached tickets');
     expect(md).toContain('|---|---|---|---|---|---|---|');
     expect(md).toContain(
@@ -408,9 +418,9 @@ describe('slawatch report: text formats', () => {
     const lines = (await report()).split('\n');
     expect(lines[0]).toBe('SLA report by tier · tickets opened 2026-03-01T00:00:00Z – 2026-04-11T00:00:00Z · as of 2026-04-10T12:00:00Z');
     const header = lines[2] as string;
-    expect(header).toMatch(/^tier\s+tickets\s+first response\s+next response\s+resolution\s+FR median\s+FR p90\s+breaches FR\/NR\/Res$/);
-    expect(lines[3]).toMatch(/^enterprise\s+5\s+50% \(2\/4\)\s+75% \(3\/4\)\s+75% \(3\/4\)\s+25m\s+40m\s+4 \(2\/1\/1\)$/);
-    expect(lines[4]).toMatch(/^standard\s+2\s+50% \(1\/2\)\s+—\s+50% \(1\/2\)\s+3h 30m\s+3h 30m\s+2 \(1\/0\/1\)$/);
+    expect(header).toMatch(/^tier\s+tickets\s+first response\s+next response\s+resolution\s+FR median\s+FR p90\s+breaches FR\/NR\/Res\s+rating \(count\)$/);
+    expect(lines[3]).toMatch(/^enterprise\s+5\s+50% \(2\/4\)\s+75% \(3\/4\)\s+75% \(3\/4\)\s+25m\s+40m\s+4 \(2\/1\/1\)\s+–$/);
+    expect(lines[4]).toMatch(/^standard\s+2\s+50% \(1\/2\)\s+—\s+50% \(1\/2\)\s+3h 30m\s+3h 30m\s+2 \(1\/0\/1\)\s+–$/);
     expect(lines[5]).toMatch(/^all\s+7\s+50% \(3\/6\)/);
     // Every row is as wide as the header (right-aligned figures end in the same column).
     expect(new Set(lines.slice(2, 6).map((l) => l.length)).size).toBe(1);
@@ -432,15 +442,15 @@ describe('slawatch report --locale', () => {
   it('zh-CN: the table and Markdown headings, the words and the lengths of time in Chinese; the figures the same', async () => {
     const lines = (await report('--locale', 'zh-CN')).split('\n');
     expect(lines[0]).toBe('按服务等级统计的 SLA 报告 · 2026-03-01T00:00:00Z – 2026-04-11T00:00:00Z 创建的工单 · 截至 2026-04-10T12:00:00Z');
-    expect(lines[2]).toMatch(/^服务等级\s+工单\s+首次响应\s+下次响应\s+解决\s+首响中位数\s+首响 p90\s+超时 首响\/下次\/解决$/);
-    expect(lines[3]).toMatch(/^enterprise\s+5\s+50% \(2\/4\)\s+75% \(3\/4\)\s+75% \(3\/4\)\s+25分钟\s+40分钟\s+4 \(2\/1\/1\)$/);
+    expect(lines[2]).toMatch(/^服务等级\s+工单\s+首次响应\s+下次响应\s+解决\s+首响中位数\s+首响 p90\s+超时 首响\/下次\/解决\s+评分（数量）$/);
+    expect(lines[3]).toMatch(/^enterprise\s+5\s+50% \(2\/4\)\s+75% \(3\/4\)\s+75% \(3\/4\)\s+25分钟\s+40分钟\s+4 \(2\/1\/1\)\s+–$/);
     expect(lines).toContain('超时的工单');
     expect(lines).toContain('    #7  acme  enterprise/urgent  首次响应 2026-04-02T09:15:00Z  shell:acme/m7');
     expect(lines).toContain('达标率 = 报告时 达成 /（达成 + 超时）的计时；进行中和暂停的计时为待定，不计入。下次响应的每一轮都计入。');
     const md = (await report('--format', 'md', '--locale', 'zh-CN')).split('\n');
     expect(md[0]).toBe('# 按服务等级统计的 SLA 报告');
     expect(md).toContain('## 按客户和月份统计的超时（UTC）');
-    expect(md).toContain('| **全部** | 7 | 50% (3/6) | 75% (3/4) | 66.7% (4/6) | 30分钟 | 3小时30分钟 | 6 (3/1/2) |');
+    expect(md).toContain('| **全部** | 7 | 50% (3/6) | 75% (3/4) | 66.7% (4/6) | 30分钟 | 3小时30分钟 | 6 (3/1/2) | – |');
   });
 
   it('CSV and JSON are the same in every language', async () => {

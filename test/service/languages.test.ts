@@ -77,7 +77,7 @@ describe('through the desk', () => {
     // Alice (English) resolves: she reads English, the customer's thread hears it in Chinese.
     const resolved = await h.command('staff', 'alice', 'resolve 1');
     expect(resolved.reply.text).toBe('Ticket #1 resolved by Alice.');
-    expect(h.port.lines('acme').at(-1)).toBe('✓ 工单 #1 已由 Alice 解决。');
+    expect(h.port.lines('acme').at(-1)).toBe('✓ 工单 #1 已由 Alice 解决。 · 我们处理 #1 的表现如何？请从 1（差）到 5（优秀）评分；评分在一天内可以修改。');
     await h.app.stop();
   });
 

@@ -117,3 +117,20 @@ describe('buttons on a staff card', () => {
     expect(await h.fake.click(cardId, ALICE, { other: 'app' })).toEqual({ code: 200, data: {} });
   });
 });
+
+describe('the rating prompt', () => {
+  it('comes as a card with 1–5 buttons in the thread on resolve; the customer’s click is a toast and a rating in the log', async () => {
+    h = await Harness.start();
+    const { message, id, cardId } = await ticketWithStaffCard(h);
+    await h.fake.click(cardId, ALICE, { slawatch: 'resolve', ticket: String(id) });
+    await h.settled();
+    const prompt = h.fake.repliesTo(message.message_id).find((m) => /How did we do/.test(m.content));
+    expect(prompt).toBeDefined();
+    const buttons = buttonsOf(cardOf(prompt!));
+    expect(buttons.map((b) => b.value)).toEqual([1, 2, 3, 4, 5].map((rating) => ({ slawatch: 'rate', ticket: String(id), rating: String(rating) })));
+    const ack = await h.fake.click(prompt!.message_id, CUSTOMER, { slawatch: 'rate', ticket: String(id), rating: '4' });
+    expect(ack.data).toEqual({ toast: { type: 'success', content: `Thanks — you rated #${id} 4 of 5.` } });
+    await h.settled();
+    expect(viewTicket((await h.ticketOf(ACME, message.message_id))!).rating?.value).toBe(4);
+  });
+});

@@ -162,3 +162,25 @@ describe('opening a ticket on any message', () => {
     expect(viewTicket((await h.ticketOf(ACME, reply.ts))!).title).toBe('and a real problem: data loss');
   });
 });
+
+describe('the rating prompt in a customer thread', () => {
+  it('a customer rates with a 1–5 button and alone hears the thanks; staff cannot rate; the rating is in the log', async () => {
+    const { ts, id, messageTs } = await ticketWithStaffMessage();
+    await click(ALICE, messageTs, button(ACTION_IDS.resolve, String(id)));
+    const prompt = await h.fake.channel(ACME).thread(ts).expectMessage((m) => /How did we do/.test(JSON.stringify(m.blocks ?? '')));
+    const rateButtons = JSON.stringify(prompt.blocks);
+    expect(rateButtons).toContain('"action_id":"slawatch_rate_1"');
+    expect(rateButtons).toContain('"action_id":"slawatch_rate_5"');
+    // No staff buttons in the customer's thread.
+    expect(rateButtons).not.toContain(ACTION_IDS.claim);
+    await click(ALICE, String(prompt.ts), button('slawatch_rate_5', `${id}:5`), ACME);
+    await h.fake.waitForResponse(/Only the customer can rate/);
+    const responseUrl = h.fake.responseUrl();
+    await h.slack.interaction(blockActions({ user: CUSTOMER, userTeam: CUSTOMER_TEAM, channel: ACME, messageTs: String(prompt.ts), action: button('slawatch_rate_3', `${id}:3`), responseUrl }));
+    const thanks = await h.fake.waitForResponse(/you rated #\d+ 3 of 5/);
+    expect(thanks.body.response_type).toBe('ephemeral');
+    const ticket = (await h.ticketOf(ACME, ts))!;
+    expect(viewTicket(ticket).rating?.value).toBe(3);
+    expect(viewTicket(ticket).state).toBe('resolved');
+  });
+});
