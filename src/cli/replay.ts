@@ -83,7 +83,14 @@ export function notificationJson(n: Notification): NotificationJson {
 
 /** Person ids, then `group:<id>` and `channel:<id>`. */
 function recipientIds(n: Notification): string[] {
-  return [...n.to.people, ...n.to.groups.map((g) => `group:${g}`), ...n.to.channels.map((c) => `channel:${c}`)];
+  return [
+    ...n.to.people,
+    ...n.to.groups.map((g) => `group:${g}`),
+    ...n.to.channels.map((c) => `channel:${c}`),
+    ...n.to.pagerduty.map((s) => `pagerduty:${s}`),
+    ...n.to.webhooks.map((w) => `webhook:${w}`),
+    ...n.to.emails.map((e) => `email:${e}`),
+  ];
 }
 
 export function policyContext(config: Config): PolicyContext {

@@ -7,7 +7,7 @@
  * never delays another.
  */
 import type { Platform } from '../domain/ticket.js';
-import type { Card, ChatPort, SentRef } from './messages.js';
+import type { Card, ChatPort, ExternalMessage, OutboundPort, SentRef } from './messages.js';
 import { joinKeys } from './notification-key.js';
 
 export interface OutboxItem {
@@ -26,6 +26,17 @@ export interface OutboxItem {
   claimedAt?: number;
   /** An incident notice for a customer's channel (sent as a `notice`, never with a staff notification). */
   notice?: boolean;
+  /** A direct message to this person (sent alone, as a `dm`). */
+  direct?: string;
+  /** A delivery outside chat (a pager, a webhook, an e-mail): sent alone, by the transport of its kind, in a queue per target. */
+  external?: ExternalMessage;
+}
+
+/** The queue an item waits in: one per chat channel, per direct-message reader, per target outside chat. */
+export function queueOf(item: OutboxItem): string {
+  if (item.external) return `out:${item.external.via}:${item.channelId}`;
+  if (item.direct) return `${item.platform}:dm:${item.direct}`;
+  return `${item.platform}:${item.channelId}`;
 }
 
 export interface OutboxResult {
@@ -59,6 +70,7 @@ interface ChannelQueue {
 export class Outbox {
   private readonly channels = new Map<string, ChannelQueue>();
   private readonly ports = new Map<Platform, ChatPort>();
+  private readonly outboundPorts = new Map<OutboundPort['via'], OutboundPort>();
   private readonly now: () => number;
   private closed = false;
   private inflight = new Set<Promise<void>>();
@@ -78,13 +90,18 @@ export class Outbox {
     this.ports.delete(platform);
   }
 
+  /** Delivers one kind of target outside chat from now on. */
+  attachOutbound(port: OutboundPort): void {
+    this.outboundPorts.set(port.via, port);
+  }
+
   hasPort(platform: Platform): boolean {
     return this.ports.has(platform);
   }
 
   enqueue(item: OutboxItem): void {
     if (this.closed) return;
-    const id = `${item.platform}:${item.channelId}`;
+    const id = queueOf(item);
     let queue = this.channels.get(id);
     if (!queue) {
       queue = { pending: [], lastSentAt: -Infinity, sending: false };
@@ -94,14 +111,16 @@ export class Outbox {
     this.schedule(queue);
   }
 
-  private interval(platform: Platform): number {
-    return this.options.intervalMs[platform] ?? this.options.intervalMs.default;
+  private interval(item: OutboxItem): number {
+    // Targets outside chat are not coalesced: each notification is its own request, at once.
+    if (item.external) return 0;
+    return this.options.intervalMs[item.platform] ?? this.options.intervalMs.default;
   }
 
   private schedule(queue: ChannelQueue): void {
     if (queue.timer || queue.sending || queue.pending.length === 0) return;
     const first = queue.pending[0] as OutboxItem;
-    const wait = queue.lastSentAt + this.interval(first.platform) - this.now();
+    const wait = queue.lastSentAt + this.interval(first) - this.now();
     if (wait <= 0) {
       this.flush(queue);
     } else {
@@ -113,7 +132,8 @@ export class Outbox {
   }
 
   private flush(queue: ChannelQueue): void {
-    const max = this.options.maxPerMessage ?? 25;
+    const head = queue.pending[0];
+    const max = head?.external || head?.direct ? 1 : (this.options.maxPerMessage ?? 25);
     // Notices and staff notifications never share a message.
     const kind = Boolean(queue.pending[0]?.notice);
     const same = queue.pending.findIndex((item) => Boolean(item.notice) !== kind);
@@ -137,6 +157,10 @@ export class Outbox {
       return;
     }
     const first = batch[0] as OutboxItem;
+    if (first.external) {
+      await this.onResult([...(await this.sendOutbound(first, first.external)), ...lost]);
+      return;
+    }
     const port = this.ports.get(first.platform);
     let results: OutboxResult[];
     if (!port) {
@@ -147,7 +171,9 @@ export class Outbox {
         const cards = batch.map((i) => i.card);
         const keys = batch.map((i) => i.key);
         const ref = await port.send(
-          first.notice
+          first.direct
+            ? { type: 'dm', platform: first.platform, channelId: `dm:${first.direct}`, person: first.direct, card: first.card }
+            : first.notice
             ? { type: 'notice', platform: first.platform, channelId: first.channelId, cards, keys }
             : { type: 'notify', platform: first.platform, channelId: first.channelId, cards, keys, ...(dm.length ? { dm } : {}) },
           { idempotencyKey: joinKeys(keys), resend: batch.some((i) => i.resend) },
@@ -158,6 +184,17 @@ export class Outbox {
       }
     }
     await this.onResult([...results, ...lost]);
+  }
+
+  private async sendOutbound(item: OutboxItem, message: ExternalMessage): Promise<OutboxResult[]> {
+    const port = this.outboundPorts.get(message.via);
+    if (!port) return [{ item, error: new Error(`no ${message.via} transport configured`) }];
+    try {
+      await port.send(message, { idempotencyKey: item.key, resend: Boolean(item.resend) });
+      return [{ item }];
+    } catch (error) {
+      return [{ item, error }];
+    }
   }
 
   /**

@@ -1,0 +1,60 @@
+/**
+ * E-mail over SMTP with nodemailer (SMTP_URL: smtp://, smtps://, with
+ * credentials in the URL if the server wants them). Plain text and HTML, the
+ * ticket's link in both. The Message-ID is made from the notification's key,
+ * so the rare copy resent after a crash (between the server's answer and the
+ * record) carries the same Message-ID as the first, and mail clients that
+ * thread or dedupe by it show one message.
+ */
+import { createTransport, type Transporter } from 'nodemailer';
+import type { ExternalMessage, OutboundPort } from '../../src/service/messages.js';
+
+export interface EmailOptions {
+  smtpUrl: string;
+  from: string;
+  /** How long connecting, the greeting and each command may take (ms). */
+  timeoutMs: number;
+}
+
+export class EmailTransport implements OutboundPort {
+  readonly via = 'email';
+  private readonly transporter: Transporter;
+  private readonly domain: string;
+
+  constructor(private readonly options: EmailOptions) {
+    const url = new URL(options.smtpUrl);
+    const secure = url.protocol === 'smtps:';
+    this.transporter = createTransport({
+      host: url.hostname,
+      port: url.port ? Number(url.port) : secure ? 465 : 587,
+      secure,
+      ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
+      connectionTimeout: options.timeoutMs,
+      greetingTimeout: options.timeoutMs,
+      socketTimeout: options.timeoutMs,
+    });
+    this.domain = /@([^>\s]+)>?\s*$/.exec(options.from)?.[1] ?? 'slawatch.invalid';
+  }
+
+  async send(message: ExternalMessage, options: { idempotencyKey: string; resend: boolean }): Promise<void> {
+    if (message.via !== 'email') throw new Error(`the e-mail transport cannot send a ${message.via} message`);
+    await this.transporter.sendMail({
+      from: this.options.from,
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+      html: message.html,
+      messageId: `<${messageIdPart(options.idempotencyKey)}@${this.domain}>`,
+      headers: { 'X-Slawatch-Key': options.idempotencyKey },
+    });
+  }
+
+  close(): void {
+    this.transporter.close();
+  }
+}
+
+/** A notification key as the local part of a Message-ID (dot-atom text: no ":" and no "|"). */
+function messageIdPart(key: string): string {
+  return `slawatch.${key.replace(/[^A-Za-z0-9.!#$%&'*+/=?^_`{}~-]/g, '=')}`;
+}
