@@ -252,7 +252,10 @@ export class SmtpReceiver {
           const raw = Buffer.concat(chunks).toString('utf8');
           const headEnd = raw.indexOf('\r\n\r\n');
           const head = (headEnd === -1 ? raw : raw.slice(0, headEnd)).replace(/\r\n[ \t]+/g, ' ');
-          const header = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1]?.trim();
+          const header = (name: string) => {
+            const value = new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1]?.trim();
+            return value === undefined ? undefined : decodeEncodedWords(value);
+          };
           const mailFrom = session.envelope.mailFrom;
           this.messages.push({ from: mailFrom ? mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw, header });
           callback();
@@ -275,6 +278,15 @@ export class SmtpReceiver {
   async close(): Promise<void> {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** Decodes RFC 2047 encoded words in a header (`=?UTF-8?Q?…?=`, `=?UTF-8?B?…?=`), as a mail client shows it. */
+export function decodeEncodedWords(value: string): string {
+  return value
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_m, _charset: string, encoding: string, text: string) =>
+      encoding.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : decodeQuotedPrintable(text.replace(/_/g, ' ')),
+    );
 }
 
 /** Decodes a quoted-printable MIME part's text (what nodemailer writes for non-ASCII text). */
