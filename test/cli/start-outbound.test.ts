@@ -35,7 +35,7 @@ escalation:
 pagerduty: { services: { db: {} } }
 webhooks: { goalert: { url: "${hookUrl}", secretEnv: GOALERT_SECRET } }
 email: { from: "slawatch <slawatch@example.com>" }
-notifications: { sendLease: 1s, retryAfter: 1s }
+notifications: { sendLease: 2s, retryAfter: 1s }
 `;
 
 async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
@@ -101,7 +101,7 @@ describe('slawatch start with PagerDuty, a webhook and e-mail', () => {
     pd.release();
     hook.release();
 
-    // Restarted: the dead process's sends are taken over when their lease (1 s) ends, with the same keys.
+    // Restarted: the dead process's sends are taken over when their lease (2 s) ends, with the same keys.
     cli = startCli(args, env);
     await cli.waitFor(/slawatch shell/);
     await until('the resent trigger of #2', () => pd.accepted.length === 4 && hook.requests.filter((r) => r.accepted).length === 4, 20_000);
@@ -111,7 +111,7 @@ describe('slawatch start with PagerDuty, a webhook and e-mail', () => {
     const settled = { pd: pd.events.length, hook: hook.requests.length, mail: smtp.messages.length };
     cli = startCli(args, env);
     await cli.waitFor(/slawatch shell/);
-    await new Promise((r) => setTimeout(r, 2_000)); // past a lease and a retry
+    await new Promise((r) => setTimeout(r, 2_500)); // past a lease (2 s) and a retry
     await kill(cli);
     expect({ pd: pd.events.length, hook: hook.requests.length, mail: smtp.messages.length }).toEqual(settled);
 
