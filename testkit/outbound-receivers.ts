@@ -33,7 +33,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 abstract class HttpReceiver<R = unknown> {
   private server: Server | undefined;
   private holding = false;
-  private readonly held: (() => void)[] = [];
+  private readonly held: { answer: () => void; req: IncomingMessage }[] = [];
   /** Requests that arrived while holding and were never answered (the connection closed first). */
   dropped = 0;
   /** Answer the next `n` requests with this status instead of handling them. */
@@ -61,7 +61,12 @@ abstract class HttpReceiver<R = unknown> {
 
   release(): void {
     this.holding = false;
-    for (const answer of this.held.splice(0)) answer();
+    for (const { answer } of this.held.splice(0)) answer();
+  }
+
+  /** Held requests whose sender is still connected (0 once a killed sender's connections are seen closed). */
+  get heldOpen(): number {
+    return this.held.filter(({ req }) => !req.socket.destroyed).length;
   }
 
   failNext(n: number, status = 503): void {
@@ -85,7 +90,7 @@ abstract class HttpReceiver<R = unknown> {
       }
       this.handle(req, body, res, record);
     };
-    if (this.holding) this.held.push(answer);
+    if (this.holding) this.held.push({ answer, req });
     else answer();
   }
 

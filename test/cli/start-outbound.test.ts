@@ -38,7 +38,7 @@ email: { from: "slawatch <slawatch@example.com>" }
 notifications: { sendLease: 2s, retryAfter: 1s }
 `;
 
-async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
+async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -98,6 +98,7 @@ describe('slawatch start with PagerDuty, a webhook and e-mail', () => {
     await cli.waitFor(/Ticket #2 opened/);
     await until('the trigger of #2 in flight', () => pd.events.length === 4 && hook.requests.length === 4 && smtp.messages.length === 2);
     await kill(cli);
+    await until('the dead sender\'s connections seen closed', () => pd.heldOpen === 0 && hook.heldOpen === 0);
     pd.release();
     hook.release();
 
