@@ -14,6 +14,7 @@
  * for one clock only the most advanced step; the ones it supersedes are
  * recorded as `skipped`.
  */
+import { platformIdOf } from '../domain/people.js';
 import type { NotificationRecord, Platform, Ticket } from '../domain/ticket.js';
 import type { DeadlineEntry } from '../scheduler/deadline-queue.js';
 import type { DeadlineSource } from '../scheduler/escalation-scheduler.js';
@@ -179,14 +180,16 @@ export class Notifier implements DeadlineSource {
     const timeline = replayTimeline(ticket.events.slice(0, 1), this.ctx, due.dueAt, false);
     const engineer = timeline.customer?.accountEngineer;
     const reached = engineer ? engineerOrStandIn(engineer, due.dueAt, timeline.ladder, this.ctx) : { people: [] };
-    if (reached.people.length === 0) {
+    const platform = notifyPlatform(this.ctx, ticket);
+    // Only people the platform can reach (a Slack id on Slack, …): the rest have no conversation to open.
+    const to = reached.people.filter((person) => platformIdOf(this.ctx.config, platform, person) !== undefined);
+    if (to.length === 0) {
       records.engineer = { status: 'skipped', dueAt: due.dueAt };
       return [];
     }
     const late = due.dueAt < this.options.bootAt || now - due.dueAt > (this.options.lateAfterMs ?? 60_000);
     const key = formatKey({ kind: 'engineer', ticketId: ticket.id });
-    const platform = notifyPlatform(this.ctx, ticket);
-    const rendered: OutboxItem[] = reached.people.map((person) => ({
+    const rendered: OutboxItem[] = to.map((person) => ({
       platform,
       channelId: `dm:${person}`,
       direct: person,
