@@ -25,6 +25,9 @@ export class EmailTransport implements OutboundPort {
     const url = new URL(options.smtpUrl);
     const secure = url.protocol === 'smtps:';
     this.transporter = createTransport({
+      // One connection kept open and reused: an outage's e-mails do not each pay a new SMTP handshake.
+      pool: true,
+      maxConnections: 1,
       host: url.hostname,
       port: url.port ? Number(url.port) : secure ? 465 : 587,
       secure,
