@@ -5,8 +5,9 @@
  * are never echoed.
  *
  *   PAGERDUTY_EVENTS_URL            the Events API v2 endpoint (default PagerDuty's)
- *   PAGERDUTY_ROUTING_KEY_<SERVICE> a service's routing key (or the variable its routingKeyEnv names)
- *   <webhooks.<name>.secretEnv>     a webhook's signing secret
+ *   PAGERDUTY_ROUTING_KEY_<SERVICE> a service's routing key (or the variable its routingKeyEnv names;
+ *                                   PAGERDUTY_ROUTING_KEY for every service without its own)
+ *   <webhooks.<name>.secretEnv>     a webhook's signing secret (or `secret: ${NAME}`)
  *   SMTP_URL                        the SMTP server (smtp://user:pass@host:587, smtps://…)
  */
 import type { Config } from '../../src/config/schema.js';
@@ -26,6 +27,8 @@ export interface Outbound {
   ports: OutboundPort[];
   /** One line per kind in use, said at start. */
   lines: string[];
+  /** Secrets written into the config file itself (they work; they belong in the environment): said at start, never their values. */
+  warnings: string[];
   close(): void;
 }
 
@@ -43,6 +46,17 @@ function usesEmail(config: Config): boolean {
 export function readOutbound(config: Config, env: NodeJS.ProcessEnv): Outbound {
   const problems: string[] = [];
   const value = (name: string) => env[name]?.trim() || undefined;
+  const warnings: string[] = [];
+  /** A secret as the config gives it: `${NAME}` is the variable NAME (its name, when unset, in `missing`); else the value itself. */
+  const secretOf = (given: string, where: string): { value?: string; missing?: string } => {
+    const reference = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(given.trim())?.[1];
+    if (reference) {
+      const found = value(reference);
+      return found ? { value: found } : { missing: reference };
+    }
+    warnings.push(`${where} is written in the config file; put it in an environment variable (\${NAME}) so it stays out of the file`);
+    return { value: given };
+  };
   // An attempt must end well within the send lease, or another replica could take the send over while it runs.
   const timeoutMs = Math.max(500, Math.min(10_000, Math.floor(config.notifications.sendLease / 2)));
   const ports: OutboundPort[] = [];
@@ -53,10 +67,18 @@ export function readOutbound(config: Config, env: NodeJS.ProcessEnv): Outbound {
   if (services.length) {
     const routingKeys = new Map<string, string>();
     for (const [id, service] of services) {
+      const what = `the Events API v2 routing key of PagerDuty service "${id}"`;
+      if (service.routingKey !== undefined) {
+        const key = secretOf(service.routingKey, `pagerduty.services.${id}.routingKey`);
+        if (key.value) routingKeys.set(id, key.value);
+        else problems.push(`${key.missing} is not set (${what}, pagerduty.services.${id}.routingKey)`);
+        continue;
+      }
       const variable = service.routingKeyEnv ?? routingKeyVariable(id);
-      const key = value(variable);
+      // One integration for every service: PAGERDUTY_ROUTING_KEY, unless the service names its own variable.
+      const key = value(variable) ?? (service.routingKeyEnv ? undefined : value('PAGERDUTY_ROUTING_KEY'));
       if (key) routingKeys.set(id, key);
-      else problems.push(`${variable} is not set (the Events API v2 routing key of PagerDuty service "${id}", pagerduty.services.${id})`);
+      else problems.push(`${variable} is not set (${what}, pagerduty.services.${id}${service.routingKeyEnv ? '.routingKeyEnv' : ''})`);
     }
     const url = value('PAGERDUTY_EVENTS_URL') ?? DEFAULT_PAGERDUTY_EVENTS_URL;
     if (!/^https?:\/\//.test(url)) problems.push('PAGERDUTY_EVENTS_URL is not an http(s) URL');
@@ -68,9 +90,10 @@ export function readOutbound(config: Config, env: NodeJS.ProcessEnv): Outbound {
   if (hooks.length) {
     const targets = new Map<string, WebhookTarget>();
     for (const [name, hook] of hooks) {
-      const secret = value(hook.secretEnv);
-      if (!secret) problems.push(`${hook.secretEnv} is not set (the signing secret of webhook "${name}", webhooks.${name}.secretEnv)`);
-      else targets.set(name, { url: hook.url, secret, timeoutMs: Math.min(hook.timeout ?? timeoutMs, timeoutMs) });
+      const secret = hook.secretEnv !== undefined ? { value: value(hook.secretEnv), missing: hook.secretEnv } : secretOf(hook.secret ?? '', `webhooks.${name}.secret`);
+      const where = hook.secretEnv !== undefined ? 'secretEnv' : 'secret';
+      if (!secret.value) problems.push(`${secret.missing} is not set (the signing secret of webhook "${name}", webhooks.${name}.${where})`);
+      else targets.set(name, { url: hook.url, secret: secret.value, timeoutMs: Math.min(hook.timeout ?? timeoutMs, timeoutMs) });
     }
     ports.push(new WebhookTransport(targets));
     lines.push(`webhooks: on (${hooks.map(([name]) => name).join(', ')})`);
@@ -92,5 +115,5 @@ export function readOutbound(config: Config, env: NodeJS.ProcessEnv): Outbound {
     email?.close();
     throw new OutboundEnvError(problems);
   }
-  return { ports, lines, close: () => email?.close() };
+  return { ports, lines, warnings, close: () => email?.close() };
 }

@@ -120,6 +120,7 @@ async function startPlatforms(config: Config, platforms: Platforms, env: NodeJS.
   for (const { platform, on, line } of platformLines(platforms, replicated)) logger.info({ platform, on }, line);
   const outbound = readOutbound(config, env);
   for (const line of outbound.lines) logger.info({}, line);
+  for (const warning of outbound.warnings) logger.warn({}, warning);
   const holder: { app?: App } = {};
   const metrics = new PrometheusMetrics(() => holder.app?.stateSnapshot() ?? { openTicketsByTier: {}, runningClocks: {} });
   const store = meteredStore(await openStore(config.store), metrics);
@@ -253,6 +254,7 @@ async function startShell(config: Config, options: StartOptions, io: Io, bundled
   // The shell owns stdout for the conversation; logs go to stderr as plain sentences, quiet unless asked.
   const logger = createLogger({ level: env.LOG_LEVEL ?? 'warn', format: 'text' });
   const outbound = readOutbound(config, env);
+  for (const warning of outbound.warnings) logger.warn({}, warning);
   const store = await openStore(config.store);
   const app = new App({ config, store, logger, links: linkOptions(env) });
   for (const port of outbound.ports) app.attachOutbound(port);

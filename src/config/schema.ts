@@ -219,10 +219,18 @@ const escalationTarget = z
 /** The name of an environment variable (where a secret is read from: never the config file). */
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable, such as GOALERT_WEBHOOK_SECRET');
 
-/** A PagerDuty service: the Events API v2 integration's routing key comes from the environment. */
+/**
+ * A secret's value as the config may give it: `${NAME}` reads the environment variable NAME;
+ * anything else is the secret itself (accepted, with a warning at start: it belongs in the environment).
+ */
+const secretValue = z.string().min(1);
+
+/** A PagerDuty service: the Events API v2 integration's routing key, best from the environment. */
 const pagerdutyServiceSchema = z.strictObject({
-  /** Variable holding the routing (integration) key; default PAGERDUTY_ROUTING_KEY_<ID> (upper case, "-" and "." as "_"). */
+  /** Variable holding the routing (integration) key; default PAGERDUTY_ROUTING_KEY_<ID> (upper case, "-" and "." as "_"), then PAGERDUTY_ROUTING_KEY. */
   routingKeyEnv: envName.optional(),
+  /** The key itself, or `${NAME}` to read it from the environment. */
+  routingKey: secretValue.optional(),
   /** The severity PagerDuty shows (default by the ticket's severity: urgent critical, high error, normal warning, low info). */
   severity: z.enum(['critical', 'error', 'warning', 'info']).optional(),
 });
@@ -231,12 +239,15 @@ const pagerdutyServiceSchema = z.strictObject({
 const webhookSchema = z
   .strictObject({
     url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
-    /** Variable holding the signing secret. */
-    secretEnv: envName,
-    /** How long one attempt may take (default 5s). */
+    /** Variable holding the signing secret (preferred). */
+    secretEnv: envName.optional(),
+    /** The signing secret, or `${NAME}` to read it from the environment. */
+    secret: secretValue.optional(),
+    /** How long one attempt may take (default 5s, at most half of notifications.sendLease). */
     timeout: duration.optional(),
-    /** Refused with a clear message: a secret is read from the environment, never from the config. */
-    secret: z.never({ error: 'a secret never goes in the config file: put it in an environment variable and name that with secretEnv' }).optional(),
+  })
+  .refine((hook) => (hook.secretEnv === undefined) !== (hook.secret === undefined), {
+    message: 'a webhook needs its signing secret: secretEnv (the variable that holds it) or secret (${NAME} reads the variable NAME), not both',
   });
 
 const policySchema = z.strictObject({

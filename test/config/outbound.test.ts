@@ -63,10 +63,11 @@ describe('targets outside chat in the config', () => {
     ]);
   });
 
-  it('refuses a webhook secret written in the file, and a person naming an unknown service', () => {
-    const secret = problemsOf(BASE.replace('secretEnv: GOALERT_SECRET', 'secret: hunter2, secretEnv: GOALERT_SECRET'));
-    expect(secret).toEqual(['webhooks.goalert.secret: a secret never goes in the config file: put it in an environment variable and name that with secretEnv (line 13)']);
-    expect(secret.join('\n')).not.toContain('hunter2');
+  it('wants a webhook secret one way, and a person service declared', () => {
+    expect(problemsOf(BASE.replace('secretEnv: GOALERT_SECRET', 'secret: "${GOALERT_SECRET}", secretEnv: GOALERT_SECRET'))).toEqual([
+      'webhooks.goalert: a webhook needs its signing secret: secretEnv (the variable that holds it) or secret (${NAME} reads the variable NAME), not both (line 13)',
+    ]);
+    expect(problemsOf(BASE.replace(', secretEnv: GOALERT_SECRET', ''))).toHaveLength(1);
     expect(problemsOf(BASE.replace('pagerduty: db }', 'pagerduty: dbx }'))).toEqual([
       'people.alice.pagerduty: unknown PagerDuty service "dbx" (declare it under pagerduty.services) (line 3)',
     ]);
@@ -90,6 +91,18 @@ describe('the transports, from the environment', () => {
       'SMTP_URL is not set (an escalation policy names an email: target)',
     ]);
     expect(String(error)).not.toContain('secret-web-key');
+  });
+
+  it('reads ${NAME} from the environment; takes a secret written in the file, warning without its value', () => {
+    const text = BASE.replace('secretEnv: GOALERT_SECRET', 'secret: "${HOOK_SECRET}"').replace('web: { routingKeyEnv: PD_WEB_KEY, severity: critical }', 'web: { routingKey: literal-web-key }');
+    expect(() => readOutbound(parseConfig(text), { PAGERDUTY_ROUTING_KEY: 'k', SMTP_URL: 'smtp://127.0.0.1:2525' })).toThrow(
+      'HOOK_SECRET is not set (the signing secret of webhook "goalert", webhooks.goalert.secret)',
+    );
+    // PAGERDUTY_ROUTING_KEY serves every service without its own variable.
+    const outbound = readOutbound(parseConfig(text), { PAGERDUTY_ROUTING_KEY: 'k', HOOK_SECRET: 's', SMTP_URL: 'smtp://127.0.0.1:2525' });
+    expect(outbound.warnings).toEqual(['pagerduty.services.web.routingKey is written in the config file; put it in an environment variable (${NAME}) so it stays out of the file']);
+    expect(outbound.warnings.join('')).not.toContain('literal-web-key');
+    outbound.close();
   });
 
   it('builds one transport per kind in use, and says so', () => {
