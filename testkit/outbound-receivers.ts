@@ -237,18 +237,23 @@ export interface MailRecord {
   /** The raw message (headers and MIME body). */
   raw: string;
   header: (name: string) => string | undefined;
+  /** It came over TLS (STARTTLS). */
+  secure: boolean;
 }
 
-/** A real SMTP server (no TLS, no auth) that records what it accepted. */
+/**
+ * A real SMTP server (no auth) that records what it accepted. Plain by default; with `starttls` it offers
+ * STARTTLS with smtp-server's own self-signed certificate, as a local relay often does.
+ */
 export class SmtpReceiver {
   readonly messages: MailRecord[] = [];
   private readonly server: SMTPServer;
   private port = 0;
 
-  constructor() {
+  constructor(options: { starttls?: boolean } = {}) {
     this.server = new SMTPServer({
       authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
+      disabledCommands: options.starttls ? ['AUTH'] : ['STARTTLS', 'AUTH'],
       logger: false,
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
@@ -262,7 +267,7 @@ export class SmtpReceiver {
             return value === undefined ? undefined : decodeEncodedWords(value);
           };
           const mailFrom = session.envelope.mailFrom;
-          this.messages.push({ from: mailFrom ? mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw, header });
+          this.messages.push({ from: mailFrom ? mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw, header, secure: session.secure });
           callback();
         });
       },

@@ -1,6 +1,9 @@
 /**
- * E-mail over SMTP with nodemailer (SMTP_URL: smtp://, smtps://, with
- * credentials in the URL if the server wants them). Plain text and HTML, the
+ * E-mail over SMTP with nodemailer (SMTP_URL: smtp:// with STARTTLS when
+ * the server offers it, smtps://; credentials in the URL if the server wants
+ * them; `?ignoreTLS=true`, `?requireTLS=true`, `?tls.rejectUnauthorized=false`
+ * as in nodemailer's own URLs — a relay on 127.0.0.1 or localhost is not
+ * asked for a valid certificate). Plain text and HTML, the
  * ticket's link in both. The Message-ID is made from the notification's key,
  * so the rare copy resent after a crash (between the server's answer and the
  * record) carries the same Message-ID as the first, and mail clients that
@@ -24,6 +27,13 @@ export class EmailTransport implements OutboundPort {
   constructor(private readonly options: EmailOptions) {
     const url = new URL(options.smtpUrl);
     const secure = url.protocol === 'smtps:';
+    const flag = (name: string) => {
+      const given = url.searchParams.get(name);
+      return given === null ? undefined : given !== 'false' && given !== '0';
+    };
+    // A relay on this machine is reached without a network to protect: its certificate (often self-signed) is not checked.
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    const verify = flag('tls.rejectUnauthorized') ?? !loopback;
     this.transporter = createTransport({
       // One connection kept open and reused: an outage's e-mails do not each pay a new SMTP handshake.
       pool: true,
@@ -32,6 +42,9 @@ export class EmailTransport implements OutboundPort {
       port: url.port ? Number(url.port) : secure ? 465 : 587,
       secure,
       ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
+      ...(flag('ignoreTLS') !== undefined ? { ignoreTLS: flag('ignoreTLS') } : {}),
+      ...(flag('requireTLS') !== undefined ? { requireTLS: flag('requireTLS') } : {}),
+      tls: { rejectUnauthorized: verify },
       connectionTimeout: options.timeoutMs,
       greetingTimeout: options.timeoutMs,
       socketTimeout: options.timeoutMs,

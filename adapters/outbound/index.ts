@@ -37,6 +37,19 @@ export function routingKeyVariable(serviceId: string): string {
   return `PAGERDUTY_ROUTING_KEY_${serviceId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
+/** The Events API endpoint: the URL given, or — given a bare host (`http://127.0.0.1:8080`) — its `/v2/enqueue`. */
+export function eventsUrl(given: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(given);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  if (url.pathname === '/' || url.pathname === '') url.pathname = '/v2/enqueue';
+  return url.toString();
+}
+
 /** Whether the config sends e-mail anywhere (a ladder names an `email:` target). */
 function usesEmail(config: Config): boolean {
   return Object.values(config.escalation.policies).some((p) => [...p.warn, ...p.levels.flatMap((l) => l.notify)].some((t) => t.startsWith('email:')));
@@ -80,9 +93,9 @@ export function readOutbound(config: Config, env: NodeJS.ProcessEnv): Outbound {
       if (key) routingKeys.set(id, key);
       else problems.push(`${variable} is not set (${what}, pagerduty.services.${id}${service.routingKeyEnv ? '.routingKeyEnv' : ''})`);
     }
-    const url = value('PAGERDUTY_EVENTS_URL') ?? DEFAULT_PAGERDUTY_EVENTS_URL;
-    if (!/^https?:\/\//.test(url)) problems.push('PAGERDUTY_EVENTS_URL is not an http(s) URL');
-    ports.push(new PagerDutyTransport({ url, routingKeys, timeoutMs }));
+    const url = eventsUrl(value('PAGERDUTY_EVENTS_URL') ?? DEFAULT_PAGERDUTY_EVENTS_URL);
+    if (!url) problems.push('PAGERDUTY_EVENTS_URL is not an http(s) URL');
+    ports.push(new PagerDutyTransport({ url: url ?? DEFAULT_PAGERDUTY_EVENTS_URL, routingKeys, timeoutMs }));
     lines.push(`PagerDuty: on (${services.map(([id]) => id).join(', ')})`);
   }
 

@@ -4,7 +4,7 @@
  * variables the transports need, named at start and never echoed.
  */
 import { describe, expect, it } from 'vitest';
-import { OutboundEnvError, readOutbound, routingKeyVariable } from '../../adapters/outbound/index.js';
+import { eventsUrl, OutboundEnvError, readOutbound, routingKeyVariable } from '../../adapters/outbound/index.js';
 import { ConfigError, parseConfig } from '../../src/config/load.js';
 
 const BASE = `
@@ -111,5 +111,9 @@ describe('the transports, from the environment', () => {
     expect(outbound.lines).toEqual(['PagerDuty: on (db, web)', 'webhooks: on (goalert)', 'e-mail: on (SMTP_URL)']);
     outbound.close();
     expect(routingKeyVariable('eu-db.primary')).toBe('PAGERDUTY_ROUTING_KEY_EU_DB_PRIMARY');
+    // PAGERDUTY_EVENTS_URL: the endpoint, or a bare host whose /v2/enqueue is meant.
+    expect(eventsUrl('http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080/v2/enqueue');
+    expect(eventsUrl('http://127.0.0.1:8080/custom/path')).toBe('http://127.0.0.1:8080/custom/path');
+    expect(eventsUrl('ftp://x')).toBeUndefined();
   });
 });

@@ -9,6 +9,7 @@ import { readOutbound, type Outbound } from '../../../adapters/outbound/index.js
 import { parseConfig } from '../../../src/config/load.js';
 import { PrometheusMetrics } from '../../../src/observability/prometheus.js';
 import { openMemoryStore } from '../../../src/store/open.js';
+import { EmailTransport } from '../../../adapters/outbound/email.js';
 import { decodeQuotedPrintable, FakeEventsApi, SmtpReceiver, WebhookReceiver } from '../../../testkit/outbound-receivers.js';
 import { harness, settle, T0, type Harness } from '../../helpers/app-harness.js';
 
@@ -250,5 +251,24 @@ describe('the account engineer at open', () => {
     await quiet(h);
     expect(h.port.sent.filter((s) => s.message.type === 'dm').map((s) => s.message.channelId)).toEqual(['dm:dave']);
     expect(h.port.lines('dm:dave')[0]).toMatch(/Carol, the account engineer, is off now: you are on call instead/);
+  });
+});
+
+describe('SMTP', () => {
+  it('upgrades with STARTTLS when a relay on this machine offers it, its self-signed certificate unchecked there', async () => {
+    const relay = new SmtpReceiver({ starttls: true });
+    await relay.start();
+    const mail = new EmailTransport({ smtpUrl: relay.url, from: 'slawatch <slawatch@example.com>', timeoutMs: 5_000 });
+    try {
+      await mail.send({ via: 'email', to: ['alice@example.com'], subject: 'Ticket #7', text: 'see the ticket', html: '<p>see the ticket</p>' }, { idempotencyKey: '7/email:alice/x', resend: false });
+      expect(relay.messages.map((m) => [m.to, m.secure, m.header('Subject'), m.header('X-Slawatch-Key')])).toEqual([[['alice@example.com'], true, 'Ticket #7', '7/email:alice/x']]);
+      // Anywhere else the certificate is checked: the same relay, asked to verify, is refused.
+      const strict = new EmailTransport({ smtpUrl: `${relay.url}?tls.rejectUnauthorized=true`, from: 'slawatch <slawatch@example.com>', timeoutMs: 5_000 });
+      await expect(strict.send({ via: 'email', to: ['alice@example.com'], subject: 's', text: 't', html: 'h' }, { idempotencyKey: 'k', resend: false })).rejects.toThrow(/certificate/);
+      strict.close();
+    } finally {
+      mail.close();
+      await relay.close();
+    }
   });
 });
