@@ -123,6 +123,8 @@ export class Notifier implements DeadlineSource {
     let items: OutboxItem[] = [];
     const stored = await this.ctx.store.update(ticketId, (ticket) => {
       items = [];
+      /** A record changed without anything to send (the engineer's message with nobody to reach). */
+      let recorded = false;
       if (!this.outbox.hasPort(notifyPlatform(this.ctx, ticket))) return undefined;
       const records: Record<string, NotificationRecord> = { ...ticket.notifications };
       // Take over what a dead process was sending, and retry what failed.
@@ -133,7 +135,10 @@ export class Notifier implements DeadlineSource {
           items.push({ ...item, claimedAt: now });
         }
       };
-      if (records.engineer?.status === 'due') items.push(...this.engineerMessage(ticket, records, now));
+      if (records.engineer?.status === 'due') {
+        items.push(...this.engineerMessage(ticket, records, now));
+        recorded = true;
+      }
       const open = isOpenState(viewTicket(ticket).state);
       const timeline = open || hasAlerts(ticket) ? replayTimeline(ticket.events, this.ctx, now, false) : undefined;
       if (timeline && open) {
@@ -165,7 +170,7 @@ export class Notifier implements DeadlineSource {
         }
         claim(lifecycleDeliveries(this.ctx, ticket, due, now, staffVoice(this.ctx.config), { platform: notifyPlatform(this.ctx, ticket) }, this.options.links ?? {}), now, false);
       }
-      return items.length ? { ...ticket, notifications: records } : undefined;
+      return items.length || recorded ? { ...ticket, notifications: records } : undefined;
     });
     for (const item of items) this.outbox.enqueue(item);
     return { ticket: stored, sent: items.length };

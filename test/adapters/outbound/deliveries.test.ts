@@ -254,6 +254,25 @@ describe('the account engineer at open', () => {
   });
 });
 
+describe('the account engineer at open, with nobody to reach', () => {
+  it('is recorded as skipped, once, and not tried again', async () => {
+    const yaml = `
+people: { carol: { name: Carol, calendar: carol-hours } }
+staff: { people: [carol], channels: { shell: staff } }
+calendars: { carol-hours: { timezone: UTC, hours: { mon: ["09:00-17:00"] } } }
+customers: [{ id: acme, name: Acme Corp, tier: t, channels: { shell: [acme] }, accountEngineer: carol }]
+tiers: { t: { targets: { default: { firstResponse: 1h } } } }
+`;
+    const h = await harness(yaml, { t: Date.parse('2026-03-07T10:00:00Z') });
+    apps.push(h);
+    await h.say('acme', 'dana', 'A question', { messageId: 'root' });
+    await quiet(h);
+    expect((await h.store.get(1))!.notifications.engineer).toEqual({ status: 'skipped', dueAt: Date.parse('2026-03-07T10:00:00Z') });
+    expect(h.port.sent.filter((s) => s.message.type === 'dm')).toEqual([]);
+    expect([h.app.scheduler.queue.has('1:engineer'), h.app.scheduler.queue.has('1:firstResponse')]).toEqual([false, true]);
+  });
+});
+
 describe('SMTP', () => {
   it('upgrades with STARTTLS when a relay on this machine offers it, its self-signed certificate unchecked there', async () => {
     const relay = new SmtpReceiver({ starttls: true });
