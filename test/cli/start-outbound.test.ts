@@ -9,8 +9,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeSlack } from '../../testkit/fake-slack.js';
 import { FakeEventsApi, SmtpReceiver, WebhookReceiver } from '../../testkit/outbound-receivers.js';
-import { startCli, type RunningCli } from '../helpers/run-cli.js';
+import { freePort } from '../../testkit/replicas.js';
+import { messageEvent, SlackRequests } from '../../testkit/slack-requests.js';
+import { startCli, untilStatus, type RunningCli } from '../helpers/run-cli.js';
 
 const ROUTING_KEY = 'R0UTINGKEYSTARTTEST0000000000001';
 const SECRET = 'whsec-start-test-0123456789';
@@ -154,4 +157,72 @@ describe('slawatch start with PagerDuty, a webhook and e-mail', () => {
     // The account engineer heard of each ticket once, by direct message.
     expect(output.filter((l) => l.startsWith('[dm:carol]')).map((l) => /New ticket #\d/.exec(l)?.[0])).toEqual(['New ticket #1', 'New ticket #2']);
   }, 60_000);
+});
+
+describe('slawatch start on Slack with a pager and a webhook', () => {
+  it('pages at open from a Slack message, counts the deliveries in /metrics, and never logs a key or a secret', async () => {
+    const pd = new FakeEventsApi([ROUTING_KEY]);
+    const hook = new WebhookReceiver(SECRET);
+    await Promise.all([pd.start(), hook.start()]);
+    const fake = await FakeSlack.start();
+    const dir = await mkdtemp(join(tmpdir(), 'slawatch-outbound-slack-'));
+    let cli: RunningCli | undefined;
+    try {
+      await writeFile(
+        join(dir, 'slawatch.yaml'),
+        `
+people: { alice: { name: Alice, slack: U0ALICE } }
+staff: { people: [alice], channels: { slack: C0STAFF } }
+customers:
+  - { id: acme, name: Acme Corp, tier: enterprise, channels: { slack: [C0ACME] } }
+tiers:
+  enterprise:
+    targets: { default: { firstResponse: 1h }, urgent: { firstResponse: immediate } }
+escalation:
+  policies:
+    default:
+      levels: [{ notify: [person:alice, pagerduty:db, webhook:goalert], delay: 1h }]
+pagerduty: { services: { db: {} } }
+webhooks: { goalert: { url: "${hook.url}", secret: "\${GOALERT_SECRET}" } }
+store: { backend: sqlite, path: ${join(dir, 'slawatch.sqlite')} }
+`,
+      );
+      const port = await freePort();
+      const base = `http://127.0.0.1:${port}`;
+      const signing = 'e2e0a1b2c3d4e5f60718293a4b5c6d7e';
+      cli = startCli(['start', '--config', join(dir, 'slawatch.yaml')], {
+        SLACK_BOT_TOKEN: 'xoxb-1111111111-2222222222-OUTBOUNDTESTabcdefgh',
+        SLACK_SIGNING_SECRET: signing,
+        SLACK_API_URL: fake.apiUrl,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'debug',
+        PAGERDUTY_EVENTS_URL: pd.baseUrl,
+        PAGERDUTY_ROUTING_KEY: ROUTING_KEY,
+        GOALERT_SECRET: SECRET,
+      });
+      await untilStatus(`${base}/readyz`, 200, cli);
+      const ts = fake.nextTs();
+      await new SlackRequests(`${base}/slack/events`, signing).event(messageEvent({ channel: 'C0ACME', user: 'U0CUSTOMER', ts, text: 'Production is down, urgent' }), { eventId: 'Ev0PAGE1' });
+      await until('the trigger', () => pd.accepted.length === 1 && hook.requests.filter((r) => r.accepted).length === 1);
+      await fake.channel('C0STAFF').expectMessage(/#1 first response BREACHED/);
+      expect(pd.accepted.map((e) => `${e.action} ${e.dedupKey}`)).toEqual(['trigger slawatch-1-firstResponse-1']);
+      expect(String((pd.accepted[0]?.links?.[0] as { href?: string } | undefined)?.href)).toMatch(/^https:\/\/slack\.com\/app_redirect\?channel=C0ACME&message_ts=/);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(/^slawatch_deliveries_sent_total\{target="pagerduty"\} 1$/m);
+      expect(metrics).toMatch(/^slawatch_deliveries_sent_total\{target="webhook"\} 1$/m);
+      expect(metrics).toMatch(/^slawatch_deliveries_sent_total\{target="slack"\} [1-9]/m);
+      const logs = cli.stderr();
+      expect(logs).toMatch(/"msg":"PagerDuty: on \(db\)"/);
+      expect(logs).toMatch(/"target":"pagerduty:db"/);
+      expect(logs).not.toContain(ROUTING_KEY);
+      expect(logs).not.toContain(SECRET);
+    } finally {
+      cli?.child.kill('SIGTERM');
+      await cli?.exited;
+      await fake.stop();
+      await Promise.all([pd.close(), hook.close()]);
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 40_000);
 });
