@@ -24,7 +24,8 @@ import { Desk } from '../service/desk.js';
 import { digestCard } from '../service/digest-card.js';
 import { IncidentNotices, isNoticeKey } from '../service/incident-notices.js';
 import { describe, type Logger } from '../service/logger.js';
-import type { Card, ChatPort, Outbound } from '../service/messages.js';
+import type { LinkOptions } from '../report/links.js';
+import type { Card, ChatPort, Outbound, OutboundPort } from '../service/messages.js';
 import { parseKey } from '../service/notification-key.js';
 import { Notifier } from '../service/notify.js';
 import { Outbox, type OutboxItem } from '../service/outbox.js';
@@ -44,6 +45,8 @@ export interface AppOptions {
   coordinator?: Coordinator;
   /** How often a replica re-derives every open ticket, in case it missed news (ms; replicas only). */
   resyncEveryMs?: number;
+  /** How ticket links in e-mails, webhook bodies and pager events are made. */
+  links?: LinkOptions;
 }
 
 export class App {
@@ -107,6 +110,13 @@ export class App {
       const sentAt = now();
       for (const r of results) {
         const about = r.item.about;
+        this.metrics.delivery(r.item.external?.via ?? r.item.platform, !r.error);
+        if (r.item.external) {
+          // A target outside chat: logged by kind and target, never with its address or secret.
+          if (r.error) this.log.warn({ key: r.item.key, target: `${r.item.external.via}:${r.item.channelId}`, err: describe(r.error) }, 'delivery not made; will retry');
+          else this.log.info({ key: r.item.key, target: `${r.item.external.via}:${r.item.channelId}` }, 'delivery made');
+          continue;
+        }
         if (r.error) {
           this.log.warn({ key: r.item.key, channel: r.item.channelId, err: describe(r.error) }, 'notification not sent; will retry');
           if (about) this.metrics.notificationFailed(about.kind);
@@ -128,7 +138,13 @@ export class App {
       });
       for (const ticket of changed) this.scheduler.refresh(ticket);
     });
-    this.notifier = new Notifier(this.ctx, this.outbox, { bootAt: now(), instanceId: this.instanceId, sendLeaseMs });
+    this.notifier = new Notifier(this.ctx, this.outbox, {
+      bootAt: now(),
+      instanceId: this.instanceId,
+      sendLeaseMs,
+      retryAfterMs: options.config.notifications.retryAfter,
+      ...(options.links ? { links: options.links } : {}),
+    });
     this.scheduler = new EscalationScheduler(this.notifier, {
       ...(options.timers ? { host: options.timers } : {}),
       onError: (err, where) => this.log.error({ err: describe(err), where }, 'scheduler error'),
@@ -168,6 +184,11 @@ export class App {
     const guarded = keepingStaffMessagesInternal(port, this.config, this.log);
     this.poster.attach(guarded);
     this.outbox.attach(guarded);
+  }
+
+  /** Delivers to pagers, webhooks or e-mail (adapters/outbound) from now on. */
+  attachOutbound(port: OutboundPort): void {
+    this.outbox.attachOutbound(port);
   }
 
   /** Stops delivering to a platform (the leader lost its Discord gateway); its notifications wait for a replica that can. */

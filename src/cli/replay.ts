@@ -9,6 +9,7 @@ import { parseEventLines, parseEventLog, type LogContext } from '../domain/event
 import { isoUtc } from '../domain/time.js';
 import type { TicketEvent } from '../domain/ticket.js';
 import type { FollowUp, SupportHoursNote } from '../escalation/follow-ups.js';
+import { engineerOrStandIn } from '../escalation/ladder.js';
 import { replayTimeline, type Notification, type PolicyContext } from '../escalation/timeline.js';
 import { buildCalendars } from '../sla/calendar.js';
 import type { Clock } from '../sla/clocks.js';
@@ -87,7 +88,14 @@ export function notificationJson(n: Notification): NotificationJson {
 
 /** Person ids, then `group:<id>` and `channel:<id>`. */
 function recipientIds(n: Notification): string[] {
-  return [...n.to.people, ...n.to.groups.map((g) => `group:${g}`), ...n.to.channels.map((c) => `channel:${c}`)];
+  return [
+    ...n.to.people,
+    ...n.to.groups.map((g) => `group:${g}`),
+    ...n.to.channels.map((c) => `channel:${c}`),
+    ...n.to.pagerduty.map((s) => `pagerduty:${s}`),
+    ...n.to.webhooks.map((w) => `webhook:${w}`),
+    ...n.to.emails.map((e) => `email:${e}`),
+  ];
 }
 
 export function policyContext(config: Config): PolicyContext {
@@ -167,7 +175,15 @@ export function replayText(events: readonly TicketEvent[], ctx: PolicyContext, a
   const timeline = replayTimeline(events, ctx, at, true);
   const lines = [`state ${timeline.state} · tier ${timeline.tier} · severity ${timeline.severity} · at ${isoUtc(at)}`];
   for (const clock of timeline.clocks.all()) lines.push(`  ${describeClock(ENGLISH, clock, at)}`);
-  if (timeline.fired.length) lines.push('notifications:');
+  // The account engineer's direct message at open: in the readable form only (the JSON's notifications are the ladder's and the follow-ups').
+  const opened = events[0];
+  const engineer = timeline.customer?.accountEngineer;
+  const atOpen = opened && engineer && opened.at <= at ? engineerOrStandIn(engineer, opened.at, timeline.ladder, ctx) : undefined;
+  if (timeline.fired.length || atOpen) lines.push('notifications:');
+  if (opened && atOpen) {
+    const off = atOpen.standIn ? ` (${engineer}, the account engineer, is off: ${atOpen.standIn.by.join(', ') || 'nobody'} on call instead)` : '';
+    lines.push(`  ${isoUtc(opened.at)}  ${'opened'.padEnd(10)} direct message → ${atOpen.people.join(', ') || 'nobody'}${off}`);
+  }
   for (const n of timeline.fired) {
     const to = recipientIds(n).join(', ') || 'staff channel';
     const what = n.kind === 'warning' ? ` at ${Math.round((n.fraction ?? 0) * 100)} %` : ` level ${n.level}${n.repeat ? ` (round ${n.repeat + 1})` : ''}`;

@@ -16,6 +16,8 @@ import { readDiscordEnv, type DiscordEnv } from '../../adapters/discord/env.js';
 import { connectLark } from '../../adapters/lark/index.js';
 import { readLarkEnv, type LarkEnv } from '../../adapters/lark/env.js';
 import { EVENTS_PATH as LARK_EVENTS_PATH } from '../../adapters/lark/webhook.js';
+import { readOutbound, type Outbound } from '../../adapters/outbound/index.js';
+import { checkLinkOptions, type LinkOptions } from '../report/links.js';
 import { loadConfigFile, resolveConfigPath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { PrometheusMetrics } from '../observability/prometheus.js';
@@ -98,6 +100,15 @@ function platformLines(platforms: Platforms, replicated: boolean): { platform: s
   ];
 }
 
+/** Ticket links in e-mails, webhook bodies and pager events: the same variables as the queue page's (a bad value is left out). */
+function linkOptions(env: NodeJS.ProcessEnv): LinkOptions {
+  const links: LinkOptions = {};
+  if (env.SLAWATCH_SLACK_WORKSPACE) links.slackWorkspace = env.SLAWATCH_SLACK_WORKSPACE;
+  const guild = env.SLAWATCH_DISCORD_GUILD ?? env.DISCORD_GUILD_ID;
+  if (guild) links.discordGuild = guild;
+  return checkLinkOptions(links) ? {} : links;
+}
+
 /** How long the scheduler waits at most for the first attempt of Slack and Feishu/Lark to connect. */
 const HEAD_START_MS = 15_000;
 
@@ -107,14 +118,18 @@ async function startPlatforms(config: Config, platforms: Platforms, env: NodeJS.
   logUnhandledRejections(logger);
   const replicated = config.store.backend === 'redis';
   for (const { platform, on, line } of platformLines(platforms, replicated)) logger.info({ platform, on }, line);
+  const outbound = readOutbound(config, env);
+  for (const line of outbound.lines) logger.info({}, line);
+  for (const warning of outbound.warnings) logger.warn({}, warning);
   const holder: { app?: App } = {};
   const metrics = new PrometheusMetrics(() => holder.app?.stateSnapshot() ?? { openTicketsByTier: {}, runningClocks: {} });
   const store = meteredStore(await openStore(config.store), metrics);
   // Replicas share a Redis store: they elect a leader and tell each other of ticket changes.
   const coordinator = replicated ? await RedisCoordinator.connect({ url: config.store.url, prefix: config.store.prefix }) : undefined;
-  const app = new App({ config, store, logger, ...(coordinator ? { coordinator } : {}) });
+  const app = new App({ config, store, logger, links: linkOptions(env), ...(coordinator ? { coordinator } : {}) });
   holder.app = app;
   app.useMetrics(metrics);
+  for (const port of outbound.ports) app.attachOutbound(port);
 
   // A platform that rejects the credentials stops the process; one that cannot be reached is tried again.
   let rejected!: (err: PlatformRejected) => void;
@@ -175,7 +190,7 @@ async function startPlatforms(config: Config, platforms: Platforms, env: NodeJS.
     });
   }
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= shutdown(links, app, http, store, logger, coordinator));
+  const stop = () => (stopping ??= shutdown(links, app, http, store, logger, coordinator, outbound));
   try {
     const port = await http.listen();
     logger.info({ port, platforms: Object.keys(platforms) }, 'HTTP server listening');
@@ -193,11 +208,20 @@ async function startPlatforms(config: Config, platforms: Platforms, env: NodeJS.
   }
 }
 
-async function shutdown(links: PlatformLink[], app: App, http: HttpServer | undefined, store: TicketStore, logger: Logger, coordinator?: Coordinator): Promise<void> {
+async function shutdown(
+  links: PlatformLink[],
+  app: App,
+  http: HttpServer | undefined,
+  store: TicketStore,
+  logger: Logger,
+  coordinator: Coordinator | undefined,
+  outbound: Outbound,
+): Promise<void> {
   for (const link of links) {
     await link.stop().catch((err: unknown) => logger.warn({ platform: link.name, err: String(err) }, 'adapter did not stop cleanly'));
   }
   await app.stop();
+  outbound.close();
   await http?.close();
   await coordinator?.close();
   await store.close();
@@ -229,8 +253,11 @@ function untilSignal(stop: () => Promise<void>): Promise<void> {
 async function startShell(config: Config, options: StartOptions, io: Io, bundledPath: string | undefined, env: NodeJS.ProcessEnv): Promise<void> {
   // The shell owns stdout for the conversation; logs go to stderr as plain sentences, quiet unless asked.
   const logger = createLogger({ level: env.LOG_LEVEL ?? 'warn', format: 'text' });
+  const outbound = readOutbound(config, env);
+  for (const warning of outbound.warnings) logger.warn({}, warning);
   const store = await openStore(config.store);
-  const app = new App({ config, store, logger });
+  const app = new App({ config, store, logger, links: linkOptions(env) });
+  for (const port of outbound.ports) app.attachOutbound(port);
   const shell = new ShellAdapter(app.desk, {
     input: process.stdin,
     output: process.stdout,
@@ -252,6 +279,7 @@ async function startShell(config: Config, options: StartOptions, io: Io, bundled
     if (hook?.enabled) io.out(`(Alertmanager hook: ${where}${ALERTMANAGER_PATH})`);
   }
   for (const { line } of platformLines({}, false)) io.out(line);
+  for (const line of outbound.lines) io.out(line);
   shell.greet();
 
   let stopping: Promise<void> | undefined;
@@ -259,6 +287,7 @@ async function startShell(config: Config, options: StartOptions, io: Io, bundled
     stopping ??= (async () => {
       shell.close();
       await app.stop();
+      outbound.close();
       await http?.close();
       await store.close();
     })();

@@ -59,6 +59,11 @@ const personSchema = z.strictObject({
    */
   calendar: id.optional(),
   schedule: id.optional(),
+  /** Contact outside chat: `email:<person>` targets mail here; a phone (E.164) rides along in webhook bodies (an SMS gateway's). */
+  email: z.email({ error: 'expected an e-mail address such as alice@example.com' }).optional(),
+  phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected a phone number in E.164 form, such as +4930123456').optional(),
+  /** The PagerDuty service (pagerduty.services) that pages this person: `pagerduty:<person>` in a ladder step pages them there. */
+  pagerduty: id.optional(),
 });
 
 /**
@@ -207,7 +212,43 @@ const scheduleSchema = z.strictObject({
   overrides: z.array(overrideSchema).default([]),
 });
 
-const escalationTarget = z.string().regex(TARGET_PATTERN, 'expected schedule:<id>, person:<id>, group:<id> or channel:<id>');
+const escalationTarget = z
+  .string()
+  .regex(TARGET_PATTERN, 'expected schedule:<id>, person:<id>, group:<id>, channel:<id>, pagerduty:<service>, webhook:<name> or email:<person or group>');
+
+/** The name of an environment variable (where a secret is read from: never the config file). */
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable, such as GOALERT_WEBHOOK_SECRET');
+
+/**
+ * A secret's value as the config may give it: `${NAME}` reads the environment variable NAME;
+ * anything else is the secret itself (accepted, with a warning at start: it belongs in the environment).
+ */
+const secretValue = z.string().min(1);
+
+/** A PagerDuty service: the Events API v2 integration's routing key, best from the environment. */
+const pagerdutyServiceSchema = z.strictObject({
+  /** Variable holding the routing (integration) key; default PAGERDUTY_ROUTING_KEY_<ID> (upper case, "-" and "." as "_"), then PAGERDUTY_ROUTING_KEY. */
+  routingKeyEnv: envName.optional(),
+  /** The key itself, or `${NAME}` to read it from the environment. */
+  routingKey: secretValue.optional(),
+  /** The severity PagerDuty shows (default by the ticket's severity: urgent critical, high error, normal warning, low info). */
+  severity: z.enum(['critical', 'error', 'warning', 'info']).optional(),
+});
+
+/** A webhook receiver: JSON bodies signed with HMAC-SHA256 (see the README, "Pagers, webhooks and e-mail"). */
+const webhookSchema = z
+  .strictObject({
+    url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+    /** Variable holding the signing secret (preferred). */
+    secretEnv: envName.optional(),
+    /** The signing secret, or `${NAME}` to read it from the environment. */
+    secret: secretValue.optional(),
+    /** How long one attempt may take (default 5s, at most half of notifications.sendLease). */
+    timeout: duration.optional(),
+  })
+  .refine((hook) => (hook.secretEnv === undefined) !== (hook.secret === undefined), {
+    message: 'a webhook needs its signing secret: secretEnv (the variable that holds it) or secret (${NAME} reads the variable NAME), not both',
+  });
 
 const policySchema = z.strictObject({
   warn: z.array(escalationTarget).default([]),
@@ -260,12 +301,25 @@ export const configSchema = z
         satisfaction: z.boolean().default(true),
       })
       .prefault({}),
+    /** PagerDuty Events API v2 services that `pagerduty:<service>` targets page. */
+    pagerduty: z.strictObject({ services: z.record(id, pagerdutyServiceSchema).default({}) }).prefault({}),
+    /** Webhook receivers that `webhook:<name>` targets post to. */
+    webhooks: z.record(id, webhookSchema).default({}),
+    /** E-mail: the sender, and groups `email:<group>` targets mail (people by id, or addresses). */
+    email: z
+      .strictObject({
+        from: z.string().min(1).default('slawatch <slawatch@localhost>'),
+        groups: z.record(id, z.array(z.string().min(1)).min(1)).default({}),
+      })
+      .prefault({}),
     notifications: z
       .strictObject({
         /** Pings for one channel that come due within this window are sent as one message. */
         coalesceWindow: duration.prefault('2s'),
         /** How long a send belongs to the process that started it before another may take it over. */
         sendLease: duration.prefault('10s'),
+        /** A failed send is tried again after this, then twice as long each time, up to 5 minutes. */
+        retryAfter: duration.prefault('15s'),
       })
       .prefault({}),
     announcements: z
@@ -332,6 +386,16 @@ export const configSchema = z
     for (const [personId, person] of Object.entries(config.people)) {
       if (person.calendar && !calendars.has(person.calendar)) issue(['people', personId, 'calendar'], `unknown calendar "${person.calendar}"`);
       if (person.schedule && !schedules.has(person.schedule)) issue(['people', personId, 'schedule'], `unknown schedule "${person.schedule}"`);
+      if (person.pagerduty && !config.pagerduty.services[person.pagerduty]) {
+        issue(['people', personId, 'pagerduty'], `unknown PagerDuty service "${person.pagerduty}" (declare it under pagerduty.services)`);
+      }
+    }
+    for (const [groupId, members] of Object.entries(config.email.groups)) {
+      members.forEach((member, i) => {
+        if (member.includes('@')) return;
+        if (!people.has(member)) issue(['email', 'groups', groupId, i], `unknown person "${member}" (a group lists person ids or e-mail addresses)`);
+        else if (!config.people[member]?.email) issue(['email', 'groups', groupId, i], `person "${member}" has no email (people.${member}.email)`);
+      });
     }
     config.staff.people.forEach((p, i) => {
       if (!people.has(p)) issue(['staff', 'people', i], `unknown person "${p}"`);
@@ -409,6 +473,15 @@ export const configSchema = z
       if (kind === 'schedule' && !schedules.has(ref!)) issue(path, `unknown schedule "${ref}"`);
       if (kind === 'person' && !people.has(ref!)) issue(path, `unknown person "${ref}"`);
       if (kind === 'channel') notCustomers(ref, path, 'staff pings');
+      if (kind === 'pagerduty' && !config.pagerduty.services[ref!] && !config.people[ref!]?.pagerduty) {
+        issue(path, `unknown PagerDuty service "${ref}" (declare it under pagerduty.services, or give person "${ref}" a pagerduty service)`);
+      }
+      if (kind === 'webhook' && !config.webhooks[ref!]) issue(path, `unknown webhook "${ref}" (declare it under webhooks)`);
+      if (kind === 'email') {
+        const person = config.people[ref!];
+        if (person && !person.email) issue(path, `person "${ref}" has no email (people.${ref}.email)`);
+        else if (!person && !config.email.groups[ref!]) issue(path, `unknown person or e-mail group "${ref}"`);
+      }
     };
     for (const [policyId, policy] of Object.entries(config.escalation.policies)) {
       policy.warn.forEach((t, i) => checkTarget(t, ['escalation', 'policies', policyId, 'warn', i]));

@@ -57,8 +57,11 @@ export type TicketEventType = TicketEvent['type'];
 
 /** A record of one notification key: written before the send, marked sent after. */
 export interface NotificationRecord {
-  /** `failed`: the platform refused it; tried again at `retryAt`. */
-  status: 'sending' | 'sent' | 'skipped' | 'failed';
+  /**
+   * `due`: owed since the ticket's creation, not yet claimed (the account engineer's message at open);
+   * `failed`: the platform refused it; tried again at `retryAt`.
+   */
+  status: 'due' | 'sending' | 'sent' | 'skipped' | 'failed';
   /** When the step was due (epoch ms). */
   dueAt: number;
   /** When it was handed to the chat platform. */

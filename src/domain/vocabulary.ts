@@ -21,5 +21,12 @@ export type Weekday = (typeof WEEKDAYS)[number];
 /** The always-open calendar every config has without declaring it. */
 export const ALWAYS_OPEN_CALENDAR = '24x7';
 
-/** An escalation target: `schedule:primary`, `person:carol`, `group:S0SUPPORT`, `channel:C0OPS`. */
-export const TARGET_PATTERN = /^(schedule|person|group|channel):(.+)$/;
+/**
+ * An escalation target: chat (`schedule:primary`, `person:carol`, `group:S0SUPPORT`, `channel:C0OPS`)
+ * or outside chat (`pagerduty:<service or person>`, `webhook:<name>`, `email:<person or e-mail group>`).
+ */
+export const TARGET_PATTERN = /^(schedule|person|group|channel|pagerduty|webhook|email):(.+)$/;
+
+/** Where a notification goes outside chat. */
+export const OUTBOUND_KINDS = ['pagerduty', 'webhook', 'email'] as const;
+export type OutboundKind = (typeof OUTBOUND_KINDS)[number];

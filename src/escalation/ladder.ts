@@ -97,6 +97,10 @@ export interface Recipients {
   groups: string[];
   /** Extra channels the notification goes to (besides the staff channel). */
   channels: string[];
+  /** Outside chat: PagerDuty services, webhooks by name, e-mail recipients (person ids or e-mail groups), as the targets name them. */
+  pagerduty: string[];
+  webhooks: string[];
+  emails: string[];
   /** Schedules that had nobody on call at the step's instant. */
   unstaffed: string[];
   /** The account engineer was off at the step's instant: whoever was on call stood in (`by`, empty if nobody was). */
@@ -123,17 +127,19 @@ export interface RecipientContext {
  * step says so.
  */
 export function recipientsOf(step: LadderStep, ladder: Ladder, ctx: RecipientContext): Recipients {
-  const out: Recipients = { people: [], groups: [], channels: [], unstaffed: [] };
+  const out: Recipients = { people: [], groups: [], channels: [], pagerduty: [], webhooks: [], emails: [], unstaffed: [] };
+  const addTo = (list: string[], ref: string) => {
+    if (!list.includes(ref)) list.push(ref);
+  };
   const addPerson = (id: string | undefined) => {
     if (id && !out.people.includes(id)) out.people.push(id);
   };
   const addEngineer = () => {
     const engineer = ctx.accountEngineer;
     if (!engineer) return;
-    if (!isOff(engineer, step.at, ctx)) return addPerson(engineer);
-    const by = standInFor(step.at, ladder, ctx);
-    out.standIn = { for: engineer, by };
-    by.forEach(addPerson);
+    const reached = engineerOrStandIn(engineer, step.at, ladder, ctx);
+    if (reached.standIn) out.standIn = reached.standIn;
+    reached.people.forEach(addPerson);
   };
   let targets: readonly string[];
   if (step.kind === 'warning') {
@@ -155,6 +161,9 @@ export function recipientsOf(step: LadderStep, ladder: Ladder, ctx: RecipientCon
     if (kind === 'person') addPerson(ref);
     else if (kind === 'group' && !out.groups.includes(ref)) out.groups.push(ref);
     else if (kind === 'channel' && !out.channels.includes(ref)) out.channels.push(ref);
+    else if (kind === 'pagerduty') addTo(out.pagerduty, pagerdutyServiceOf(ref, ctx.config));
+    else if (kind === 'webhook') addTo(out.webhooks, ref);
+    else if (kind === 'email') addTo(out.emails, ref);
     else if (kind === 'schedule') {
       const schedule = ctx.config.schedules[ref];
       const onCall = schedule ? onCallAt(schedule, step.at).onCall : [];
@@ -163,6 +172,27 @@ export function recipientsOf(step: LadderStep, ladder: Ladder, ctx: RecipientCon
     }
   }
   return out;
+}
+
+/** The PagerDuty service a `pagerduty:` target names: a service by id, or a person by id who names their service. */
+export function pagerdutyServiceOf(ref: string, config: Pick<Config, 'people'>): string {
+  return config.people[ref]?.pagerduty ?? ref;
+}
+
+/**
+ * Who hears for an account engineer at `at`: the engineer, or — when they
+ * are off then — whoever is on call in the policy's schedules (else the
+ * config's), with `standIn` saying so (`by` empty when nobody is on call).
+ */
+export function engineerOrStandIn(
+  engineer: string,
+  at: number,
+  ladder: Ladder,
+  ctx: Pick<RecipientContext, 'config' | 'calendars'>,
+): { people: string[]; standIn?: { for: string; by: string[] } } {
+  if (!isOff(engineer, at, ctx)) return { people: [engineer] };
+  const by = standInFor(at, ladder, ctx);
+  return { people: by, standIn: { for: engineer, by } };
 }
 
 /** Whether a person is off at `at`: outside their calendar's hours, or not on call in their schedule. Without either, never. */
@@ -176,7 +206,7 @@ export function isOff(personId: string, at: number, ctx: Pick<RecipientContext, 
 }
 
 /** Who is on call at `at` in the first of the policy's schedules (then the config's) that has anybody on call. */
-function standInFor(at: number, ladder: Ladder, ctx: RecipientContext): string[] {
+function standInFor(at: number, ladder: Ladder, ctx: Pick<RecipientContext, 'config'>): string[] {
   const policySchedules = [...ladder.policy.levels.flatMap((l) => l.notify), ...ladder.policy.warn]
     .map((t) => TARGET_PATTERN.exec(t))
     .filter((m): m is RegExpExecArray => m?.[1] === 'schedule')

@@ -8,6 +8,8 @@ export interface Metrics {
   breach(tier: string, clock: string): void;
   storeOperation(operation: string, ms: number, ok: boolean): void;
   ticketOpened(tier: string): void;
+  /** One message handed to (or refused by) a target kind: a chat platform, pagerduty, webhook, email. */
+  delivery(target: string, ok: boolean): void;
 }
 
 export interface StateSnapshot {
@@ -22,4 +24,5 @@ export const noMetrics: Metrics = {
   breach() {},
   storeOperation() {},
   ticketOpened() {},
+  delivery() {},
 };

@@ -13,6 +13,8 @@ export class PrometheusMetrics implements Metrics {
   private readonly failed: Counter<'kind'>;
   private readonly breaches: Counter<'tier' | 'clock'>;
   private readonly opened: Counter<'tier'>;
+  private readonly deliveries: Counter<'target'>;
+  private readonly deliveryFailures: Counter<'target'>;
   private readonly delay: Histogram;
   private readonly storeLatency: Histogram<'operation' | 'outcome'>;
 
@@ -23,6 +25,18 @@ export class PrometheusMetrics implements Metrics {
     this.failed = new Counter({ name: 'slawatch_notifications_failed_total', help: 'Notifications a chat platform refused (retried later)', labelNames: ['kind'], registers });
     this.breaches = new Counter({ name: 'slawatch_breaches_total', help: 'SLA breaches notified, by tier and clock', labelNames: ['tier', 'clock'], registers });
     this.opened = new Counter({ name: 'slawatch_tickets_opened_total', help: 'Tickets opened', labelNames: ['tier'], registers });
+    this.deliveries = new Counter({
+      name: 'slawatch_deliveries_sent_total',
+      help: 'Messages a target took, by target kind (slack, discord, lark, shell, pagerduty, webhook, email)',
+      labelNames: ['target'],
+      registers,
+    });
+    this.deliveryFailures = new Counter({
+      name: 'slawatch_deliveries_failed_total',
+      help: 'Sends a target refused or that could not reach it (each retried later), by target kind',
+      labelNames: ['target'],
+      registers,
+    });
     this.delay = new Histogram({
       name: 'slawatch_notification_delay_seconds',
       help: 'From the instant a notification was due to its hand-over to the chat platform',
@@ -73,6 +87,10 @@ export class PrometheusMetrics implements Metrics {
 
   storeOperation(operation: string, ms: number, ok: boolean): void {
     this.storeLatency.observe({ operation, outcome: ok ? 'ok' : 'error' }, ms / 1000);
+  }
+
+  delivery(target: string, ok: boolean): void {
+    (ok ? this.deliveries : this.deliveryFailures).inc({ target });
   }
 
   ticketOpened(tier: string): void {

@@ -33,7 +33,7 @@ const platform = z.enum(PLATFORMS as [Platform, ...Platform[]]);
 const nonEmpty = z.string().min(1);
 
 const notificationRecord = z.strictObject({
-  status: z.enum(['sending', 'sent', 'skipped', 'failed']),
+  status: z.enum(['due', 'sending', 'sent', 'skipped', 'failed']),
   dueAt: isoTime,
   sentAt: isoTime.optional(),
   late: z.boolean().optional(),

@@ -210,7 +210,7 @@ export function nextStep(ticket: Ticket, timeline: Timeline): (Notification & { 
   for (const clock of timeline.clocks.live()) {
     const step = firstUnfired(clock, timeline.ladder, (key) => ticket.notifications[key] !== undefined);
     if (step && (!best || step.at < best.at)) {
-      best = { ...step, dueAt: clock.dueAt ?? step.at, to: { people: [], groups: [], channels: [], unstaffed: [] }, clockTimezone: clock.calendar.timezone };
+      best = { ...step, dueAt: clock.dueAt ?? step.at, to: { people: [], groups: [], channels: [], pagerduty: [], webhooks: [], emails: [], unstaffed: [] }, clockTimezone: clock.calendar.timezone };
     }
   }
   return best;
@@ -269,5 +269,24 @@ export function notificationCard(ctx: DeskContext, ticket: Ticket, n: Notificati
     actions: { ticketId: ticket.id, offer: actionsFor(view), severity: view.severity },
     // The key, as the platforms' resend checks find it in the history: not a sentence, never translated.
     footer: `key ${formatKey({ kind: 'step', ticketId: ticket.id, step: n.key })}`,
+  };
+}
+
+/**
+ * The account engineer's direct message when a ticket of their customer opens — or the on-call
+ * stand-in's, saying the engineer is off. In the reader's language; the ticket's link and key with it.
+ */
+export function engineerCard(ctx: DeskContext, ticket: Ticket, standIn: { for: string } | undefined, voice: Voice): Card {
+  const view = viewTicket(ticket);
+  const values = { ticket: ticketRef(ticket.id), customer: customerName(ctx, ticket.customer), tier: tierName(voice, view.tier), severity: severityLabel(voice, view) };
+  return {
+    tone: view.severity === 'urgent' ? 'danger' : 'info',
+    locale: voice.locale,
+    title: standIn ? voice.t('engineer.newTicketStandIn', { ...values, engineer: displayName(ctx.config, standIn.for) }) : voice.t('engineer.newTicket', values),
+    fields: [],
+    quote: view.title,
+    link: { platform: ticket.platform, channelId: ticket.channelId, threadId: ticket.threadId },
+    actions: { ticketId: ticket.id, offer: actionsFor(view), severity: view.severity },
+    footer: `key ${formatKey({ kind: 'engineer', ticketId: ticket.id })}`,
   };
 }

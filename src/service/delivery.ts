@@ -76,16 +76,23 @@ export function renewClaim(records: Record<string, NotificationRecord>, key: str
 
 /**
  * Records the outcome of a send: `sent`, or `failed` to be retried with
- * back-off (15 s, 30 s, 1 min … up to 5 min). A failure of a send another
+ * back-off (by default 15 s, 30 s, 1 min … up to 5 min; `notifications.retryAfter` sets the first wait). A failure of a send another
  * process has taken over meanwhile changes nothing: its attempt counts.
  */
-export function settle(records: Record<string, NotificationRecord>, key: string, outcome: { ref?: string; error?: unknown }, now: number, instanceId: string): void {
+export function settle(
+  records: Record<string, NotificationRecord>,
+  key: string,
+  outcome: { ref?: string; error?: unknown },
+  now: number,
+  instanceId: string,
+  firstRetryMs = 15_000,
+): void {
   const record = records[key];
   if (!record || record.status !== 'sending') return;
   if (outcome.error) {
     if (record.owner !== instanceId) return;
     const attempts = (record.attempts ?? 0) + 1;
-    records[key] = { ...record, status: 'failed', attempts, retryAt: now + Math.min(300_000, 15_000 * 2 ** (attempts - 1)) };
+    records[key] = { ...record, status: 'failed', attempts, retryAt: now + Math.min(300_000, firstRetryMs * 2 ** (attempts - 1)) };
   } else {
     const { outbox: _sent, ...rest } = record;
     records[key] = { ...rest, status: 'sent', sentAt: now, ...(outcome.ref ? { ref: outcome.ref } : {}) };

@@ -114,3 +114,59 @@ export interface ChatPort {
    */
   send(message: Outbound, options?: SendOptions): Promise<SentRef | undefined>;
 }
+
+/**
+ * A message to a target outside chat (README, "Pagers, webhooks and e-mail"). Rendered by the
+ * service, recorded with its delivery record, and handed as is to the transport of its kind.
+ */
+export type ExternalMessage =
+  | { via: 'pagerduty'; service: string; event: PagerEvent }
+  | { via: 'webhook'; name: string; body: WebhookBody }
+  | { via: 'email'; to: string[]; subject: string; text: string; html: string };
+
+/** A PagerDuty Events API v2 event, without its routing key (the transport reads that from the environment). */
+export interface PagerEvent {
+  action: 'trigger' | 'acknowledge' | 'resolve';
+  /** One alert per ticket and clock: `slawatch-<ticket>-<clock>-<cycle>`. */
+  dedupKey: string;
+  /** Trigger only. */
+  payload?: {
+    summary: string;
+    source: string;
+    severity: 'critical' | 'error' | 'warning' | 'info';
+    timestamp: string;
+    component?: string;
+    group?: string;
+    class?: string;
+    customDetails?: Record<string, unknown>;
+  };
+  links?: { href: string; text: string }[];
+}
+
+/** The JSON body of a webhook: stable field names (documented in the README). */
+export interface WebhookBody {
+  /** `notification`: a ladder step; `acknowledge` / `resolve`: how the alert of a clock goes on. */
+  event: 'notification' | 'acknowledge' | 'resolve';
+  /** The notification's key: also the Idempotency-Key header. */
+  key: string;
+  /** One alert per ticket and clock (what GoAlert/Opsgenie-style receivers dedupe and close by). */
+  alertKey: string;
+  at: string;
+  ticket: { id: number; customer: string; customerName: string; tier: string; severity: string; title: string; link: string; assignee?: string };
+  clock: { kind: string; cycle: number; dueAt?: string };
+  step?: { key: string; kind: string; level: number | null; late: boolean };
+  /** The people the step named, with how to reach them outside chat. */
+  recipients: { id: string; name: string; email?: string; phone?: string }[];
+  /** The notification as one line, in the staff's language. */
+  text: string;
+}
+
+/** The outbound side of a target kind outside chat (adapters/outbound). */
+export interface OutboundPort {
+  readonly via: 'pagerduty' | 'webhook' | 'email';
+  /**
+   * Delivers one message; throws when the target refused it or could not be reached (it is retried).
+   * `idempotencyKey` is the notification's key; with `resend`, an earlier attempt may have got through.
+   */
+  send(message: ExternalMessage, options: { idempotencyKey: string; resend: boolean }): Promise<void>;
+}

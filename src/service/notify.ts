@@ -18,17 +18,22 @@
  * reminder, an auto-resolve, an auto-close) go the same way, under their own
  * keys (`waiting:1:reminder`), but into the ticket's thread.
  */
+import { platformIdOf } from '../domain/people.js';
 import type { NotificationRecord, Platform, Ticket } from '../domain/ticket.js';
 import type { DeadlineEntry } from '../scheduler/deadline-queue.js';
 import type { DeadlineSource } from '../scheduler/escalation-scheduler.js';
 import { insertEvent, isOpenState, viewTicket } from '../domain/ticket.js';
 import { followUpsOf, type FollowUp } from '../escalation/follow-ups.js';
+import { engineerOrStandIn } from '../escalation/ladder.js';
+import { lifecycleDue } from '../escalation/outbound.js';
 import { dueSteps, firstUnfired, foldOverdue, replayTimeline, toNotification, type Timeline } from '../escalation/timeline.js';
-import { followUpCard, notificationCard } from './cards.js';
+import type { LinkOptions } from '../report/links.js';
+import { engineerCard, followUpCard, notificationCard } from './cards.js';
 import { customerForChannel, staffChannelFor, type DeskContext } from './context.js';
 import { renewClaim, settle, takeOver, takeOverAt } from './delivery.js';
 import { formatKey, parseKey, recordKey, type NotificationKey } from './notification-key.js';
-import { customerVoice, staffVoice } from './readers.js';
+import { lifecycleDeliveries, stepDeliveries, type OutboundDelivery } from './outbound.js';
+import { customerVoice, personVoice, staffVoice } from './readers.js';
 import type { Outbox, OutboxItem, OutboxResult } from './outbox.js';
 
 export interface NotifierOptions {
@@ -43,6 +48,10 @@ export interface NotifierOptions {
    * that, the process is presumed dead and another one resends (ms).
    */
   sendLeaseMs?: number;
+  /** The first wait before a failed send is tried again (ms; doubles each time, up to 5 min). */
+  retryAfterMs?: number;
+  /** How ticket links in e-mails, webhook bodies and pager events are made (report/links.ts). */
+  links?: LinkOptions;
 }
 
 export const DEFAULT_SEND_LEASE_MS = 10_000;
@@ -62,9 +71,14 @@ export function pendingDeadlines(
   // Another process's send is taken over when its lease runs out; a failed one is retried at its time.
   const resendAt = takeOverAt(ticket.notifications, now, instanceId, leaseMs);
   if (resendAt !== Infinity) out.push({ key: `${ticket.id}:resend`, at: resendAt });
+  // The account engineer's message at open, and what the pagers and webhooks a ladder reached still owe.
+  if (ticket.notifications.engineer?.status === 'due') out.push({ key: `${ticket.id}:engineer`, at: ticket.notifications.engineer.dueAt });
   const state = viewTicket(ticket).state;
-  if (state === 'closed') return out;
+  const alerting = hasAlerts(ticket);
+  if (state === 'closed' && !alerting) return out;
   const timeline = replayTimeline(ticket.events, ctx, now, false);
+  if (alerting && lifecycleDue(ticket.notifications, lifecycleState(timeline)).length) out.push({ key: `${ticket.id}:alerts`, at: now });
+  if (state === 'closed') return out;
   if (isOpenState(state)) {
     for (const clock of timeline.clocks.live()) {
       const step = firstUnfired(clock, timeline.ladder, (key) => ticket.notifications[key] !== undefined);
@@ -96,6 +110,16 @@ export function pendingFollowUps(ticket: Ticket, timeline: Pick<Timeline, 'loop'
 export function threadStillThere(ctx: DeskContext, ticket: Ticket): boolean {
   const deleted = ticket.events.some((e) => e.type === 'message_deleted' && (e.messageId === ticket.threadId || e.messageId === ticket.events[0]?.messageId));
   return !deleted && customerForChannel(ctx.config, ticket.platform, ticket.channelId)?.id === ticket.customer;
+}
+
+/** Whether a pager or webhook was ever sent anything for the ticket (then its claim and its end are told to them). */
+function hasAlerts(ticket: Ticket): boolean {
+  for (const key in ticket.notifications) if (key.startsWith('pagerduty:') || key.startsWith('webhook:')) return true;
+  return false;
+}
+
+function lifecycleState(timeline: Timeline): Parameters<typeof lifecycleDue>[1] {
+  return { state: timeline.state, clocks: timeline.clocks, claimed: timeline.assignee !== undefined };
 }
 
 /** The platform whose staff channel gets a ticket's notifications. */
@@ -132,12 +156,25 @@ export class Notifier implements DeadlineSource {
     const stored = await this.ctx.store.update(ticketId, (ticket) => {
       items = [];
       before = ticket.events.length;
+      /** A record changed without anything to send (the engineer's message with nobody to reach). */
+      let recorded = false;
       if (!this.outbox.hasPort(notifyPlatform(this.ctx, ticket))) return undefined;
       const records: Record<string, NotificationRecord> = { ...ticket.notifications };
       // Take over what a dead process was sending, and retry what failed.
       items.push(...takeOver(records, now, this.options.instanceId, this.options.sendLeaseMs ?? DEFAULT_SEND_LEASE_MS));
-      if (isOpenState(viewTicket(ticket).state)) {
-        const timeline = replayTimeline(ticket.events, this.ctx, now, false);
+      const claim = (deliveries: OutboundDelivery[], dueAt: number, late: boolean) => {
+        for (const { record, item } of deliveries) {
+          records[record] = { status: 'sending', dueAt, late, owner: this.options.instanceId, claimedAt: now, outbox: [item] };
+          items.push({ ...item, claimedAt: now });
+        }
+      };
+      if (records.engineer?.status === 'due') {
+        items.push(...this.engineerMessage(ticket, records, now));
+        recorded = true;
+      }
+      const open = isOpenState(viewTicket(ticket).state);
+      const timeline = open || hasAlerts(ticket) ? replayTimeline(ticket.events, this.ctx, now, false) : undefined;
+      if (timeline && open) {
         for (const clock of timeline.clocks.live()) {
           const due = dueSteps(clock, timeline.ladder, (key) => records[key] !== undefined, now, true);
           const folded = foldOverdue(due, now);
@@ -151,11 +188,24 @@ export class Notifier implements DeadlineSource {
           const rendered = this.itemsFor(ticket, step.key, card, notification.to).map((item) => ({ ...item, about }));
           records[step.key] = { status: 'sending', dueAt: step.at, late, owner: this.options.instanceId, claimedAt: now, outbox: rendered };
           items.push(...rendered.map((item) => ({ ...item, claimedAt: now })));
+          // Pagers, webhooks and e-mail the step names: each its own record, so each is sent (and retried) on its own.
+          const base = { platform: notifyPlatform(this.ctx, ticket), about };
+          claim(stepDeliveries(this.ctx, ticket, notification, card, (record) => records[record] !== undefined, base, this.options.links ?? {}), step.at, late);
         }
+      }
+      if (timeline) {
+        const due = lifecycleDue(records, lifecycleState(timeline));
+        // A resolve due makes an acknowledgement not yet sent pointless: recorded as skipped, never sent after it.
+        for (const d of due) {
+          if (d.action !== 'resolve') continue;
+          const ack = `${d.via}:${d.target}/${d.clock}:${d.cycle}:acknowledge`;
+          if (records[ack] === undefined) records[ack] = { status: 'skipped', dueAt: now };
+        }
+        claim(lifecycleDeliveries(this.ctx, ticket, due, now, staffVoice(this.ctx.config), { platform: notifyPlatform(this.ctx, ticket) }, this.options.links ?? {}), now, false);
       }
       const followed = this.fireFollowUps(ticket, records, now);
       items.push(...followed.items);
-      return items.length || followed.changed ? { ...followed.ticket, notifications: records } : undefined;
+      return items.length || recorded || followed.changed ? { ...followed.ticket, notifications: records } : undefined;
     });
     for (const item of items) this.outbox.enqueue(item);
     if (stored.events.length !== before) this.ctx.onTicketChanged?.(stored);
@@ -217,6 +267,35 @@ export class Notifier implements DeadlineSource {
     return { ticket: current, items, changed };
   }
 
+  /**
+   * The account engineer's direct message at a ticket's open (its `due` record claimed here): to the
+   * engineer, or, when they are off then, to whoever is on call, saying so. Nobody to send it to: skipped.
+   */
+  private engineerMessage(ticket: Ticket, records: Record<string, NotificationRecord>, now: number): OutboxItem[] {
+    const due = records.engineer as NotificationRecord;
+    const timeline = replayTimeline(ticket.events.slice(0, 1), this.ctx, due.dueAt, false);
+    const engineer = timeline.customer?.accountEngineer;
+    const reached = engineer ? engineerOrStandIn(engineer, due.dueAt, timeline.ladder, this.ctx) : { people: [] };
+    const platform = notifyPlatform(this.ctx, ticket);
+    // Only people the platform can reach (a Slack id on Slack, …): the rest have no conversation to open.
+    const to = reached.people.filter((person) => platformIdOf(this.ctx.config, platform, person) !== undefined);
+    if (to.length === 0) {
+      records.engineer = { status: 'skipped', dueAt: due.dueAt };
+      return [];
+    }
+    const late = due.dueAt < this.options.bootAt || now - due.dueAt > (this.options.lateAfterMs ?? 60_000);
+    const key = formatKey({ kind: 'engineer', ticketId: ticket.id });
+    const rendered: OutboxItem[] = to.map((person) => ({
+      platform,
+      channelId: `dm:${person}`,
+      direct: person,
+      key,
+      card: engineerCard(this.ctx, ticket, reached.standIn, personVoice(this.ctx.config, person)),
+    }));
+    records.engineer = { status: 'sending', dueAt: due.dueAt, late, owner: this.options.instanceId, claimedAt: now, outbox: rendered };
+    return rendered.map((item) => ({ ...item, claimedAt: now }));
+  }
+
   private itemsFor(ticket: Ticket, step: string, card: OutboxItem['card'], to: { people: string[]; channels: string[] }): OutboxItem[] {
     const staff = staffChannelFor(this.ctx.config, ticket.platform);
     const items: OutboxItem[] = [];
@@ -236,9 +315,9 @@ export class Notifier implements DeadlineSource {
    * dead, or recorded since: sending them now could repeat a ping.
    */
   async renewClaims(items: OutboxItem[]): Promise<OutboxItem[]> {
-    const byTicket = new Map<number, { item: OutboxItem; key: StepKey }[]>();
+    const byTicket = new Map<number, { item: OutboxItem; key: RecordedKey }[]>();
     for (const item of items) {
-      const key = stepKeyOf(item.key);
+      const key = recordedKeyOf(item.key, true);
       if (key) byTicket.set(key.ticketId, [...(byTicket.get(key.ticketId) ?? []), { item, key }]);
     }
     const now = this.ctx.now();
@@ -264,10 +343,10 @@ export class Notifier implements DeadlineSource {
    * with back-off) otherwise. Returns the tickets that need a retry scheduled.
    */
   async recordResults(results: OutboxResult[]): Promise<Ticket[]> {
-    const byTicket = new Map<number, (OutboxResult & { key: StepKey })[]>();
+    const byTicket = new Map<number, (OutboxResult & { key: RecordedKey })[]>();
     for (const result of results) {
-      const key = stepKeyOf(result.item.key);
-      if (!key || key.copyTo !== undefined) continue; // copies to extra channels are best effort
+      const key = recordedKeyOf(result.item.key, false); // copies to extra channels are best effort
+      if (!key) continue;
       byTicket.set(key.ticketId, [...(byTicket.get(key.ticketId) ?? []), { ...result, key }]);
     }
     const now = this.ctx.now();
@@ -276,7 +355,7 @@ export class Notifier implements DeadlineSource {
       const updated = await this.ctx.store.update(ticketId, (ticket) => {
         const records = { ...ticket.notifications };
         for (const { key, ref, error } of list) {
-          settle(records, recordKey(key), { ...(ref ? { ref: ref.messageId } : {}), ...(error ? { error } : {}) }, now, this.options.instanceId);
+          settle(records, recordKey(key), { ...(ref ? { ref: ref.messageId } : {}), ...(error ? { error } : {}) }, now, this.options.instanceId, this.options.retryAfterMs);
         }
         return { ...ticket, notifications: records };
       });
@@ -286,10 +365,15 @@ export class Notifier implements DeadlineSource {
   }
 }
 
-type StepKey = Extract<NotificationKey, { kind: 'step' }>;
+type RecordedKey = Extract<NotificationKey, { kind: 'step' | 'engineer' | 'delivery' }>;
 
-/** The ladder step an outbox item's key names (undefined for any other key). */
-function stepKeyOf(text: string): StepKey | undefined {
+/**
+ * The key of a ticket's delivery record an outbox item's key names: a ladder step (with `copies`, a
+ * copy to an extra channel too, which rides on its step's record), the engineer's message, a delivery
+ * outside chat. Undefined for any other key.
+ */
+function recordedKeyOf(text: string, copies: boolean): RecordedKey | undefined {
   const key = parseKey(text);
-  return key?.kind === 'step' ? key : undefined;
+  if (key?.kind === 'step') return copies || key.copyTo === undefined ? key : undefined;
+  return key?.kind === 'engineer' || key?.kind === 'delivery' ? key : undefined;
 }

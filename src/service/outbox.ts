@@ -7,7 +7,7 @@
  * never delays another.
  */
 import type { Platform } from '../domain/ticket.js';
-import type { Card, ChatPort, SentRef } from './messages.js';
+import type { Card, ChatPort, ExternalMessage, OutboundPort, SentRef } from './messages.js';
 import { joinKeys } from './notification-key.js';
 
 export interface OutboxItem {
@@ -28,11 +28,22 @@ export interface OutboxItem {
   notice?: boolean;
   /** A post into a ticket's thread (a customer-side follow-up): sent alone, as a `thread` message. */
   thread?: { threadId: string; ticketId: number };
+  /** A direct message to this person (sent alone, as a `dm`). */
+  direct?: string;
+  /** A delivery outside chat (a pager, a webhook, an e-mail): sent alone, by the transport of its kind, in a queue per target. */
+  external?: ExternalMessage;
 }
 
 /** Which kind of message an item goes out in: items of different lanes never share one. */
 function laneOf(item: OutboxItem): 'thread' | 'notice' | 'notify' {
   return item.thread ? 'thread' : item.notice ? 'notice' : 'notify';
+}
+
+/** The queue an item waits in: one per chat channel, per direct-message reader, per target outside chat. */
+export function queueOf(item: OutboxItem): string {
+  if (item.external) return `out:${item.external.via}:${item.channelId}`;
+  if (item.direct) return `${item.platform}:dm:${item.direct}`;
+  return `${item.platform}:${item.channelId}`;
 }
 
 export interface OutboxResult {
@@ -66,6 +77,7 @@ interface ChannelQueue {
 export class Outbox {
   private readonly channels = new Map<string, ChannelQueue>();
   private readonly ports = new Map<Platform, ChatPort>();
+  private readonly outboundPorts = new Map<OutboundPort['via'], OutboundPort>();
   private readonly now: () => number;
   private closed = false;
   private inflight = new Set<Promise<void>>();
@@ -85,13 +97,18 @@ export class Outbox {
     this.ports.delete(platform);
   }
 
+  /** Delivers one kind of target outside chat from now on. */
+  attachOutbound(port: OutboundPort): void {
+    this.outboundPorts.set(port.via, port);
+  }
+
   hasPort(platform: Platform): boolean {
     return this.ports.has(platform);
   }
 
   enqueue(item: OutboxItem): void {
     if (this.closed) return;
-    const id = `${item.platform}:${item.channelId}`;
+    const id = queueOf(item);
     let queue = this.channels.get(id);
     if (!queue) {
       queue = { pending: [], lastSentAt: -Infinity, sending: false };
@@ -101,14 +118,16 @@ export class Outbox {
     this.schedule(queue);
   }
 
-  private interval(platform: Platform): number {
-    return this.options.intervalMs[platform] ?? this.options.intervalMs.default;
+  private interval(item: OutboxItem): number {
+    // Targets outside chat are not coalesced: each notification is its own request, at once.
+    if (item.external) return 0;
+    return this.options.intervalMs[item.platform] ?? this.options.intervalMs.default;
   }
 
   private schedule(queue: ChannelQueue): void {
     if (queue.timer || queue.sending || queue.pending.length === 0) return;
     const first = queue.pending[0] as OutboxItem;
-    const wait = queue.lastSentAt + this.interval(first.platform) - this.now();
+    const wait = queue.lastSentAt + this.interval(first) - this.now();
     if (wait <= 0) {
       this.flush(queue);
     } else {
@@ -120,12 +139,13 @@ export class Outbox {
   }
 
   private flush(queue: ChannelQueue): void {
-    const max = this.options.maxPerMessage ?? 25;
-    // Notices, thread posts and staff notifications never share a message; a thread post goes alone.
-    const lane = queue.pending[0] ? laneOf(queue.pending[0]) : 'notify';
+    const head = queue.pending[0];
+    // Notices, thread posts and staff notifications never share a message; a thread post, a
+    // direct message and a delivery outside chat each go alone.
+    const lane = head ? laneOf(head) : 'notify';
     const same = queue.pending.findIndex((item) => laneOf(item) !== lane);
-    const most = lane === 'thread' ? 1 : max;
-    const batch = queue.pending.splice(0, Math.min(most, same === -1 ? most : same));
+    const max = head?.external || head?.direct || lane === 'thread' ? 1 : (this.options.maxPerMessage ?? 25);
+    const batch = queue.pending.splice(0, Math.min(max, same === -1 ? max : same));
     if (batch.length === 0) return;
     queue.sending = true;
     queue.lastSentAt = this.now();
@@ -145,6 +165,10 @@ export class Outbox {
       return;
     }
     const first = batch[0] as OutboxItem;
+    if (first.external) {
+      await this.onResult([...(await this.sendOutbound(first, first.external)), ...lost]);
+      return;
+    }
     const port = this.ports.get(first.platform);
     let results: OutboxResult[];
     if (!port) {
@@ -157,6 +181,8 @@ export class Outbox {
         const ref = await port.send(
           first.thread
             ? { type: 'thread', platform: first.platform, channelId: first.channelId, threadId: first.thread.threadId, ticketId: first.thread.ticketId, card: first.card }
+            : first.direct
+            ? { type: 'dm', platform: first.platform, channelId: `dm:${first.direct}`, person: first.direct, card: first.card }
             : first.notice
             ? { type: 'notice', platform: first.platform, channelId: first.channelId, cards, keys }
             : { type: 'notify', platform: first.platform, channelId: first.channelId, cards, keys, ...(dm.length ? { dm } : {}) },
@@ -168,6 +194,17 @@ export class Outbox {
       }
     }
     await this.onResult([...results, ...lost]);
+  }
+
+  private async sendOutbound(item: OutboxItem, message: ExternalMessage): Promise<OutboxResult[]> {
+    const port = this.outboundPorts.get(message.via);
+    if (!port) return [{ item, error: new Error(`no ${message.via} transport configured`) }];
+    try {
+      await port.send(message, { idempotencyKey: item.key, resend: Boolean(item.resend) });
+      return [{ item }];
+    } catch (error) {
+      return [{ item, error }];
+    }
   }
 
   /**

@@ -189,7 +189,8 @@ export async function openTicket(
         ...(follows !== undefined ? { follows } : {}),
       },
     ],
-    notifications: {},
+    // The account engineer hears of every ticket of their customer at open (notify.ts sends it, at most once).
+    notifications: ctx.config.customers.find((c) => c.id === customerId)?.accountEngineer ? { engineer: { status: 'due', dueAt: msg.at } } : {},
     ack: { status: 'pending' },
     version: 1,
   });

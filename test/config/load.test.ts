@@ -115,7 +115,7 @@ escalation:
     expect(problemsOf(bad)).toEqual([
       'calendars.office.timezone: unknown time zone "Mars/Olympus" (line 23)',
       'calendars.office.hours.mon[0]: a range must end after it starts (line 24)',
-      'escalation.policies.default.levels[0].notify[1]: expected schedule:<id>, person:<id>, group:<id> or channel:<id> (line 28)',
+      'escalation.policies.default.levels[0].notify[1]: expected schedule:<id>, person:<id>, group:<id>, channel:<id>, pagerduty:<service>, webhook:<name> or email:<person or group> (line 28)',
       'escalation.policies.default.levels[0].notify[0]: unknown schedule "nope" (line 28)',
     ]);
   });

@@ -42,6 +42,7 @@ const OPERATOR_FILES: { pattern: RegExp; why: string }[] = [
  */
 const TECHNICAL: { file: string; text: string; why: string }[] = [
   { file: 'src/service/cards.ts', text: 'key  ', why: "a ping's key under its card, which the platforms' resend checks look for: never translated" },
+  { file: 'src/service/outbound.ts', text: 'key  ', why: "a delivery's key under its card (a webhook's text, an e-mail's last line): never translated" },
   { file: 'adapters/slack/render.ts', text: 'slawatch', why: "the product's name, App Home's header" },
   { file: 'src/service/statement-cards.ts', text: 'slawatch availability --month  ', why: 'a command line, the same in every language' },
   { file: 'adapters/discord/commands.ts', text: 'Open ticket', why: "the message command's name Discord knows it by; its translations are name_localizations" },
