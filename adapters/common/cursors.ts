@@ -39,6 +39,11 @@ export class CursorBook {
     return this.known.get(channelId);
   }
 
+  /** The channel's cursor as last read or written here, without asking the store (undefined when not known yet). */
+  peek(channelId: string): string | undefined {
+    return this.known.get(channelId);
+  }
+
   /** Moves the channel's cursor to `position` if that is newer. Calls for one channel run one after another. */
   advance(channelId: string, position: string): Promise<void> {
     const previous = this.chains.get(channelId) ?? Promise.resolve();

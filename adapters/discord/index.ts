@@ -102,9 +102,13 @@ export async function startDiscord(host: PlatformHost, env: NodeJS.ProcessEnv, l
 
   try {
     await withTimeout(client.login(settings.token), options.readyTimeoutMs ?? 120_000, 'the Discord gateway did not become ready');
-    await reconciler.run('start-up');
+    // The host runs it again when the store is back after an outage, and on its interval.
+    const runner = { platform: 'discord' as const, run: (reason: string, pass?: { since?: number }) => reconciler.run(reason, pass), progress: () => reconciler.progress() };
+    if (host.catchUp) await host.catchUp.attach(runner);
+    else await reconciler.run('start-up');
   } catch (err) {
     stopping = true;
+    host.catchUp?.detach('discord');
     host.detach('discord');
     await client.destroy().catch(() => undefined);
     throw loginError(err, hide);
@@ -122,6 +126,8 @@ export async function startDiscord(host: PlatformHost, env: NodeJS.ProcessEnv, l
     ready: () => connected && client.isReady(),
     settled,
     async stop() {
+      host.catchUp?.detach('discord');
+      await reconciler.stop();
       await settled();
       // Deliver what is queued while REST still has its token (destroying the client clears it).
       await host.flush().catch((err: unknown) => log.warn({ err: hide(describe(err)) }, 'discord: could not deliver queued messages before stopping'));

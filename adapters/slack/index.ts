@@ -15,13 +15,14 @@ import { buildSlackApp } from './app.js';
 import { boltLogger, libraryLogLevel } from './bolt-logger.js';
 import { Background } from '../common/background.js';
 import { CursorBook } from '../common/cursors.js';
+import { MethodRates } from '../common/method-rates.js';
 import { Reconciler, type ReconcileOptions, type ReconcileReport } from '../common/reconcile.js';
-import { ChannelQueues } from './channel-queue.js';
+import { ChannelQueues, rateLimitedFor } from './channel-queue.js';
 import { registerCommands } from './commands.js';
 import type { SlackContext } from './context.js';
 import { describeSlackEnv, readSlackEnv } from './env.js';
 import { registerEvents } from './events.js';
-import { MAX_PAGES, SlackHistory } from './history.js';
+import { MAX_PAGES, SLACK_READ_TIERS, SlackHistory } from './history.js';
 import { registerHome } from './home.js';
 import type { SharedHttpServer } from './http-transport.js';
 import { SlackPort } from './port.js';
@@ -40,6 +41,10 @@ export interface SlackConnection extends PlatformConnection {
   readonly context: SlackContext;
   /** What the start-up catch-up found. */
   readonly reconciled: ReconcileReport;
+  /** Catches up on every bound channel now (the app also runs it when the store is back and on its interval). */
+  catchUp(reason: string, options?: { since?: number }): Promise<ReconcileReport>;
+  /** Read calls made and 429s received, by method. */
+  readonly rates: MethodRates;
 }
 
 export interface SlackConnectOptions {
@@ -47,7 +52,12 @@ export interface SlackConnectOptions {
   http?: SharedHttpServer;
   /** How often staff user groups are re-read (ms; default 5 min). */
   staffRefreshMs?: number;
-  reconcile?: ReconcileOptions;
+  reconcile?: ReconcileOptions & {
+    /** Channels read side by side (default 4); the method tiers still pace the calls. */
+    concurrency?: number;
+  };
+  /** The length of Slack's rate-tier "minute" (ms; default 60 000) — benches shrink it along with the fake Slack's. */
+  rateWindowMs?: number;
 }
 
 export async function createSlackConnection(host: PlatformHost, env: NodeJS.ProcessEnv, logger: Logger, options: SlackConnectOptions = {}): Promise<SlackConnection> {
@@ -69,6 +79,12 @@ export async function createSlackConnection(host: PlatformHost, env: NodeJS.Proc
   const queues = new ChannelQueues({
     onRateLimited: (lane, seconds) => logger.warn({ lane, retryAfterSec: seconds }, 'Slack rate limit: waiting before the next call in this channel'),
   });
+  const rates = new MethodRates({
+    limits: SLACK_READ_TIERS,
+    ...(options.rateWindowMs !== undefined ? { windowMs: options.rateWindowMs } : {}),
+    rateLimitedFor,
+    onRateLimited: (method, seconds) => logger.warn({ method, retryAfterSec: seconds }, 'Slack rate limit: waiting before the next call of this method'),
+  });
   const port = new SlackPort({ client, queues, log: logger, config: () => desk.config });
   const context: SlackContext = {
     desk,
@@ -76,6 +92,7 @@ export async function createSlackConnection(host: PlatformHost, env: NodeJS.Proc
     log: logger,
     staff,
     queues,
+    rates,
     facts,
     cursors: new CursorBook(desk, 'slack', SLACK_ORDER),
     background: new Background((err) => logger.error({ err: describe(err) }, 'Slack handler failed')),
@@ -90,7 +107,7 @@ export async function createSlackConnection(host: PlatformHost, env: NodeJS.Proc
   // Bolt acknowledges an event before it is handled, and Slack stops redelivering after a few minutes: catch up first.
   const reconciler = new Reconciler({
     desk,
-    source: new SlackHistory({ client, queues, facts, log: logger }),
+    source: new SlackHistory({ client, queues, rates, facts, log: logger }),
     cursors: context.cursors,
     channels: () => desk.config.customers.flatMap((c) => c.channels.slack),
     now: () => desk.now(),
@@ -98,12 +115,17 @@ export async function createSlackConnection(host: PlatformHost, env: NodeJS.Proc
     overlapMs: options.reconcile?.overlapMs ?? CATCH_UP_OVERLAP_MS,
     maxPages: MAX_PAGES,
     unreadableHint: 'is the bot a member, with the history scopes?',
+    concurrency: options.reconcile?.concurrency ?? 4,
   });
-  const reconciled = await reconciler.run('start-up');
+  const runner = { platform: 'slack' as const, run: (reason: string, pass?: { since?: number }) => reconciler.run(reason, pass), progress: () => reconciler.progress() };
+  let reconciled: ReconcileReport;
   try {
+    // The host runs it again when the store is back after an outage, and on its interval.
+    reconciled = host.catchUp ? await host.catchUp.attach(runner) : await reconciler.run('start-up');
     await transport.start();
   } catch (err) {
     staff.stop();
+    host.catchUp?.detach('slack');
     host.detach('slack');
     if (err instanceof PlatformRejected) throw err;
     throw new Error(`could not start receiving from Slack: ${describe(err)}`, { cause: err });
@@ -117,9 +139,13 @@ export async function createSlackConnection(host: PlatformHost, env: NodeJS.Proc
     transport,
     context,
     reconciled,
+    rates,
+    catchUp: (reason, pass) => reconciler.run(reason, pass),
     ready: () => transport.ready(),
     stop() {
       stopping ??= (async () => {
+        host.catchUp?.detach('slack');
+        await reconciler.stop();
         await transport.stop().catch((err: unknown) => logger.warn({ err: describe(err) }, 'Slack receiver did not stop cleanly'));
         await context.background.drain();
         staff.stop();
