@@ -228,7 +228,8 @@ export class Reconciler<M> {
       while (next < channels.length && !this.stopped) {
         const channelId = channels[next++]!;
         try {
-          report.messages += await this.catchUp(channelId, tickets.get(channelId) ?? { threads: new Map() }, since);
+          const fed = await this.catchUp(channelId, tickets.get(channelId) ?? { threads: new Map() }, since);
+          report.messages += fed; // after the await: workers run side by side
         } catch (err) {
           report.failed.push(channelId);
           const hint = this.deps.unreadableHint ? ` (${this.deps.unreadableHint})` : '';

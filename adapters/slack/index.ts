@@ -56,8 +56,8 @@ export interface SlackConnectOptions {
     /** Channels read side by side (default 4); the method tiers still pace the calls. */
     concurrency?: number;
   };
-  /** The length of Slack's rate-tier "minute" (ms; default 60 000) — benches shrink it along with the fake Slack's. */
-  rateWindowMs?: number;
+  /** Slack's rate tiers as the adapter keeps them: the "minute" (ms; default 60 000) and limits other than SLACK_READ_TIERS — benches shrink the minute along with the fake Slack's. */
+  rateTiers?: { windowMs?: number; limits?: Record<string, number> };
 }
 
 export async function createSlackConnection(host: PlatformHost, env: NodeJS.ProcessEnv, logger: Logger, options: SlackConnectOptions = {}): Promise<SlackConnection> {
@@ -80,8 +80,8 @@ export async function createSlackConnection(host: PlatformHost, env: NodeJS.Proc
     onRateLimited: (lane, seconds) => logger.warn({ lane, retryAfterSec: seconds }, 'Slack rate limit: waiting before the next call in this channel'),
   });
   const rates = new MethodRates({
-    limits: SLACK_READ_TIERS,
-    ...(options.rateWindowMs !== undefined ? { windowMs: options.rateWindowMs } : {}),
+    limits: { ...SLACK_READ_TIERS, ...options.rateTiers?.limits },
+    ...(options.rateTiers?.windowMs !== undefined ? { windowMs: options.rateTiers.windowMs } : {}),
     rateLimitedFor,
     onRateLimited: (method, seconds) => logger.warn({ method, retryAfterSec: seconds }, 'Slack rate limit: waiting before the next call of this method'),
   });

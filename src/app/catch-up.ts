@@ -140,10 +140,10 @@ export class CatchUpDriver implements CatchUpHost {
     return settling;
   }
 
-  private async runAll(reason: string, since?: number): Promise<void> {
+  private async runAll(reason: string, since?: number, runners: CatchUpRunner[] = [...this.runners.values()]): Promise<void> {
     const { log } = this.options;
     await Promise.all(
-      [...this.runners.values()].map(async (runner) => {
+      runners.map(async (runner) => {
         try {
           const floor = since !== undefined ? await this.keepFloor(runner.platform, since) : undefined;
           const report = await runner.run(reason, floor !== undefined ? { since: floor } : {});
@@ -159,7 +159,9 @@ export class CatchUpDriver implements CatchUpHost {
   private async safetyNet(): Promise<void> {
     if (!this.options.storeUp() || !this.options.leads()) return;
     if (this.owed !== undefined) return void this.settleOwed();
-    await this.runAll('safety net');
+    // A pass still under way (thousands of channels at Slack's 50 reads a minute take a while) is not queued again.
+    const idle = [...this.runners.values()].filter((runner) => runner.progress().channelsBehind === 0);
+    await this.runAll('safety net', undefined, idle);
   }
 
   private async floor(platform: Platform): Promise<number | undefined> {
