@@ -15,7 +15,7 @@ const CHANNELS = ['C0ONE', 'C0TWO', 'C0THREE', 'C0FOUR'];
 const TICKETS_PER_CHANNEL = 6;
 const config = (channels: readonly string[]) =>
   CONFIG.replace(
-    /customers:\n(  - .*\n)+/,
+    /customers:\n( {2}- .*\n)+/,
     `customers:\n${channels.map((c, i) => `  - { id: c${i}, name: Customer ${i}, tier: enterprise, channels: { slack: [${c}] } }\n`).join('')}`,
   ).replace('store: { backend: memory }', 'tickets: { groupingWindow: 1s }\nstore: { backend: memory }');
 
