@@ -57,7 +57,7 @@ export interface SlackConnectOptions {
     concurrency?: number;
   };
   /** Slack's rate tiers as the adapter keeps them: the "minute" (ms; default 60 000) and limits other than SLACK_READ_TIERS — benches shrink the minute along with the fake Slack's. */
-  rateTiers?: { windowMs?: number; limits?: Record<string, number> };
+  rateTiers?: { windowMs?: number; marginMs?: number; limits?: Record<string, number> };
 }
 
 export async function createSlackConnection(host: PlatformHost, env: NodeJS.ProcessEnv, logger: Logger, options: SlackConnectOptions = {}): Promise<SlackConnection> {
@@ -82,6 +82,7 @@ export async function createSlackConnection(host: PlatformHost, env: NodeJS.Proc
   const rates = new MethodRates({
     limits: { ...SLACK_READ_TIERS, ...options.rateTiers?.limits },
     ...(options.rateTiers?.windowMs !== undefined ? { windowMs: options.rateTiers.windowMs } : {}),
+    ...(options.rateTiers?.marginMs !== undefined ? { marginMs: options.rateTiers.marginMs } : {}),
     rateLimitedFor,
     onRateLimited: (method, seconds) => logger.warn({ method, retryAfterSec: seconds }, 'Slack rate limit: waiting before the next call of this method'),
   });
