@@ -124,13 +124,16 @@ export async function bench(): Promise<BenchFigure[]> {
 
     const history = fake.countCalls('conversations.history');
     const replies = fake.countCalls('conversations.replies');
-    const scale = 60_000 / WINDOW_MS;
     const tier3 = SLACK_TIERS['conversations.replies']!;
-    const boundMinutes = Math.max(history.answered / SLACK_TIERS['conversations.history']!, replies.answered / tier3);
+    // Tier windows the calls need at least; the rest of the time is work (store, desk, HTTP), which a real minute does not stretch.
+    const windows = Math.max(history.answered / SLACK_TIERS['conversations.history']!, replies.answered / tier3);
+    const boundMinutes = windows;
+    const workSeconds = Math.max(0, seconds - windows * (WINDOW_MS / 1000) * (1 + MARGIN));
+    const realMinutes = windows * 1.05 + workSeconds / 60;
     return [
       { name: 'channels / open tickets / messages while away', value: CHANNELS, unit: 'channels', note: `${openTickets} open tickets, ${missed.length} messages in ${CHANNELS_WITH_NEWS} channels` },
       { name: 'time until every message is ticketed and acknowledged', value: seconds, unit: 's', note: `tier minute shortened to ${WINDOW_MS} ms` },
-      { name: '  the same at Slack\'s real tiers (× 60 s / window)', value: (seconds * scale) / 60, unit: 'min' },
+      { name: '  at Slack\'s real tiers (estimate)', value: realMinutes, unit: 'min', note: `${windows.toFixed(1)} tier minutes (+5 % margin) + ${workSeconds.toFixed(1)} s of work` },
       { name: '  lower bound at Tier 3 (50 calls/min per method)', value: boundMinutes, unit: 'min' },
       { name: 'conversations.history calls', value: history.answered, unit: 'calls', note: `${(history.answered / CHANNELS).toFixed(2)} per channel` },
       { name: 'conversations.replies calls', value: replies.answered, unit: 'calls', note: `${(replies.answered / openTickets).toFixed(4)} per open ticket` },
