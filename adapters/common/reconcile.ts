@@ -271,12 +271,13 @@ export class Reconciler<M> {
       if (!at) continue;
       if (order.compare(at.position, after) > 0) keep(message, at);
       else earlier.push({ message, at });
+      listed.add(at.id);
       if (!at.thread) continue;
-      listed.add(at.thread);
       if (!selective || this.moved(source.latestReply!(message), after, live.threads.get(at.thread))) threads.add(at.thread);
     }
-    // A live ticket's thread the listing did not show (its first message deleted, or past the pages read): read it to be sure.
-    for (const thread of live.threads.keys()) if (!listed.has(thread)) threads.add(thread);
+    // Every live ticket's thread, for a platform that does not say where its threads stand; else one whose first
+    // message the listing did not show (deleted, or past the pages read), to be sure.
+    for (const thread of live.threads.keys()) if (!selective || !listed.has(thread)) threads.add(thread);
     for (const thread of threads) {
       for (const message of await this.all((page) => source.threadPage(channelId, thread, after, page))) {
         const at = source.locate(message);
