@@ -103,6 +103,7 @@ export class StoreHealth {
           this.up = false;
           this.downSince = since;
           this.options.onDown?.(since);
+          this.schedule(); // probe at the shorter pace from now on
         }
       } finally {
         this.probing = undefined;
@@ -112,6 +113,8 @@ export class StoreHealth {
   }
 
   private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     if (!this.running) return;
     const every = this.up ? (this.options.upProbeMs ?? 5_000) : (this.options.downProbeMs ?? 1_000);
     this.timer = setTimeout(() => {
