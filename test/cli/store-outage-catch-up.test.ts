@@ -160,6 +160,27 @@ describe.runIf(REDIS_SERVER)('a store outage longer than any redelivery, without
     expect(metrics).toMatch(/^slawatch_store_up 1$/m);
     expect(metrics).toMatch(/^slawatch_catchup_channels_behind\{platform="slack"\} 0$/m);
   }, 90_000);
+
+  it('a Redis that hangs (SIGSTOP: connections up, nothing answers) is an outage too', async () => {
+    await sleep(1_500); // past the grouping window of the tickets before
+    const outages = () => cli.stderr().split('the store does not answer').length - 1;
+    const seen = outages();
+    redis.pause();
+    // The bot cannot keep it (its store commands time out); whatever it answered, the fake never sends it again.
+    const hung = await post(QUIET, 'Posted while Redis hung');
+    await waitFor(async () => outages() > seen || undefined, 'the bot to notice the hung store', 15_000);
+    await sleep(1_000);
+    redis.resume();
+    try {
+      await fake.channel(QUIET).thread(hung.message.ts).expectMessage(/Ticket #\d+ opened/, 30_000);
+    } catch (err) {
+      throw new Error(`${String(err)}\nthe bot's log:\n${cli.stderr().slice(-6_000)}`);
+    }
+    await untilStatus(`${base}/readyz`, 200, cli);
+    await sleep(500);
+    expect(acks(QUIET, hung.message.ts)).toHaveLength(1);
+    expect(cli.child.exitCode).toBeNull();
+  }, 60_000);
 });
 
 async function waitFor<T>(find: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
