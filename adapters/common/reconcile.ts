@@ -86,6 +86,12 @@ export interface ReconcileProgress {
 export interface PassOptions {
   /** Read every channel from this instant (epoch ms) on at least, whatever its cursor says. */
   since?: number;
+  /**
+   * The cursors to read from, taken before live events were received
+   * (cursorsNow): a live event moves a cursor past what the pass has yet to
+   * read in that channel. A channel not in it reads from its cursor.
+   */
+  from?: ReadonlyMap<string, string>;
 }
 
 /** The part of the desk reconciliation uses. */
@@ -165,10 +171,12 @@ export class Reconciler<M> {
       try {
         let report: ReconcileReport;
         let since = options.since;
+        let from = options.from;
         if (this.stopped) throw new Error(`${this.deps.source.platform}: catch-up stopped`);
         do {
           this.again = false;
-          report = await this.pass(reason, since);
+          report = await this.pass(reason, since, from);
+          from = undefined;
           since = this.againSince;
           this.againSince = undefined;
         } while (this.again && !this.stopped);
@@ -186,6 +194,16 @@ export class Reconciler<M> {
     while (this.running) await this.running.catch(() => undefined);
   }
 
+  /** Every bound channel's cursor now (channels never read are left out), for a pass that starts while live events already move them. */
+  async cursorsNow(): Promise<Map<string, string>> {
+    const cursors = new Map<string, string>();
+    for (const channel of new Set(this.deps.channels())) {
+      const cursor = await this.deps.cursors.get(channel);
+      if (cursor !== undefined) cursors.set(channel, cursor);
+    }
+    return cursors;
+  }
+
   /** How far the running pass has come. */
   progress(): ReconcileProgress {
     const { source, cursors } = this.deps;
@@ -199,7 +217,7 @@ export class Reconciler<M> {
     return { channelsBehind: this.behind.size, ...(oldest !== undefined ? { oldestCursorAt: oldest } : {}), ...(this.lastPassAt !== undefined ? { lastPassAt: this.lastPassAt } : {}) };
   }
 
-  private async pass(reason: string, since: number | undefined): Promise<ReconcileReport> {
+  private async pass(reason: string, since: number | undefined, from: ReadonlyMap<string, string> | undefined): Promise<ReconcileReport> {
     const { source, log } = this.deps;
     const started = Date.now();
     const bound = [...new Set(this.deps.channels())];
@@ -228,7 +246,7 @@ export class Reconciler<M> {
       while (next < channels.length && !this.stopped) {
         const channelId = channels[next++]!;
         try {
-          const fed = await this.catchUp(channelId, tickets.get(channelId) ?? { threads: new Map() }, since);
+          const fed = await this.catchUp(channelId, tickets.get(channelId) ?? { threads: new Map() }, since, from?.get(channelId));
           report.messages += fed; // after the await: workers run side by side
         } catch (err) {
           report.failed.push(channelId);
@@ -250,10 +268,10 @@ export class Reconciler<M> {
   }
 
   /** Feeds what the channel holds after its cursor, in time order; returns how many messages went to the desk. */
-  private async catchUp(channelId: string, live: ChannelTickets, since: number | undefined): Promise<number> {
+  private async catchUp(channelId: string, live: ChannelTickets, since: number | undefined, from: string | undefined): Promise<number> {
     const { source, cursors, log } = this.deps;
     const { order } = source;
-    const { cursor, after } = await this.startOf(channelId, since);
+    const { cursor, after } = await this.startOf(channelId, since, from);
     const selective = source.latestReply !== undefined;
     // Listing from the oldest live ticket's thread on shows where each of those threads stands.
     const listFrom = selective && live.oldest !== undefined && order.compare(live.oldest, after) <= 0 ? order.at(order.timeOf(live.oldest) - 1) : after;
@@ -288,6 +306,9 @@ export class Reconciler<M> {
     const ordered = [...read.values()].sort((a, b) => order.compare(a.at.position, b.at.position));
     const lane = this.deps.lane ?? ((_channel, work) => work());
     for (const { message, at } of earlier) {
+      // Most have no edit since the cursor: spare them the look-up of who wrote them.
+      const edit = source.edited?.(message);
+      if (!edit || edit.at <= order.timeOf(cursor)) continue;
       await lane(channelId, async () => {
         if (await source.incoming(channelId, message)) await this.catchUpEdit(channelId, message, at, cursor);
       });
@@ -323,9 +344,9 @@ export class Reconciler<M> {
    * cursor (the overlap) or the pass's floor, whichever is earlier, or — the
    * first time — at the newest message, of which only what came after is read.
    */
-  private async startOf(channelId: string, since: number | undefined): Promise<{ cursor: string; after: string }> {
+  private async startOf(channelId: string, since: number | undefined, from: string | undefined): Promise<{ cursor: string; after: string }> {
     const { source, cursors, log } = this.deps;
-    const cursor = await cursors.get(channelId);
+    const cursor = from ?? (await cursors.get(channelId));
     if (cursor !== undefined) {
       const overlapMs = this.deps.overlapMs ?? 0;
       let after = overlapMs > 0 ? source.order.at(Math.max(0, source.order.timeOf(cursor) - overlapMs)) : cursor;

@@ -39,8 +39,10 @@ const CATCH_UP_OVERLAP_MS = 5 * 60_000;
 export interface SlackConnection extends PlatformConnection {
   readonly transport: SlackTransport;
   readonly context: SlackContext;
-  /** What the start-up catch-up found. */
+  /** What the start-up catch-up found (once `caughtUp` has resolved). */
   readonly reconciled: ReconcileReport;
+  /** Resolves when the start-up catch-up, which runs while events are already received, has ended. */
+  readonly caughtUp: Promise<ReconcileReport>;
   /** Catches up on every bound channel now (the app also runs it when the store is back and on its interval). */
   catchUp(reason: string, options?: { since?: number }): Promise<ReconcileReport>;
   /** Read calls made and 429s received, by method. */
@@ -118,12 +120,27 @@ export async function createSlackConnection(host: PlatformHost, env: NodeJS.Proc
     unreadableHint: 'is the bot a member, with the history scopes?',
     concurrency: options.reconcile?.concurrency ?? 4,
   });
-  const runner = { platform: 'slack' as const, run: (reason: string, pass?: { since?: number }) => reconciler.run(reason, pass), progress: () => reconciler.progress() };
-  let reconciled: ReconcileReport;
+  let from: ReadonlyMap<string, string> | undefined;
+  const runner = {
+    platform: 'slack' as const,
+    run: (reason: string, pass: { since?: number } = {}) => {
+      // The start-up pass reads from the cursors as they were before events were received.
+      const first = from;
+      from = undefined;
+      return reconciler.run(reason, { ...pass, ...(first ? { from: first } : {}) });
+    },
+    progress: () => reconciler.progress(),
+  };
+  let reconciled: ReconcileReport = { channels: 0, messages: 0, failed: [] };
+  let caughtUp: Promise<ReconcileReport>;
   try {
-    // The host runs it again when the store is back after an outage, and on its interval.
-    reconciled = host.catchUp ? await host.catchUp.attach(runner) : await reconciler.run('start-up');
+    // Receiving starts first (a pass over thousands of channels takes many minutes within Slack's rate tiers, and
+    // events meanwhile must not wait); the pass reads from the cursors taken before, so no live event moves one
+    // past what it has yet to read. The host runs it again when the store is back after an outage, and on its interval.
+    from = await reconciler.cursorsNow();
     await transport.start();
+    caughtUp = (host.catchUp ? host.catchUp.attach(runner) : runner.run('start-up')).then((report) => (reconciled = report));
+    caughtUp.catch((err: unknown) => logger.error({ err: describe(err) }, 'Slack: catching up on the channels at start-up failed; the next pass tries again'));
   } catch (err) {
     staff.stop();
     host.catchUp?.detach('slack');
@@ -139,7 +156,10 @@ export async function createSlackConnection(host: PlatformHost, env: NodeJS.Proc
     name: 'slack',
     transport,
     context,
-    reconciled,
+    get reconciled() {
+      return reconciled;
+    },
+    caughtUp: caughtUp.catch(() => reconciled),
     rates,
     catchUp: (reason, pass) => reconciler.run(reason, pass),
     ready: () => transport.ready(),
