@@ -1,8 +1,9 @@
 /**
  * The Slack adapter's entry: `connectSlack` (a Connector, adapters/platform.ts)
  * reads and checks the environment, builds the Bolt app, attaches the Slack
- * port to its host, catches up on what happened while the bot was down, and
- * then starts receiving. A token Slack refuses fails with PlatformRejected;
+ * port to its host, starts receiving, and catches up on what happened while
+ * the bot was down (from the cursors taken before receiving started; the
+ * connection's `caughtUp` says when it is done). A token Slack refuses fails with PlatformRejected;
  * any other failure is one attempt that `slawatch start` makes again.
  *
  * Call it before the app starts, or have the app resync once it is
@@ -107,7 +108,7 @@ export async function createSlackConnection(host: PlatformHost, env: NodeJS.Proc
   registerActions(app, context);
   registerHome(app, context);
 
-  // Bolt acknowledges an event before it is handled, and Slack stops redelivering after a few minutes: catch up first.
+  // Bolt acknowledges an event before it is handled, and Slack stops redelivering after a few minutes: catch up from history.
   const reconciler = new Reconciler({
     desk,
     source: new SlackHistory({ client, queues, rates, facts, log: logger }),
