@@ -347,6 +347,12 @@ export class Reconciler<M> {
   private async startOf(channelId: string, since: number | undefined, from: string | undefined): Promise<{ cursor: string; after: string }> {
     const { source, cursors, log } = this.deps;
     const cursor = from ?? (await cursors.get(channelId));
+    if (cursor !== undefined && since !== undefined && (await cursors.lostInStore(channelId))) {
+      // The store came back without its data: what is before the cursor was handled, and its tickets are gone with
+      // the data; reading it again would open them anew and acknowledge them twice. What came after is read.
+      log.warn({ channel: channelId }, `${source.platform}: the store lost this channel's cursor (it came back empty?); reading from the cursor known here`);
+      return { cursor, after: cursor };
+    }
     if (cursor !== undefined) {
       const overlapMs = this.deps.overlapMs ?? 0;
       let after = overlapMs > 0 ? source.order.at(Math.max(0, source.order.timeOf(cursor) - overlapMs)) : cursor;

@@ -361,3 +361,36 @@ describe('reconciliation by channel', () => {
     expect(driver.progress()).toMatchObject({ channelsBehind: 0 });
   });
 });
+
+describe('a store that comes back empty', () => {
+  it('reads from the cursor known in memory, without the overlap or the floor: nothing handled before is opened again', async () => {
+    const h = await harness(CONFIG);
+    const history = new MemoryHistory();
+    let wiped = false;
+    // The desk's cursors, as a store that loses them when "wiped".
+    const store = {
+      getCursor: async (platform: 'shell', channel: string) => (wiped ? undefined : h.desk.getCursor(platform, channel)),
+      setCursor: async (platform: 'shell', channel: string, position: string) => {
+        wiped = false;
+        await h.desk.setCursor(platform, channel, position);
+      },
+    };
+    const cursors = new CursorBook(store, 'shell', history.order);
+    const driver = new Reconciler({ desk: h.desk, source: history, cursors, channels: () => ['acme'], now: () => h.clock.t, log: silent, overlapMs: 5 * MIN });
+    await driver.run('start-up');
+    const handled = history.post({ channel: 'acme', at: T0 + MIN, user: 'dana', text: 'handled before the outage' });
+    await driver.run('live');
+    expect((await ticketOf(h, 'acme', handled.at))?.id).toBe(1);
+
+    // The store comes back without its cursors (and, in life, its tickets); a message posted meanwhile is in the history.
+    wiped = true;
+    const refused = history.post({ channel: 'acme', at: T0 + 20 * MIN, user: 'dana', text: 'posted while the store was away' });
+    history.reads.length = 0;
+    await driver.run('store back', { since: T0 });
+    expect(history.reads.find((r) => !r.thread)?.after).toBe(String(handled.at));
+    expect(viewTicket((await ticketOf(h, 'acme', refused.at))!).openedAt).toBe(refused.at);
+    expect(await h.desk.getCursor('shell', 'acme')).toBe(String(refused.at));
+  });
+});
+
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
