@@ -8,6 +8,7 @@ import type { Platform } from '../src/domain/ticket.js';
 import type { SupportDesk } from '../src/service/desk-port.js';
 import { describe, type Logger } from '../src/service/logger.js';
 import type { ChatPort } from '../src/service/messages.js';
+import type { CatchUpHost } from '../src/app/catch-up.js';
 
 /**
  * What a platform adapter is connected to (the app, src/app/app.ts): the
@@ -22,6 +23,8 @@ export interface PlatformHost {
   detach(platform: Platform): void;
   /** Delivers what is queued now (before the platform's connection closes). */
   flush(): Promise<void>;
+  /** Runs the platform's catch-up at start-up, and again when the store is back and on the interval (absent: start-up only, by the adapter). */
+  readonly catchUp?: CatchUpHost;
 }
 
 export interface PlatformConnection {

@@ -4,7 +4,13 @@
  * channels' messages (what the bot posts and what a test seeds) so that
  * conversations.history / replies answer like Slack, can answer 429 with
  * Retry-After for one channel, and answers `unknown_method` to anything it
- * does not implement.
+ * does not implement. It never delivers (or redelivers) an event: tests send
+ * those themselves.
+ *
+ * With `tiers` it enforces Slack's documented rate tiers (SLACK_TIERS): each
+ * method answers 429 with Retry-After once more calls than its tier allows
+ * arrive within a sliding minute (a shorter "minute" with `tiers.windowMs`,
+ * for benches), and it counts calls and 429s per method.
  *
  * The assertion layer reads like the conversation it checks:
  *
@@ -43,7 +49,33 @@ export interface RecordedResponse {
   at: number;
 }
 
+/**
+ * Slack's rate tiers for the methods the fake implements (calls a minute per
+ * app and workspace): Tier 2 ≈ 20, Tier 3 ≈ 50, Tier 4 ≈ 100. chat.postMessage
+ * is limited per channel (about one a second), not by tier; not enforced here.
+ */
+export const SLACK_TIERS: Readonly<Record<string, number>> = {
+  'conversations.history': 50,
+  'conversations.replies': 50,
+  'chat.update': 50,
+  'chat.getPermalink': 100,
+  'reactions.add': 50,
+  'users.info': 100,
+  'usergroups.users.list': 20,
+  'views.publish': 100,
+  'auth.test': 100,
+};
+
+export interface FakeSlackTiers {
+  /** The length of a tier's "minute" (ms; default 60 000). */
+  windowMs?: number;
+  /** Limits other than SLACK_TIERS, by method. */
+  limits?: Record<string, number>;
+}
+
 export interface FakeSlackOptions {
+  /** Enforce Slack's rate tiers (see SLACK_TIERS). */
+  tiers?: boolean | FakeSlackTiers;
   botUserId?: string;
   botId?: string;
   teamId?: string;
@@ -67,6 +99,9 @@ export class FakeSlack {
   private readonly guests = new Map<string, 'multi-channel' | 'single-channel'>();
   private readonly limits = new Map<string, { times: number; retryAfterSec: number }>();
   private readonly failures = new Map<string, string>();
+  private tiers: Required<FakeSlackTiers> | undefined;
+  /** Start times of the calls within the current tier window, by method. */
+  private readonly tierStarts = new Map<string, number[]>();
   private acceptedTokens: Set<string> | undefined;
   private lastTs = 0;
   private server!: Server;
@@ -76,6 +111,7 @@ export class FakeSlack {
     this.botUserId = options.botUserId ?? 'U0SLAWATCH';
     this.botId = options.botId ?? 'B0SLAWATCH';
     this.teamId = options.teamId ?? 'T0OURTEAM';
+    if (options.tiers) this.enforceTiers(options.tiers === true ? {} : options.tiers);
   }
 
   static async start(options: FakeSlackOptions = {}): Promise<FakeSlack> {
@@ -135,6 +171,12 @@ export class FakeSlack {
     this.limits.set(channel, { times: options.times ?? 1, retryAfterSec: options.retryAfterSec });
   }
 
+  /** Enforces the rate tiers from now on (undefined: no longer). */
+  enforceTiers(tiers: FakeSlackTiers | undefined): void {
+    this.tiers = tiers ? { windowMs: tiers.windowMs ?? 60_000, limits: { ...SLACK_TIERS, ...tiers.limits } } : undefined;
+    this.tierStarts.clear();
+  }
+
   /** Only these tokens are valid from now on; any other is answered invalid_auth. */
   acceptOnly(tokens: string[]): void {
     this.acceptedTokens = new Set(tokens);
@@ -156,6 +198,12 @@ export class FakeSlack {
 
   callsTo(method: string): RecordedCall[] {
     return this.calls.filter((c) => c.method === method && c.status === 200);
+  }
+
+  /** Calls of `method` answered, and those answered 429 (rate limited). */
+  countCalls(method: string): { answered: number; rateLimited: number } {
+    const calls = this.calls.filter((c) => c.method === method);
+    return { answered: calls.filter((c) => c.status === 200).length, rateLimited: calls.filter((c) => c.status === 429).length };
   }
 
   channel(id: string): ChannelView {
@@ -208,6 +256,13 @@ export class FakeSlack {
     const call: RecordedCall = { method, args, ...(token ? { token } : {}), status: 200, at: Date.now() };
     this.calls.push(call);
 
+    const overTier = this.overTier(method, call.at);
+    if (overTier !== undefined) {
+      call.status = 429;
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(overTier) });
+      res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      return;
+    }
     const limited = typeof args.channel === 'string' ? this.limits.get(args.channel) : undefined;
     if (limited && limited.times > 0) {
       limited.times--;
@@ -221,6 +276,19 @@ export class FakeSlack {
     const failure = typeof args.channel === 'string' ? this.failures.get(args.channel) : undefined;
     if (failure) return json(res, { ok: false, error: failure });
     json(res, this.answer(method, args, token));
+  }
+
+  /** With tiers enforced: the Retry-After (whole seconds) when `method` is over its tier at `now`, else undefined (and the call counts). */
+  private overTier(method: string, now: number): number | undefined {
+    const limit = this.tiers?.limits[method];
+    if (!this.tiers || limit === undefined) return undefined;
+    const windowMs = this.tiers.windowMs;
+    const starts = this.tierStarts.get(method) ?? [];
+    while (starts.length > 0 && starts[0]! <= now - windowMs) starts.shift();
+    this.tierStarts.set(method, starts);
+    if (starts.length >= limit) return Math.max(1, Math.ceil((starts[0]! + windowMs - now) / 1000));
+    starts.push(now);
+    return undefined;
   }
 
   private answer(method: string, args: Args, token: string): Args {

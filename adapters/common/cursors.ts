@@ -39,6 +39,23 @@ export class CursorBook {
     return this.known.get(channelId);
   }
 
+  /**
+   * Whether the store no longer has a cursor this process read or wrote for
+   * the channel: a store that came back empty (a Redis restarted without its
+   * data). The cursor known here is written again.
+   */
+  async lostInStore(channelId: string): Promise<boolean> {
+    const known = this.known.get(channelId);
+    if (known === undefined || (await this.store.getCursor(this.platform, channelId)) !== undefined) return false;
+    await this.store.setCursor(this.platform, channelId, known);
+    return true;
+  }
+
+  /** The channel's cursor as last read or written here, without asking the store (undefined when not known yet). */
+  peek(channelId: string): string | undefined {
+    return this.known.get(channelId);
+  }
+
   /** Moves the channel's cursor to `position` if that is newer. Calls for one channel run one after another. */
   advance(channelId: string, position: string): Promise<void> {
     const previous = this.chains.get(channelId) ?? Promise.resolve();

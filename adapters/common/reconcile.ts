@@ -17,8 +17,17 @@
  * A platform takes part by implementing HistorySource: list a channel's
  * messages and a thread's replies after a position, in pages, and say what
  * a message is.
+ *
+ * The cost of a pass follows the channels, not the open tickets: a platform
+ * whose listing says where each thread's newest reply is (Slack's
+ * `latest_reply`) has the channel listed from its oldest live ticket on, and
+ * only the threads whose newest reply is after the cursor and newer than
+ * what the ticket records are read. Channels with live tickets go first.
+ * A pass may be given a floor (`since`): every channel is read from there at
+ * least — after a store outage, events refused meanwhile are before cursors
+ * that live events moved since.
  */
-import type { Platform } from '../../src/domain/ticket.js';
+import type { Platform, Ticket } from '../../src/domain/ticket.js';
 import type { IncomingMessage, SupportDesk } from '../../src/service/desk-port.js';
 import { describe, type Logger } from '../../src/service/logger.js';
 import type { CursorBook, CursorOrder } from './cursors.js';
@@ -55,6 +64,34 @@ export interface HistorySource<M> {
   incoming(channelId: string, message: M): Promise<IncomingMessage | undefined>;
   /** The message's current text and when it was last edited, if it was. */
   edited?(message: M): { text: string; at: number } | undefined;
+  /**
+   * For a thread's first message: the position of the thread's newest reply,
+   * as the channel's listing shows it. A platform that says it has only the
+   * threads that moved read (see the file comment); one that does not has
+   * every live ticket's thread read.
+   */
+  latestReply?(message: M): string | undefined;
+}
+
+/** How far a pass has come, for the metrics. */
+export interface ReconcileProgress {
+  /** Bound channels the running pass has not finished yet (0 between passes). */
+  channelsBehind: number;
+  /** The instant (epoch ms) of the oldest cursor among them; undefined when none is behind. */
+  oldestCursorAt?: number;
+  /** When the last pass ended (epoch ms). */
+  lastPassAt?: number;
+}
+
+export interface PassOptions {
+  /** Read every channel from this instant (epoch ms) on at least, whatever its cursor says. */
+  since?: number;
+  /**
+   * The cursors to read from, taken before live events were received
+   * (cursorsNow): a live event moves a cursor past what the pass has yet to
+   * read in that channel. A channel not in it reads from its cursor.
+   */
+  from?: ReadonlyMap<string, string>;
 }
 
 /** The part of the desk reconciliation uses. */
@@ -83,6 +120,8 @@ export interface ReconcilerDeps<M> extends ReconcileOptions {
   lane?: <T>(channelId: string, work: () => Promise<T>) => Promise<T>;
   /** Said in the warning when a channel cannot be read (what to check). */
   unreadableHint?: string;
+  /** Channels read side by side (default 1); the platform's rate limits still pace the calls. */
+  concurrency?: number;
 }
 
 export interface ReconcileReport {
@@ -93,28 +132,54 @@ export interface ReconcileReport {
   failed: string[];
 }
 
+/** What the live tickets of a channel tell a pass. */
+interface ChannelTickets {
+  /** Thread → the positions the ticket records (its messages, its acknowledgement). */
+  threads: Map<string, ReadonlySet<string>>;
+  /** The position of the oldest live ticket's thread. */
+  oldest?: string;
+}
+
 export class Reconciler<M> {
   private running: Promise<ReconcileReport> | undefined;
   private again = false;
+  private againSince: number | undefined;
+  /** Channels of the running pass not finished yet. */
+  private readonly behind = new Set<string>();
+  private lastPassAt: number | undefined;
+  private stopped = false;
 
   constructor(private readonly deps: ReconcilerDeps<M>) {}
+
+  /** No more channels are started, and no more passes (the connection is stopping); resolves when the running one has ended. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.settled();
+  }
 
   /**
    * Catches up on every bound channel. A call while a pass runs asks for one
    * more pass after it (never two at once) and resolves with that pass's report.
    */
-  run(reason: string): Promise<ReconcileReport> {
+  run(reason: string, options: PassOptions = {}): Promise<ReconcileReport> {
     if (this.running) {
       this.again = true;
+      if (options.since !== undefined) this.againSince = Math.min(this.againSince ?? Infinity, options.since);
       return this.running;
     }
     const running = (async () => {
       try {
         let report: ReconcileReport;
+        let since = options.since;
+        let from = options.from;
+        if (this.stopped) throw new Error(`${this.deps.source.platform}: catch-up stopped`);
         do {
           this.again = false;
-          report = await this.pass(reason);
-        } while (this.again);
+          report = await this.pass(reason, since, from);
+          from = undefined;
+          since = this.againSince;
+          this.againSince = undefined;
+        } while (this.again && !this.stopped);
         return report;
       } finally {
         this.running = undefined;
@@ -129,52 +194,125 @@ export class Reconciler<M> {
     while (this.running) await this.running.catch(() => undefined);
   }
 
-  private async pass(reason: string): Promise<ReconcileReport> {
+  /** Every bound channel's cursor now (channels never read are left out), for a pass that starts while live events already move them. */
+  async cursorsNow(): Promise<Map<string, string>> {
+    const cursors = new Map<string, string>();
+    for (const channel of new Set(this.deps.channels())) {
+      const cursor = await this.deps.cursors.get(channel);
+      if (cursor !== undefined) cursors.set(channel, cursor);
+    }
+    return cursors;
+  }
+
+  /** How far the running pass has come. */
+  progress(): ReconcileProgress {
+    const { source, cursors } = this.deps;
+    let oldest: number | undefined;
+    for (const channel of this.behind) {
+      const cursor = cursors.peek(channel);
+      if (cursor === undefined) continue;
+      const at = source.order.timeOf(cursor);
+      if (oldest === undefined || at < oldest) oldest = at;
+    }
+    return { channelsBehind: this.behind.size, ...(oldest !== undefined ? { oldestCursorAt: oldest } : {}), ...(this.lastPassAt !== undefined ? { lastPassAt: this.lastPassAt } : {}) };
+  }
+
+  private async pass(reason: string, since: number | undefined, from: ReadonlyMap<string, string> | undefined): Promise<ReconcileReport> {
     const { source, log } = this.deps;
     const started = Date.now();
-    const channels = [...new Set(this.deps.channels())];
-    const report: ReconcileReport = { channels: channels.length, messages: 0, failed: [] };
+    const bound = [...new Set(this.deps.channels())];
+    const report: ReconcileReport = { channels: bound.length, messages: 0, failed: [] };
     // Live tickets first, then the reading: reading changes tickets, and a listing is best not walked while it changes.
-    const threads = new Map<string, Set<string>>();
+    const tickets = new Map<string, ChannelTickets>();
     for await (const ticket of this.deps.desk.activeTickets(source.platform)) {
-      const set = threads.get(ticket.channelId) ?? new Set<string>();
-      set.add(ticket.threadId);
-      threads.set(ticket.channelId, set);
-    }
-    for (const channelId of channels) {
-      try {
-        report.messages += await this.catchUp(channelId, threads.get(channelId) ?? new Set());
-      } catch (err) {
-        report.failed.push(channelId);
-        const hint = this.deps.unreadableHint ? ` (${this.deps.unreadableHint})` : '';
-        log.warn({ channel: channelId, err: describe(err) }, `${source.platform}: could not catch up on the channel${hint}`);
+      const entry = tickets.get(ticket.channelId) ?? { threads: new Map<string, ReadonlySet<string>>() };
+      // Only a platform whose thread ids are positions (Slack) lists from the oldest thread and compares what is known.
+      if (source.latestReply) {
+        entry.threads.set(ticket.threadId, known(ticket));
+        if (entry.oldest === undefined || source.order.compare(ticket.threadId, entry.oldest) < 0) entry.oldest = ticket.threadId;
+      } else {
+        entry.threads.set(ticket.threadId, new Set());
       }
+      tickets.set(ticket.channelId, entry);
+    }
+    // Channels with live tickets first: a customer waiting on an answer matters more than a quiet channel.
+    const channels = [...bound.filter((c) => tickets.has(c)), ...bound.filter((c) => !tickets.has(c))];
+    for (const channel of channels) {
+      this.behind.add(channel);
+      await this.deps.cursors.get(channel).catch(() => undefined); // for progress(); a failure shows up when the channel is read
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < channels.length && !this.stopped) {
+        const channelId = channels[next++]!;
+        try {
+          const fed = await this.catchUp(channelId, tickets.get(channelId) ?? { threads: new Map() }, since, from?.get(channelId));
+          report.messages += fed; // after the await: workers run side by side
+        } catch (err) {
+          report.failed.push(channelId);
+          const hint = this.deps.unreadableHint ? ` (${this.deps.unreadableHint})` : '';
+          log.warn({ channel: channelId, err: describe(err) }, `${source.platform}: could not catch up on the channel${hint}`);
+        } finally {
+          this.behind.delete(channelId);
+        }
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(this.deps.concurrency ?? 1, channels.length)) }, worker));
+    } finally {
+      this.behind.clear();
+      this.lastPassAt = Date.now();
     }
     log.info({ reason, ...report, ms: Date.now() - started }, `${source.platform}: caught up on the customer channels`);
     return report;
   }
 
   /** Feeds what the channel holds after its cursor, in time order; returns how many messages went to the desk. */
-  private async catchUp(channelId: string, threads: Set<string>): Promise<number> {
+  private async catchUp(channelId: string, live: ChannelTickets, since: number | undefined, from: string | undefined): Promise<number> {
     const { source, cursors, log } = this.deps;
-    const { cursor, after } = await this.startOf(channelId);
+    const { order } = source;
+    const { cursor, after } = await this.startOf(channelId, since, from);
+    const selective = source.latestReply !== undefined;
+    // Listing from the oldest live ticket's thread on shows where each of those threads stands.
+    const listFrom = selective && live.oldest !== undefined && order.compare(live.oldest, after) <= 0 ? order.at(order.timeOf(live.oldest) - 1) : after;
 
     const read = new Map<string, { message: M; at: Located }>();
-    const keep = (message: M) => {
-      const at = source.locate(message);
-      if (at && !read.has(at.id)) read.set(at.id, { message, at });
-      return at;
+    const keep = (message: M, at: Located) => {
+      if (!read.has(at.id)) read.set(at.id, { message, at });
     };
-    for (const message of await this.all((page) => source.channelPage(channelId, after, page))) {
-      const thread = keep(message)?.thread;
-      if (thread) threads.add(thread);
+    /** Top-level messages from before `after`: not fed again, only looked at for an edit. */
+    const earlier: { message: M; at: Located }[] = [];
+    const threads = new Set<string>();
+    const listed = new Set<string>();
+    for (const message of await this.all((page) => source.channelPage(channelId, listFrom, page))) {
+      const at = source.locate(message);
+      if (!at) continue;
+      if (order.compare(at.position, after) > 0) keep(message, at);
+      else earlier.push({ message, at });
+      listed.add(at.id);
+      if (!at.thread) continue;
+      if (!selective || this.moved(source.latestReply!(message), after, live.threads.get(at.thread))) threads.add(at.thread);
     }
+    // Every live ticket's thread, for a platform that does not say where its threads stand; else one whose first
+    // message the listing did not show (deleted, or past the pages read), to be sure.
+    for (const thread of live.threads.keys()) if (!selective || !listed.has(thread)) threads.add(thread);
     for (const thread of threads) {
-      for (const message of await this.all((page) => source.threadPage(channelId, thread, after, page))) keep(message);
+      for (const message of await this.all((page) => source.threadPage(channelId, thread, after, page))) {
+        const at = source.locate(message);
+        if (at) keep(message, at);
+      }
     }
 
-    const ordered = [...read.values()].sort((a, b) => source.order.compare(a.at.position, b.at.position));
+    const ordered = [...read.values()].sort((a, b) => order.compare(a.at.position, b.at.position));
     const lane = this.deps.lane ?? ((_channel, work) => work());
+    for (const { message, at } of earlier) {
+      // Most have no edit since the cursor: spare them the look-up of who wrote them.
+      const edit = source.edited?.(message);
+      if (!edit || edit.at <= order.timeOf(cursor)) continue;
+      await lane(channelId, async () => {
+        if (await source.incoming(channelId, message)) await this.catchUpEdit(channelId, message, at, cursor);
+      });
+    }
     let fed = 0;
     for (const { message, at } of ordered) {
       fed += await lane(channelId, async () => {
@@ -193,17 +331,33 @@ export class Reconciler<M> {
     return fed;
   }
 
+  /** Whether a thread has a reply to read: its newest one is after `after`, and its ticket (if any) does not record it. */
+  private moved(latest: string | undefined, after: string, known: ReadonlySet<string> | undefined): boolean {
+    // A first message that does not say where its thread stands is read, to be sure.
+    if (latest === undefined) return true;
+    if (this.deps.source.order.compare(latest, after) <= 0) return false;
+    return !known?.has(latest);
+  }
+
   /**
    * The channel's cursor, and where reading starts: a little before the
-   * cursor (the overlap), or — the first time — at the newest message, of
-   * which only what came after is read.
+   * cursor (the overlap) or the pass's floor, whichever is earlier, or — the
+   * first time — at the newest message, of which only what came after is read.
    */
-  private async startOf(channelId: string): Promise<{ cursor: string; after: string }> {
+  private async startOf(channelId: string, since: number | undefined, from: string | undefined): Promise<{ cursor: string; after: string }> {
     const { source, cursors, log } = this.deps;
-    const cursor = await cursors.get(channelId);
+    const cursor = from ?? (await cursors.get(channelId));
+    if (cursor !== undefined && since !== undefined && (await cursors.lostInStore(channelId))) {
+      // The store came back without its data: what is before the cursor was handled, and its tickets are gone with
+      // the data; reading it again would open them anew and acknowledge them twice. What came after is read.
+      log.warn({ channel: channelId }, `${source.platform}: the store lost this channel's cursor (it came back empty?); reading from the cursor known here`);
+      return { cursor, after: cursor };
+    }
     if (cursor !== undefined) {
       const overlapMs = this.deps.overlapMs ?? 0;
-      return { cursor, after: overlapMs > 0 ? source.order.at(Math.max(0, source.order.timeOf(cursor) - overlapMs)) : cursor };
+      let after = overlapMs > 0 ? source.order.at(Math.max(0, source.order.timeOf(cursor) - overlapMs)) : cursor;
+      if (since !== undefined && since < source.order.timeOf(after)) after = source.order.at(Math.max(0, since));
+      return { cursor, after };
     }
     const now = this.deps.now();
     const start = (await source.newest(channelId)) ?? source.order.at(now);
@@ -234,4 +388,12 @@ export class Reconciler<M> {
     }
     return messages;
   }
+}
+
+/** The message positions a ticket records: its messages and its acknowledgement. */
+function known(ticket: Ticket): ReadonlySet<string> {
+  const positions = new Set<string>();
+  for (const event of ticket.events) if (event.messageId !== undefined) positions.add(event.messageId);
+  if (ticket.ack?.ref !== undefined) positions.add(ticket.ack.ref);
+  return positions;
 }

@@ -21,6 +21,8 @@ import { MessageIntake } from './events.js';
 import { Interactions } from './interactions.js';
 import { DiscordPort } from './port.js';
 import { DiscordHistory } from './reconcile.js';
+import { ThreadArchiver } from './archive.js';
+import { auditTickets } from './tickets-audit.js';
 import { DiscordRenderer } from './render.js';
 import { RoleDirectory } from './roles.js';
 import { KeyedSerial } from '../common/serial.js';
@@ -31,6 +33,8 @@ export interface DiscordOptions {
   quickReplyMs?: number;
   /** How long to wait for the gateway at start-up (ms). */
   readyTimeoutMs?: number;
+  /** How long after a ticket closes its thread is archived (ms; default 2 s). */
+  archiveDelayMs?: number;
 }
 
 export interface DiscordConnection extends PlatformConnection {
@@ -62,6 +66,14 @@ export async function startDiscord(host: PlatformHost, env: NodeJS.ProcessEnv, l
     lane: (channelId, work) => serial.run(channelId, work),
   });
   const background = new Background((err) => log.error({ err: hide(describe(err)) }, 'discord: interaction failed'));
+  const archiver = new ThreadArchiver({ client, log, ...(options.archiveDelayMs !== undefined ? { archiveDelayMs: options.archiveDelayMs } : {}) });
+  const unsubscribe = desk.onTicketChanged((ticket) => archiver.changed(ticket));
+  /** A pass over the channels, then the live tickets' messages compared with Discord's (edits and deletions made while away). */
+  const catchUpAll = async (reason: string, pass?: { since?: number }) => {
+    const report = await reconciler.run(reason, pass);
+    await auditTickets({ desk, client, serial, log });
+    return report;
+  };
   const interactions = new Interactions({ desk, channels, renderer, roles, log, background, ...(options.quickReplyMs !== undefined ? { quickReplyMs: options.quickReplyMs } : {}) });
 
   if (!desk.config.staff.channels.discord) log.warn({}, 'discord: no staff channel configured (staff.channels.discord); pings for Discord tickets go elsewhere or nowhere');
@@ -75,7 +87,7 @@ export async function startDiscord(host: PlatformHost, env: NodeJS.ProcessEnv, l
   let connected = false;
   let sessions = 0;
   let stopping = false;
-  const catchUp = (reason: string) => void reconciler.run(reason).catch((err: unknown) => log.error({ err: hide(describe(err)) }, 'discord: reconciliation failed'));
+  const catchUp = (reason: string) => void catchUpAll(reason).catch((err: unknown) => log.error({ err: hide(describe(err)) }, 'discord: reconciliation failed'));
   client.on(Events.ShardReady, (shard) => {
     connected = true;
     log.info({ shard }, 'discord: gateway session ready');
@@ -102,9 +114,15 @@ export async function startDiscord(host: PlatformHost, env: NodeJS.ProcessEnv, l
 
   try {
     await withTimeout(client.login(settings.token), options.readyTimeoutMs ?? 120_000, 'the Discord gateway did not become ready');
-    await reconciler.run('start-up');
+    // The host runs it again when the store is back after an outage, and on its interval.
+    const runner = { platform: 'discord' as const, run: catchUpAll, progress: () => reconciler.progress() };
+    if (host.catchUp) await host.catchUp.attach(runner);
+    else await catchUpAll('start-up');
   } catch (err) {
     stopping = true;
+    unsubscribe();
+    archiver.stop();
+    host.catchUp?.detach('discord');
     host.detach('discord');
     await client.destroy().catch(() => undefined);
     throw loginError(err, hide);
@@ -115,6 +133,7 @@ export async function startDiscord(host: PlatformHost, env: NodeJS.ProcessEnv, l
     await reconciler.settled();
     await serial.idle();
     await background.drain();
+    await archiver.settled();
   };
   return {
     name: 'discord',
@@ -122,6 +141,10 @@ export async function startDiscord(host: PlatformHost, env: NodeJS.ProcessEnv, l
     ready: () => connected && client.isReady(),
     settled,
     async stop() {
+      host.catchUp?.detach('discord');
+      unsubscribe();
+      archiver.stop();
+      await reconciler.stop();
       await settled();
       // Deliver what is queued while REST still has its token (destroying the client clears it).
       await host.flush().catch((err: unknown) => log.warn({ err: hide(describe(err)) }, 'discord: could not deliver queued messages before stopping'));

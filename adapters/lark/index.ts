@@ -111,7 +111,9 @@ export async function createLarkConnection(host: LarkHost, env: NodeJS.ProcessEn
   let transport: LongConnection | WebhookReceiver;
   try {
     // Events of the downtime are not all delivered again: catch up on the bound groups first.
-    reconciled = await reconciler.run('start-up');
+    // The host runs it again when the store is back after an outage, and on its interval.
+    const runner = { platform: 'lark' as const, run: (reason: string, pass?: { since?: number }) => reconciler.run(reason, pass), progress: () => reconciler.progress() };
+    reconciled = host.catchUp ? await host.catchUp.attach(runner) : await reconciler.run('start-up');
     if (settings.mode === 'webhook') {
       transport = new WebhookReceiver({ ...settings, encryptKey: settings.encryptKey as string, verificationToken: settings.verificationToken as string }, dispatcher, log, options.http);
       await transport.start();
@@ -120,6 +122,7 @@ export async function createLarkConnection(host: LarkHost, env: NodeJS.ProcessEn
       await transport.start();
     }
   } catch (err) {
+    host.catchUp?.detach('lark');
     host.detach('lark');
     throw err;
   }
@@ -140,6 +143,8 @@ export async function createLarkConnection(host: LarkHost, env: NodeJS.ProcessEn
     settled,
     stop() {
       stopping ??= (async () => {
+        host.catchUp?.detach('lark');
+        await reconciler.stop();
         if (transport instanceof WebhookReceiver) await transport.stop();
         else transport.stop();
         await settled();

@@ -8,6 +8,7 @@ import type { SupportDesk } from '../../src/service/desk-port.js';
 import type { Logger } from '../../src/service/logger.js';
 import type { Background } from '../common/background.js';
 import type { CursorBook } from '../common/cursors.js';
+import type { MethodRates } from '../common/method-rates.js';
 import type { ChannelQueues } from './channel-queue.js';
 import type { SlackPort } from './port.js';
 import type { AuthorFacts } from './slack-message.js';
@@ -21,6 +22,8 @@ export interface SlackContext {
   log: Logger;
   staff: StaffDirectory;
   queues: ChannelQueues;
+  /** Reading methods within their rate tiers (history.ts). */
+  rates: MethodRates;
   facts: AuthorFacts;
   cursors: CursorBook;
   background: Background;

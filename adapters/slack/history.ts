@@ -8,6 +8,7 @@
 import type { HistoryPage, HistorySource, Located } from '../common/reconcile.js';
 import type { IncomingMessage } from '../../src/service/desk-port.js';
 import type { Logger } from '../../src/service/logger.js';
+import type { MethodRates } from '../common/method-rates.js';
 import type { ChannelQueues } from './channel-queue.js';
 import type { WebClient } from './context.js';
 import { asRecord, isBotMessage, isPersonMessage, stringField, toIncoming, type AuthorFacts, type Json } from './slack-message.js';
@@ -16,6 +17,19 @@ import { isSlackTs, SLACK_ORDER, slackToPlain, tsToMs } from './text.js';
 export interface Reader {
   client: WebClient;
   queues: ChannelQueues;
+  /** Keeps each reading method within its rate tier (absent: only 429s pace them). */
+  rates?: MethodRates;
+}
+
+/** Slack's rate tiers (calls a minute per app and workspace) of the methods the adapter reads with. */
+export const SLACK_READ_TIERS: Readonly<Record<string, number>> = {
+  'conversations.history': 50, // Tier 3
+  'conversations.replies': 50, // Tier 3
+};
+
+/** A read call in the channel's reading lane, within its method's tier. */
+function read<T>(reader: Reader, channelId: string, method: keyof typeof SLACK_READ_TIERS & string, call: () => Promise<T>): Promise<T> {
+  return reader.queues.run(lane(channelId), () => (reader.rates ? reader.rates.run(method, call) : call()));
 }
 
 const lane = (channelId: string) => `read:${channelId}`;
@@ -33,13 +47,13 @@ function nextPage(result: { has_more?: boolean; response_metadata?: { next_curso
 
 /** One message of a channel, top-level or in a thread; undefined when Slack does not return it. */
 export async function fetchMessage(reader: Reader, channelId: string, ts: string): Promise<Json | undefined> {
-  const top = await reader.queues.run(lane(channelId), () =>
+  const top = await read(reader, channelId, 'conversations.history', () =>
     reader.client.conversations.history({ channel: channelId, latest: ts, oldest: ts, inclusive: true, limit: 1 }),
   );
   const found = messagesOf(top).find((m) => stringField(m, 'ts') === ts);
   if (found) return found;
   // A thread reply is not in the channel's history; replies() accepts any message of a thread.
-  const thread = await reader.queues.run(lane(channelId), () => reader.client.conversations.replies({ channel: channelId, ts, limit: PAGE }));
+  const thread = await read(reader, channelId, 'conversations.replies', () => reader.client.conversations.replies({ channel: channelId, ts, limit: PAGE }));
   return messagesOf(thread).find((m) => stringField(m, 'ts') === ts);
 }
 
@@ -50,14 +64,14 @@ export class SlackHistory implements HistorySource<Json> {
   constructor(private readonly deps: Reader & { facts: AuthorFacts; log: Logger }) {}
 
   async newest(channelId: string): Promise<string | undefined> {
-    const { client, queues } = this.deps;
-    const result = await queues.run(lane(channelId), () => client.conversations.history({ channel: channelId, limit: 1 }));
+    const { client } = this.deps;
+    const result = await read(this.deps, channelId, 'conversations.history', () => client.conversations.history({ channel: channelId, limit: 1 }));
     return stringField(messagesOf(result)[0], 'ts');
   }
 
   async channelPage(channelId: string, after: string, page?: string): Promise<HistoryPage<Json>> {
-    const { client, queues } = this.deps;
-    const result = await queues.run(lane(channelId), () =>
+    const { client } = this.deps;
+    const result = await read(this.deps, channelId, 'conversations.history', () =>
       client.conversations.history({ channel: channelId, oldest: after, limit: PAGE, ...(page ? { cursor: page } : {}) }),
     );
     const next = nextPage(result);
@@ -65,8 +79,8 @@ export class SlackHistory implements HistorySource<Json> {
   }
 
   async threadPage(channelId: string, threadId: string, after: string, page?: string): Promise<HistoryPage<Json>> {
-    const { client, queues } = this.deps;
-    const result = await queues.run(lane(channelId), () =>
+    const { client } = this.deps;
+    const result = await read(this.deps, channelId, 'conversations.replies', () =>
       client.conversations.replies({ channel: channelId, ts: threadId, oldest: after, limit: PAGE, ...(page ? { cursor: page } : {}) }),
     );
     const next = nextPage(result);
@@ -79,6 +93,12 @@ export class SlackHistory implements HistorySource<Json> {
     if (!isSlackTs(ts)) return undefined;
     const heads = typeof message.reply_count === 'number' ? message.reply_count > 0 : stringField(message, 'thread_ts') === ts;
     return { id: ts, position: ts, ...(heads ? { thread: ts } : {}) };
+  }
+
+  /** Slack lists a thread's first message with the ts of its newest reply. */
+  latestReply(message: Json): string | undefined {
+    const latest = stringField(message, 'latest_reply');
+    return isSlackTs(latest) ? latest : undefined;
   }
 
   async incoming(channelId: string, message: Json): Promise<IncomingMessage | undefined> {

@@ -33,6 +33,8 @@ import { keepingStaffMessagesInternal } from '../service/platform-rules.js';
 import { Poster } from '../service/posting.js';
 import { LocalCoordinator, type Coordinator } from '../store/coordination.js';
 import type { TicketStore } from '../store/ports.js';
+import { StoreHealth, type StoreHealthOptions } from '../store/health.js';
+import { CatchUpDriver, type CatchUpHost } from './catch-up.js';
 
 export interface AppOptions {
   config: Config;
@@ -47,6 +49,8 @@ export interface AppOptions {
   resyncEveryMs?: number;
   /** How ticket links in e-mails, webhook bodies and pager events are made. */
   links?: LinkOptions;
+  /** How often the store is probed, up and down (ms; tests shorten them). */
+  storeProbe?: Pick<StoreHealthOptions, 'upProbeMs' | 'downProbeMs'>;
 }
 
 export class App {
@@ -71,12 +75,33 @@ export class App {
   private readonly leaderListeners: ((leading: boolean) => void | Promise<void>)[] = [];
   private resyncTimer: NodeJS.Timeout | undefined;
   private readonly resyncEveryMs: number;
+  /** Whether the store answers; its return after an outage starts a catch-up on every platform. */
+  readonly storeHealth: StoreHealth;
+  /** Catching up on the bound channels while running (adapters attach theirs; PlatformHost). */
+  readonly catchUp: CatchUpHost;
+  private readonly catchUpDriver: CatchUpDriver;
 
   constructor(options: AppOptions) {
     const now = options.now ?? Date.now;
     this.log = options.logger;
     this.instanceId = options.instanceId ?? randomUUID();
-    this.ctx = createContext(options.config, options.store, now);
+    this.storeHealth = new StoreHealth(options.store, {
+      ...options.storeProbe,
+      now,
+      onDown: (since) => this.catchUpDriver.storeDown(since),
+      onUp: (downSince) => this.catchUpDriver.storeUp(downSince),
+    });
+    this.ctx = createContext(options.config, this.storeHealth.watch(options.store), now);
+    this.catchUpDriver = new CatchUpDriver({
+      store: this.ctx.store,
+      log: this.log,
+      now,
+      intervalMs: options.config.catchUp.interval,
+      overlapMs: options.config.catchUp.overlap,
+      leads: () => this.leadership.isLeader,
+      storeUp: () => this.storeHealth.isUp,
+    });
+    this.catchUp = this.catchUpDriver;
     this.coordinator = options.coordinator ?? new LocalCoordinator();
     this.replicated = options.coordinator !== undefined;
     this.resyncEveryMs = options.resyncEveryMs ?? 120_000;
@@ -176,7 +201,14 @@ export class App {
 
   /** Open tickets by tier and running clocks (the metrics' gauges). */
   stateSnapshot(): StateSnapshot {
-    return this.scheduler.snapshot();
+    const now = this.ctx.now();
+    const catchUp = [...this.catchUpDriver.progress()].map(([platform, progress]) => ({
+      platform,
+      channelsBehind: progress.channelsBehind,
+      oldestCursorAgeSeconds: progress.oldestCursorAt === undefined ? 0 : Math.max(0, (now - progress.oldestCursorAt) / 1000),
+      ...(progress.lastPassAt !== undefined ? { lastPassAt: progress.lastPassAt } : {}),
+    }));
+    return { ...this.scheduler.snapshot(), storeUp: this.storeHealth.isUp, catchUp };
   }
 
   /** Delivers to a platform from now on (what the desk posts, notifications, notices) — never a staff message into a customer channel. */
@@ -232,6 +264,8 @@ export class App {
       }, this.resyncEveryMs);
       this.resyncTimer.unref();
     }
+    this.storeHealth.start();
+    this.catchUpDriver.start();
     const loaded = await this.scheduler.start();
     this.log.info(loaded, 'scheduler started');
     await this.incidentNotices.start();
@@ -261,6 +295,7 @@ export class App {
     this.log.info({ instance: this.instanceId, leading }, leading ? 'leading: running the recurring jobs' : 'no longer leading');
     if (leading) this.startRecurring();
     else this.stopRecurring();
+    if (leading) this.catchUpDriver.leadershipGained();
     for (const listener of this.leaderListeners) await listener(leading);
   }
 
@@ -307,6 +342,8 @@ export class App {
 
   async stop(): Promise<void> {
     if (this.resyncTimer) clearInterval(this.resyncTimer);
+    this.storeHealth.stop();
+    this.catchUpDriver.stop();
     await this.leadership.stop();
     this.stopRecurring();
     this.scheduler.stop();

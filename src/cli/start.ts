@@ -142,7 +142,8 @@ async function startPlatforms(config: Config, platforms: Platforms, env: NodeJS.
     port: Number(env.PORT ?? 3000),
     ...(env.HOST ? { host: env.HOST } : {}),
     readiness: [
-      { name: 'store', check: () => store.ping() },
+      // Once the store's own probe has seen it go, say so at once rather than wait out a ping to a hung server.
+      { name: 'store', check: async () => (holder.app?.storeHealth.isUp ?? true) && (await store.ping(), true) },
       ...(platforms.slack ? [{ name: 'slack', check: async () => slack?.ready() ?? false }] : []),
       ...(platforms.lark ? [{ name: 'lark', check: async () => lark?.ready() ?? false }] : []),
       // One gateway connection for all replicas: the leader holds it; a replica that does not lead is not waiting for it.

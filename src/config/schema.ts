@@ -363,6 +363,15 @@ export const configSchema = z
           .prefault({}),
       })
       .prefault({}),
+    /** Reading the bound channels again from their cursors while running (src/app/catch-up.ts). */
+    catchUp: z
+      .strictObject({
+        /** Between safety-net passes over every bound channel; "off" for none (the pass after a store outage still runs). */
+        interval: z.union([z.literal('off').transform(() => 0), duration], { error: 'expected a duration such as 10m, or "off"' }).prefault('10m'),
+        /** After a store outage, channels are read from this long before it began. */
+        overlap: duration.prefault('5m'),
+      })
+      .prefault({}),
     store: z
       .strictObject({
         backend: z.enum(['sqlite', 'redis', 'memory']).default('sqlite'),

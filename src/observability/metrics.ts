@@ -15,6 +15,10 @@ export interface Metrics {
 export interface StateSnapshot {
   openTicketsByTier: Record<string, number>;
   runningClocks: Record<string, number>;
+  /** Whether the store answered its last probe (absent: not probed, e.g. tools). */
+  storeUp?: boolean;
+  /** Each platform's catch-up from the channels' cursors (src/app/catch-up.ts). */
+  catchUp?: { platform: string; channelsBehind: number; oldestCursorAgeSeconds: number; lastPassAt?: number }[];
 }
 
 /** Metrics that go nowhere (tests, tools). */

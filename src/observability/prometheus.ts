@@ -61,6 +61,45 @@ export class PrometheusMetrics implements Metrics {
       },
     });
     new Gauge({
+      name: 'slawatch_store_up',
+      help: 'Whether the store answered its last probe (1) or not (0)',
+      registers,
+      collect() {
+        const up = snapshot().storeUp;
+        if (up !== undefined) this.set(up ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'slawatch_catchup_channels_behind',
+      help: 'Bound channels the running catch-up pass has not read yet, by platform (0 between passes)',
+      labelNames: ['platform'],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of snapshot().catchUp ?? []) this.set({ platform: p.platform }, p.channelsBehind);
+      },
+    });
+    new Gauge({
+      name: 'slawatch_catchup_oldest_cursor_age_seconds',
+      help: 'Age of the oldest cursor among the channels the running catch-up has not read yet, by platform (0 when none is behind)',
+      labelNames: ['platform'],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of snapshot().catchUp ?? []) this.set({ platform: p.platform }, p.oldestCursorAgeSeconds);
+      },
+    });
+    new Gauge({
+      name: 'slawatch_catchup_last_pass_timestamp_seconds',
+      help: 'When the last catch-up pass over every bound channel ended, by platform',
+      labelNames: ['platform'],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of snapshot().catchUp ?? []) if (p.lastPassAt !== undefined) this.set({ platform: p.platform }, p.lastPassAt / 1000);
+      },
+    });
+    new Gauge({
       name: 'slawatch_clocks_running',
       help: 'SLA clocks with a deadline ahead, by clock',
       labelNames: ['clock'],

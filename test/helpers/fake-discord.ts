@@ -47,6 +47,8 @@ export interface FakeChannel {
   guild_id?: string;
   parent_id?: string;
   messages: FakeMessage[];
+  /** A thread's `thread_metadata.archived` (PATCH /channels/{id} sets it). */
+  archived?: boolean;
 }
 
 /** A message as Discord stores it, plus what the fake learned about it. */
@@ -355,6 +357,16 @@ export class FakeDiscord {
     return [...(this.channels.get(channelId)?.messages ?? [])];
   }
 
+  /** Whether a thread is archived. */
+  isArchived(threadId: string): boolean {
+    return this.channels.get(threadId)?.archived ?? false;
+  }
+
+  /** Archives a thread as Discord does after a quiet week (no event is sent). */
+  archiveThread(threadId: string): void {
+    this.requireChannel(threadId).archived = true;
+  }
+
   hasChannel(id: string): boolean {
     return this.channels.has(id);
   }
@@ -441,6 +453,15 @@ export class FakeDiscord {
     if ((m = /^\/channels\/(\d+|dm-\d+)$/.exec(path)) && method === 'GET') {
       const channel = this.channels.get(m[1]!);
       return channel ? { status: 200, body: this.channelJson(channel) } : unknownChannel();
+    }
+    if ((m = /^\/channels\/(\d+)$/.exec(path)) && method === 'PATCH') {
+      const channel = this.channels.get(m[1]!);
+      if (!channel) return unknownChannel();
+      if (typeof body.archived === 'boolean') {
+        if (channel.type !== 11) return { status: 400, body: { message: 'Invalid Form Body', code: 50035 } };
+        channel.archived = body.archived;
+      }
+      return { status: 200, body: this.channelJson(channel) };
     }
     if ((m = /^\/channels\/([\w-]+)\/messages$/.exec(path))) {
       const channel = this.channels.get(m[1]!);
@@ -755,7 +776,7 @@ export class FakeDiscord {
       member_count: 1,
       total_message_sent: channel.messages.length,
       flags: 0,
-      thread_metadata: { archived: false, auto_archive_duration: 10080, archive_timestamp: new Date().toISOString(), locked: false },
+      thread_metadata: { archived: channel.archived ?? false, auto_archive_duration: 10080, archive_timestamp: new Date().toISOString(), locked: false },
     };
   }
 

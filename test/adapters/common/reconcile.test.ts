@@ -307,3 +307,90 @@ describe('reconciliation after downtime', () => {
     expect(await ticketOf(h, 'globex', T0 + 40 * MIN)).toBeDefined();
   });
 });
+
+/** A platform that lists each thread's first message with where its newest reply is, as Slack does (`latest_reply`). */
+class ListingHistory extends MemoryHistory {
+  latestReply(message: Posted): string | undefined {
+    const replies = this.posted.filter((m) => m.thread === String(message.at)).map((m) => m.at);
+    return replies.length ? String(Math.max(...replies)) : undefined;
+  }
+}
+
+describe('reconciliation by channel', () => {
+  it('reads only the threads whose newest reply is after the cursor and unknown to their ticket', async () => {
+    const h = await harness(CONFIG);
+    const history = new ListingHistory(10);
+    await reconciler(h, history).driver.run('start-up');
+    // Handled live: two tickets in acme; the bot's acknowledgement-like reply in the first is one its ticket records.
+    for (const at of [T0 + MIN, T0 + 2 * MIN]) {
+      history.post({ channel: 'acme', at, user: 'dana', text: `question at ${at}` });
+      await h.desk.receiveMessage({ platform: 'shell', channelId: 'acme', messageId: String(at), author: { userId: 'dana' }, text: 'q', at });
+    }
+    history.post({ channel: 'acme', at: T0 + 3 * MIN, user: 'alice', text: 'on it', thread: String(T0 + MIN) });
+    await h.desk.receiveMessage({ platform: 'shell', channelId: 'acme', messageId: String(T0 + 3 * MIN), threadId: String(T0 + MIN), author: { userId: 'alice', personId: 'alice' }, text: 'on it', at: T0 + 3 * MIN });
+    await h.desk.setCursor('shell', 'acme', String(T0 + 3 * MIN));
+
+    // While away: a follow-up in the second ticket's thread only.
+    const followUp = history.post({ channel: 'acme', at: T0 + 30 * MIN, user: 'dana', text: 'any news?', thread: String(T0 + 2 * MIN) });
+    history.reads.length = 0;
+    await reconciler(h, history).driver.run('after downtime');
+
+    expect(history.reads.filter((r) => r.thread).map((r) => r.thread)).toEqual([String(T0 + 2 * MIN)]);
+    // The channel is listed from its oldest live ticket on, so both first messages (and where their threads stand) are seen.
+    expect(history.reads.filter((r) => !r.thread && r.channel === 'acme').map((r) => r.after)).toEqual([String(T0 + MIN - 1)]);
+    expect((await ticketOf(h, 'acme', followUp.at))?.id).toBe((await ticketOf(h, 'acme', T0 + 2 * MIN))?.id);
+  });
+
+  it('reads channels with live tickets first, and every channel from a floor given to the pass', async () => {
+    const h = await harness(CONFIG);
+    const history = new MemoryHistory();
+    await reconciler(h, history).driver.run('start-up');
+    await h.desk.receiveMessage({ platform: 'shell', channelId: 'globex', messageId: String(T0 + MIN), author: { userId: 'erin' }, text: 'Exports fail', at: T0 + MIN });
+    history.post({ channel: 'globex', at: T0 + MIN, user: 'erin', text: 'Exports fail' });
+    // A message whose event was refused while the store was away; a later live one moved the cursor past it.
+    const refused = history.post({ channel: 'acme', at: T0 + 5 * MIN, user: 'dana', text: 'Login fails' });
+    history.post({ channel: 'acme', at: T0 + 20 * MIN, user: 'alice', text: 'FYI: deploy at noon' });
+    await h.desk.setCursor('shell', 'acme', String(T0 + 20 * MIN));
+    history.reads.length = 0;
+
+    const { driver } = reconciler(h, history);
+    await driver.run('store back', { since: T0 + 4 * MIN });
+    expect(history.reads.filter((r) => !r.thread).map((r) => r.channel)).toEqual(['globex', 'acme']);
+    expect(history.reads.find((r) => r.channel === 'acme')?.after).toBe(String(T0 + 4 * MIN));
+    expect(viewTicket((await ticketOf(h, 'acme', refused.at))!).openedAt).toBe(refused.at);
+    expect(driver.progress()).toMatchObject({ channelsBehind: 0 });
+  });
+});
+
+describe('a store that comes back empty', () => {
+  it('reads from the cursor known in memory, without the overlap or the floor: nothing handled before is opened again', async () => {
+    const h = await harness(CONFIG);
+    const history = new MemoryHistory();
+    let wiped = false;
+    // The desk's cursors, as a store that loses them when "wiped".
+    const store = {
+      getCursor: async (platform: 'shell', channel: string) => (wiped ? undefined : h.desk.getCursor(platform, channel)),
+      setCursor: async (platform: 'shell', channel: string, position: string) => {
+        wiped = false;
+        await h.desk.setCursor(platform, channel, position);
+      },
+    };
+    const cursors = new CursorBook(store, 'shell', history.order);
+    const driver = new Reconciler({ desk: h.desk, source: history, cursors, channels: () => ['acme'], now: () => h.clock.t, log: silent, overlapMs: 5 * MIN });
+    await driver.run('start-up');
+    const handled = history.post({ channel: 'acme', at: T0 + MIN, user: 'dana', text: 'handled before the outage' });
+    await driver.run('live');
+    expect((await ticketOf(h, 'acme', handled.at))?.id).toBe(1);
+
+    // The store comes back without its cursors (and, in life, its tickets); a message posted meanwhile is in the history.
+    wiped = true;
+    const refused = history.post({ channel: 'acme', at: T0 + 20 * MIN, user: 'dana', text: 'posted while the store was away' });
+    history.reads.length = 0;
+    await driver.run('store back', { since: T0 });
+    expect(history.reads.find((r) => !r.thread)?.after).toBe(String(handled.at));
+    expect(viewTicket((await ticketOf(h, 'acme', refused.at))!).openedAt).toBe(refused.at);
+    expect(await h.desk.getCursor('shell', 'acme')).toBe(String(refused.at));
+  });
+});
+
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };

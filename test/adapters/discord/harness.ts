@@ -109,6 +109,7 @@ export interface HarnessOptions {
   fake?: FakeDiscord;
   store?: TicketStore;
   quickReplyMs?: number;
+  archiveDelayMs?: number;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -145,7 +146,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const store = options.store ?? openMemoryStore();
   const logs = capturingLogger();
   const app = new App({ config: parseConfig(options.yaml ?? configYaml()), store, logger: logs });
-  const connection = await startDiscord(app, options.env ?? discordEnv(fake), logs, { ...(options.quickReplyMs !== undefined ? { quickReplyMs: options.quickReplyMs } : {}) });
+  const connection = await startDiscord(app, options.env ?? discordEnv(fake), logs, {
+    ...(options.quickReplyMs !== undefined ? { quickReplyMs: options.quickReplyMs } : {}),
+    ...(options.archiveDelayMs !== undefined ? { archiveDelayMs: options.archiveDelayMs } : {}),
+  });
   await app.start();
   const settle = async () => {
     if (fake.connected) await gatewayBarrier(fake, connection);

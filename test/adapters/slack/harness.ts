@@ -110,6 +110,7 @@ export class Harness {
       ...options.env,
     };
     const connection = await createSlackConnection(app, env, logger, { staffRefreshMs: 0, ...options.connect });
+    await connection.caughtUp; // the tests look at what the start-up catch-up did
     await app.start();
     const address = connection.transport.address();
     const slack = new SlackRequests(`http://127.0.0.1:${address?.port ?? 0}/slack/events`, SIGNING_SECRET);
