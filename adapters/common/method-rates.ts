@@ -39,8 +39,18 @@ interface MethodState {
 
 export class MethodRates {
   private readonly methods = new Map<string, MethodState>();
+  /** Calls waiting for a slot, woken by stop() so that a shutdown never waits out a rate window. */
+  private readonly sleepers = new Set<() => void>();
+  private stopped = false;
 
   constructor(private readonly options: MethodRatesOptions) {}
+
+  /** From now on every waiting and new call fails at once (the connection is shutting down). */
+  stop(): void {
+    this.stopped = true;
+    for (const wake of this.sleepers) wake();
+    this.sleepers.clear();
+  }
 
   /** Runs `call` (a call of `method`) once the method's tier allows, trying again after a rate-limit answer. */
   async run<T>(method: string, call: () => Promise<T>): Promise<T> {
@@ -82,6 +92,7 @@ export class MethodRates {
     const limit = this.options.limits[method];
     const windowMs = (this.options.windowMs ?? 60_000) + (this.options.marginMs ?? (this.options.windowMs ?? 60_000) * 0.05);
     for (;;) {
+      if (this.stopped) throw new Error(`${method}: not called, the connection is stopping`);
       const now = Date.now();
       while (state.starts.length > 0 && state.starts[0]! <= now - windowMs) state.starts.shift();
       const full = limit !== undefined && state.starts.length >= limit ? state.starts[0]! + windowMs - now : 0;
@@ -90,7 +101,15 @@ export class MethodRates {
         if (limit !== undefined) state.starts.push(now);
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.sleepers.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, wait);
+        this.sleepers.add(wake);
+      });
     }
   }
 }

@@ -250,6 +250,7 @@ export class Reconciler<M> {
           report.messages += fed; // after the await: workers run side by side
         } catch (err) {
           report.failed.push(channelId);
+          if (this.stopped) continue; // a shutdown cut the read short: its cursor stays where it was, for the next start
           const hint = this.deps.unreadableHint ? ` (${this.deps.unreadableHint})` : '';
           log.warn({ channel: channelId, err: describe(err) }, `${source.platform}: could not catch up on the channel${hint}`);
         } finally {

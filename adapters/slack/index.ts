@@ -167,6 +167,7 @@ export async function createSlackConnection(host: PlatformHost, env: NodeJS.Proc
     stop() {
       stopping ??= (async () => {
         host.catchUp?.detach('slack');
+        rates.stop(); // a catch-up pass waiting on a rate window ends now, not a minute later
         await reconciler.stop();
         await transport.stop().catch((err: unknown) => logger.warn({ err: describe(err) }, 'Slack receiver did not stop cleanly'));
         await context.background.drain();
