@@ -6,11 +6,13 @@
  *
  *   PAGERDUTY_EVENTS_URL            the Events API v2 endpoint (default PagerDuty's)
  *   PAGERDUTY_ROUTING_KEY_<SERVICE> a service's routing key (or the variable its routingKeyEnv names;
- *                                   PAGERDUTY_ROUTING_KEY for every service without its own)
+ *                                   PAGERDUTY_ROUTING_KEY for every service without its own; a service
+ *                                   that pagerduty.services does not declare, with neither set: its name)
  *   <webhooks.<name>.secretEnv>     a webhook's signing secret (or `secret: ${NAME}`)
  *   SMTP_URL                        the SMTP server (smtp://user:pass@host:587, smtps://…)
  */
 import type { Config } from '../../src/config/schema.js';
+import { pagerdutyServiceOf } from '../../src/escalation/ladder.js';
 import type { OutboundPort } from '../../src/service/messages.js';
 import { EmailTransport } from './email.js';
 import { DEFAULT_PAGERDUTY_EVENTS_URL, PagerDutyTransport } from './pagerduty.js';
@@ -50,6 +52,18 @@ export function eventsUrl(given: string): string | undefined {
   return url.toString();
 }
 
+/** The PagerDuty services the config pages without declaring them under pagerduty.services (ladder targets, people's `pagerduty`). */
+export function undeclaredPagerdutyServices(config: Config): string[] {
+  const named = new Set<string>();
+  for (const person of Object.values(config.people)) if (person.pagerduty) named.add(person.pagerduty);
+  for (const policy of Object.values(config.escalation.policies)) {
+    for (const target of [...policy.warn, ...policy.levels.flatMap((l) => l.notify)]) {
+      if (target.startsWith('pagerduty:')) named.add(pagerdutyServiceOf(target.slice('pagerduty:'.length), config));
+    }
+  }
+  return [...named].filter((id) => !config.pagerduty.services[id]);
+}
+
 /** Whether the config sends e-mail anywhere (a ladder names an `email:` target). */
 function usesEmail(config: Config): boolean {
   return Object.values(config.escalation.policies).some((p) => [...p.warn, ...p.levels.flatMap((l) => l.notify)].some((t) => t.startsWith('email:')));
@@ -77,8 +91,22 @@ export function readOutbound(config: Config, env: NodeJS.ProcessEnv): Outbound {
   let email: EmailTransport | undefined;
 
   const services = Object.entries(config.pagerduty.services);
-  if (services.length) {
+  const undeclared = undeclaredPagerdutyServices(config);
+  if (services.length || undeclared.length) {
     const routingKeys = new Map<string, string>();
+    // A service named only in a ladder or on a person: its own variable, the shared one, else the name is the
+    // integration key itself (`pagerduty:<routing key>`, as Alertmanager's routing_key) — said at start, never shown.
+    let keysInFile = 0;
+    for (const id of undeclared) {
+      const key = value(routingKeyVariable(id)) ?? value('PAGERDUTY_ROUTING_KEY');
+      if (!key) keysInFile++;
+      routingKeys.set(id, key ?? id);
+    }
+    if (keysInFile) {
+      warnings.push(
+        `${keysInFile} PagerDuty target(s) name no service of pagerduty.services and no PAGERDUTY_ROUTING_KEY_<NAME> or PAGERDUTY_ROUTING_KEY is set: the name after "pagerduty:" is sent as the routing key; declare the services to keep keys out of the file`,
+      );
+    }
     for (const [id, service] of services) {
       const what = `the Events API v2 routing key of PagerDuty service "${id}"`;
       if (service.routingKey !== undefined) {
@@ -96,7 +124,7 @@ export function readOutbound(config: Config, env: NodeJS.ProcessEnv): Outbound {
     const url = eventsUrl(value('PAGERDUTY_EVENTS_URL') ?? DEFAULT_PAGERDUTY_EVENTS_URL);
     if (!url) problems.push('PAGERDUTY_EVENTS_URL is not an http(s) URL');
     ports.push(new PagerDutyTransport({ url: url ?? DEFAULT_PAGERDUTY_EVENTS_URL, routingKeys, timeoutMs }));
-    lines.push(`PagerDuty: on (${services.map(([id]) => id).join(', ')})`);
+    lines.push(`PagerDuty: on (${services.length ? services.map(([id]) => id).join(', ') : 'services named in the ladder'})`);
   }
 
   const hooks = Object.entries(config.webhooks);

@@ -62,7 +62,7 @@ const personSchema = z.strictObject({
   /** Contact outside chat: `email:<person>` targets mail here; a phone (E.164) rides along in webhook bodies (an SMS gateway's). */
   email: z.email({ error: 'expected an e-mail address such as alice@example.com' }).optional(),
   phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected a phone number in E.164 form, such as +4930123456').optional(),
-  /** The PagerDuty service (pagerduty.services) that pages this person: `pagerduty:<person>` in a ladder step pages them there. */
+  /** The PagerDuty service that pages this person (one of pagerduty.services, or any other name: see adapters/outbound): `pagerduty:<person>` in a ladder step pages them there. */
   pagerduty: id.optional(),
 });
 
@@ -395,9 +395,6 @@ export const configSchema = z
     for (const [personId, person] of Object.entries(config.people)) {
       if (person.calendar && !calendars.has(person.calendar)) issue(['people', personId, 'calendar'], `unknown calendar "${person.calendar}"`);
       if (person.schedule && !schedules.has(person.schedule)) issue(['people', personId, 'schedule'], `unknown schedule "${person.schedule}"`);
-      if (person.pagerduty && !config.pagerduty.services[person.pagerduty]) {
-        issue(['people', personId, 'pagerduty'], `unknown PagerDuty service "${person.pagerduty}" (declare it under pagerduty.services)`);
-      }
     }
     for (const [groupId, members] of Object.entries(config.email.groups)) {
       members.forEach((member, i) => {
@@ -482,8 +479,9 @@ export const configSchema = z
       if (kind === 'schedule' && !schedules.has(ref!)) issue(path, `unknown schedule "${ref}"`);
       if (kind === 'person' && !people.has(ref!)) issue(path, `unknown person "${ref}"`);
       if (kind === 'channel') notCustomers(ref, path, 'staff pings');
-      if (kind === 'pagerduty' && !config.pagerduty.services[ref!] && !config.people[ref!]?.pagerduty) {
-        issue(path, `unknown PagerDuty service "${ref}" (declare it under pagerduty.services, or give person "${ref}" a pagerduty service)`);
+      // A PagerDuty service not declared under pagerduty.services is one of that name (adapters/outbound/index.ts).
+      if (kind === 'pagerduty' && people.has(ref!) && !config.people[ref!]?.pagerduty && !config.pagerduty.services[ref!]) {
+        issue(path, `person "${ref}" has no PagerDuty service (people.${ref}.pagerduty)`);
       }
       if (kind === 'webhook' && !config.webhooks[ref!]) issue(path, `unknown webhook "${ref}" (declare it under webhooks)`);
       if (kind === 'email') {

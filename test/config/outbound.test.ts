@@ -3,9 +3,10 @@
  * reference named with its path and line; secrets refused in the file; the
  * variables the transports need, named at start and never echoed.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { eventsUrl, OutboundEnvError, readOutbound, routingKeyVariable } from '../../adapters/outbound/index.js';
 import { ConfigError, parseConfig } from '../../src/config/load.js';
+import { FakeEventsApi } from '../../testkit/outbound-receivers.js';
 
 const BASE = `
 people:
@@ -47,7 +48,7 @@ describe('targets outside chat in the config', () => {
     expect(config.email.from).toBe('slawatch <slawatch@localhost>');
   });
 
-  it('names the path and line of an unknown webhook or service, a person without e-mail, a bad phone', () => {
+  it('names the path and line of an unknown webhook, a person without a PagerDuty service or e-mail, a bad phone', () => {
     const bad = BASE.replace('- { notify: [pagerduty:db, pagerduty:alice, webhook:goalert, email:alice, email:leads] }', '- { notify: [pagerduty:nope, pagerduty:bob, webhook:slack-ops, email:bob, email:nobody] }')
       .replace('leads: [alice, ops@example.com]', 'leads: [alice, bob, ghost]')
       .replace('phone: "+4930123456"', 'phone: "030 123456"');
@@ -55,22 +56,18 @@ describe('targets outside chat in the config', () => {
       'people.alice.phone: expected a phone number in E.164 form, such as +4930123456 (line 3)',
       'email.groups.leads[1]: person "bob" has no email (people.bob.email) (line 15)',
       'email.groups.leads[2]: unknown person "ghost" (a group lists person ids or e-mail addresses) (line 15)',
-      'escalation.policies.default.levels[0].notify[0]: unknown PagerDuty service "nope" (declare it under pagerduty.services, or give person "nope" a pagerduty service) (line 20)',
-      'escalation.policies.default.levels[0].notify[1]: unknown PagerDuty service "bob" (declare it under pagerduty.services, or give person "bob" a pagerduty service) (line 20)',
+      'escalation.policies.default.levels[0].notify[1]: person "bob" has no PagerDuty service (people.bob.pagerduty) (line 20)',
       'escalation.policies.default.levels[0].notify[2]: unknown webhook "slack-ops" (declare it under webhooks) (line 20)',
       'escalation.policies.default.levels[0].notify[3]: person "bob" has no email (people.bob.email) (line 20)',
       'escalation.policies.default.levels[0].notify[4]: unknown person or e-mail group "nobody" (line 20)',
     ]);
   });
 
-  it('wants a webhook secret one way, and a person service declared', () => {
+  it('wants a webhook secret one way', () => {
     expect(problemsOf(BASE.replace('secretEnv: GOALERT_SECRET', 'secret: "${GOALERT_SECRET}", secretEnv: GOALERT_SECRET'))).toEqual([
       'webhooks.goalert: a webhook needs its signing secret: secretEnv (the variable that holds it) or secret (${NAME} reads the variable NAME), not both (line 13)',
     ]);
     expect(problemsOf(BASE.replace(', secretEnv: GOALERT_SECRET', ''))).toHaveLength(1);
-    expect(problemsOf(BASE.replace('pagerduty: db }', 'pagerduty: dbx }'))).toEqual([
-      'people.alice.pagerduty: unknown PagerDuty service "dbx" (declare it under pagerduty.services) (line 3)',
-    ]);
   });
 });
 
@@ -116,4 +113,48 @@ describe('the transports, from the environment', () => {
     expect(eventsUrl('http://127.0.0.1:8080/custom/path')).toBe('http://127.0.0.1:8080/custom/path');
     expect(eventsUrl('ftp://x')).toBeUndefined();
   });
+
+  describe('a PagerDuty service named but not declared under pagerduty.services', () => {
+    const UNDECLARED = `
+people:
+  alice: { name: Alice, pagerduty: PDB0001 }
+tiers:
+  standard:
+    targets: { default: { firstResponse: 1h } }
+escalation:
+  policies:
+    default:
+      levels:
+        - { notify: [pagerduty:alice, pagerduty:R0UTINGKEY0WEB] }
+`;
+    let api: FakeEventsApi | undefined;
+    afterEach(async () => api?.close());
+
+    /** Triggers one event for each service through the transport the config and environment make; the routing keys the API got. */
+    async function routingKeysSent(env: Record<string, string>): Promise<{ keys: string[]; warnings: string[] }> {
+      api = new FakeEventsApi([]);
+      await api.start();
+      const outbound = readOutbound(parseConfig(UNDECLARED), { PAGERDUTY_EVENTS_URL: api.url, ...env });
+      const port = outbound.ports.find((p) => p.via === 'pagerduty');
+      for (const service of ['PDB0001', 'R0UTINGKEY0WEB']) {
+        await port?.send({ via: 'pagerduty', service, event: { action: 'resolve', dedupKey: `slawatch-1-first_response-1` } }, { idempotencyKey: service, resend: false }).catch(() => undefined);
+      }
+      outbound.close();
+      return { keys: api.events.map((e) => e.routingKey), warnings: outbound.warnings };
+    }
+
+    it('is accepted by the config, and pages with its own variable, else the shared one', async () => {
+      expect(problemsOf(UNDECLARED)).toEqual([]);
+      expect((await routingKeysSent({ PAGERDUTY_ROUTING_KEY_PDB0001: 'key-db', PAGERDUTY_ROUTING_KEY: 'key-shared' })).keys).toEqual(['key-db', 'key-shared']);
+    });
+
+    it('with no variable set, its name is the routing key, and the start warns without showing it', async () => {
+      const { keys, warnings } = await routingKeysSent({});
+      expect(keys).toEqual(['PDB0001', 'R0UTINGKEY0WEB']);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/2 PagerDuty target\(s\) name no service/);
+      expect(warnings.join('')).not.toMatch(/PDB0001|R0UTINGKEY0WEB/);
+    });
+  });
 });
+
