@@ -14,7 +14,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { FakeSlack } from '../../testkit/fake-slack.js';
 import { freePort } from '../../testkit/replicas.js';
 import { blockActions, button, messageEvent, SlackRequests } from '../../testkit/slack-requests.js';
-import { runCli, startCli, untilStatus, type RunningCli } from '../helpers/run-cli.js';
+import { runCli, startCli, startSlackCli, untilStatus, type RunningCli } from '../helpers/run-cli.js';
 
 const BOT_TOKEN = 'xoxb-1111111111-2222222222-STARTTESTTOKENabcdefgh';
 const SIGNING_SECRET = 'e2e0a1b2c3d4e5f60718293a4b5c6d7e';
@@ -45,18 +45,8 @@ describe('slawatch start with Slack tokens', () => {
     fake = await FakeSlack.start();
     const config = join(dir, 'slawatch.yaml');
     await writeFile(config, configFor(dir));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
+    ({ cli, base } = await startSlackCli(config, { apiUrl: fake.apiUrl, botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET }, { LOG_LEVEL: 'debug' }));
     slack = new SlackRequests(`${base}/slack/events`, SIGNING_SECRET);
-    cli = startCli(['start', '--config', config], {
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: fake.apiUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'debug',
-    });
-    await untilStatus(`${base}/readyz`, 200, cli);
   }, 30_000);
 
   afterAll(async () => {

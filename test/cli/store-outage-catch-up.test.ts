@@ -19,10 +19,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
 import type { TicketStore } from '../../src/store/ports.js';
 import { FakeSlack, type StoredMessage } from '../../testkit/fake-slack.js';
-import { freePort, RedisServer } from '../../testkit/replicas.js';
+import { RedisServer } from '../../testkit/replicas.js';
 import { messageEvent, SlackRequests } from '../../testkit/slack-requests.js';
 import { needRedisServer } from '../helpers/requirements.js';
-import { startCli, untilStatus, type RunningCli } from '../helpers/run-cli.js';
+import { startSlackCli, untilStatus, type RunningCli } from '../helpers/run-cli.js';
 
 const REDIS_SERVER = needRedisServer('store outage catch-up test');
 const BOT_TOKEN = 'xoxb-1111111111-2222222222-OUTAGETESTTOKENabcdef';
@@ -65,18 +65,8 @@ describe.runIf(REDIS_SERVER)('a store outage longer than any redelivery, without
     prefix = `outage-${randomBytes(4).toString('hex')}`;
     const config = join(dir, 'slawatch.yaml');
     await writeFile(config, configYaml(redis.url, prefix));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
+    ({ cli, base } = await startSlackCli(config, { apiUrl: fake.apiUrl, botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET }, { LOG_LEVEL: 'info' }));
     slack = new SlackRequests(`${base}/slack/events`, SIGNING_SECRET);
-    cli = startCli(['start', '--config', config], {
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: fake.apiUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-    });
-    await untilStatus(`${base}/readyz`, 200, cli);
   }, 30_000);
 
   afterAll(async () => {

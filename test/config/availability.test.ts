@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, EXAMPLE_CONFIG_PATH, loadConfigFile, parseConfig } from '../../src/config/load.js';
+import { EXAMPLE_CONFIG_PATH, loadConfigFile, parseConfig } from '../../src/config/load.js';
+import { problemsOf } from '../helpers/config-problems.js';
 import { allCustomerTerms, scopeNames } from '../../src/availability/terms.js';
 
 const BASE = `customers:
@@ -25,16 +26,6 @@ tiers:
   standard:
     targets: { default: { firstResponse: 4h } }
 `;
-
-function problemsOf(text: string): string[] {
-  try {
-    parseConfig(text, 'test.yaml');
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message} (line ${p.line})`);
-    throw err;
-  }
-  return [];
-}
 
 describe('availability config', () => {
   it('resolves each customer’s terms: the tier’s, overridden key by key, the zone defaulting to availability.timezone', () => {

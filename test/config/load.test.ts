@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { ConfigError, EXAMPLE_CONFIG_PATH, loadConfigFile, parseConfig } from '../../src/config/load.js';
+import { EXAMPLE_CONFIG_PATH, loadConfigFile, parseConfig } from '../../src/config/load.js';
+import { problemsOf } from '../helpers/config-problems.js';
 import { parseDuration } from '../../src/config/duration.js';
 
 const ISSUE_EXAMPLE = `people:
@@ -27,16 +28,6 @@ tiers:
       default: { firstResponse: 1h, nextResponse: 2h, resolution: 2d }
       urgent: { firstResponse: 15m }
 `;
-
-function problemsOf(text: string): string[] {
-  try {
-    parseConfig(text, 'test.yaml');
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message} (line ${p.line})`);
-    throw err;
-  }
-  return [];
-}
 
 describe('durations', () => {
   it.each([

@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventsUrl, OutboundEnvError, readOutbound, routingKeyVariable } from '../../adapters/outbound/index.js';
-import { ConfigError, parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/config/load.js';
+import { problemsOf } from '../helpers/config-problems.js';
 import { FakeEventsApi } from '../../testkit/outbound-receivers.js';
 
 const BASE = `
@@ -29,16 +30,6 @@ escalation:
       levels:
         - { notify: [pagerduty:db, pagerduty:alice, webhook:goalert, email:alice, email:leads] }
 `;
-
-function problemsOf(text: string): string[] {
-  try {
-    parseConfig(text, 'test.yaml');
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message} (line ${p.line})`);
-    throw err;
-  }
-  return [];
-}
 
 describe('targets outside chat in the config', () => {
   it('accepts people with e-mail, phone and a PagerDuty service, and the targets that name them', () => {

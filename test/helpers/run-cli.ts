@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../testkit/replicas.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/slawatch.js', import.meta.url));
 
@@ -102,4 +103,27 @@ export async function untilStatus(url: string, status: number, cli: RunningCli, 
     if (Date.now() > deadline) throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (last: ${last}); stderr:\n${cli.stderr()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * `slawatch start --config <config>` on Slack's HTTP receiver, against a fake
+ * Web API, on a free port of 127.0.0.1; resolves once /readyz answers 200.
+ */
+export async function startSlackCli(
+  config: string,
+  slack: { apiUrl: string; botToken: string; signingSecret: string },
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ cli: RunningCli; base: string }> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const cli = startCli(['start', '--config', config], {
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: slack.signingSecret,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ...env,
+  });
+  await untilStatus(`${base}/readyz`, 200, cli);
+  return { cli, base };
 }
