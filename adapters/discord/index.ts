@@ -68,10 +68,14 @@ export async function startDiscord(host: PlatformHost, env: NodeJS.ProcessEnv, l
   const background = new Background((err) => log.error({ err: hide(describe(err)) }, 'discord: interaction failed'));
   const archiver = new ThreadArchiver({ client, log, ...(options.archiveDelayMs !== undefined ? { archiveDelayMs: options.archiveDelayMs } : {}) });
   const unsubscribe = desk.onTicketChanged((ticket) => archiver.changed(ticket));
-  /** A pass over the channels, then the live tickets' messages compared with Discord's (edits and deletions made while away). */
-  const catchUpAll = async (reason: string, pass?: { since?: number }) => {
-    const report = await reconciler.run(reason, pass);
-    await auditTickets({ desk, client, serial, log });
+  /**
+   * A pass over the channels, then the live tickets' messages compared with Discord's (edits and deletions made
+   * while away) — not after a periodic pass: the gateway delivered those live, and the comparison costs REST calls
+   * per open ticket.
+   */
+  const catchUpAll = async (reason: string, pass: { since?: number; periodic?: boolean } = {}) => {
+    const report = await reconciler.run(reason, pass.since !== undefined ? { since: pass.since } : {});
+    if (!pass.periodic) await auditTickets({ desk, client, serial, log });
     return report;
   };
   const interactions = new Interactions({ desk, channels, renderer, roles, log, background, ...(options.quickReplyMs !== undefined ? { quickReplyMs: options.quickReplyMs } : {}) });

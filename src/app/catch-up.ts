@@ -34,8 +34,11 @@ export interface CatchUpProgress {
 /** A platform adapter's catch-up (adapters/common/reconcile.ts), as the app drives it. */
 export interface CatchUpRunner<R extends { failed: readonly string[] } = { failed: readonly string[] }> {
   readonly platform: Platform;
-  /** One pass over every bound channel; `since`: read each from this instant (epoch ms) at least. */
-  run(reason: string, options?: { since?: number }): Promise<R>;
+  /**
+   * One pass over every bound channel; `since`: read each from this instant (epoch ms) at least;
+   * `periodic`: the safety net, while the platform's connection was up (nothing was edited unseen).
+   */
+  run(reason: string, options?: { since?: number; periodic?: boolean }): Promise<R>;
   progress(): CatchUpProgress;
 }
 
@@ -140,13 +143,13 @@ export class CatchUpDriver implements CatchUpHost {
     return settling;
   }
 
-  private async runAll(reason: string, since?: number, runners: CatchUpRunner[] = [...this.runners.values()]): Promise<void> {
+  private async runAll(reason: string, since?: number, runners: CatchUpRunner[] = [...this.runners.values()], periodic = false): Promise<void> {
     const { log } = this.options;
     await Promise.all(
       runners.map(async (runner) => {
         try {
           const floor = since !== undefined ? await this.keepFloor(runner.platform, since) : undefined;
-          const report = await runner.run(reason, floor !== undefined ? { since: floor } : {});
+          const report = await runner.run(reason, { ...(floor !== undefined ? { since: floor } : {}), ...(periodic ? { periodic } : {}) });
           if (floor !== undefined && report.failed.length === 0) await this.clearFloor(runner.platform);
         } catch (err) {
           log.error({ platform: runner.platform, reason, err: describe(err) }, 'catching up on the channels failed; the next pass tries again');
@@ -161,7 +164,7 @@ export class CatchUpDriver implements CatchUpHost {
     if (this.owed !== undefined) return void this.settleOwed();
     // A pass still under way (thousands of channels at Slack's 50 reads a minute take a while) is not queued again.
     const idle = [...this.runners.values()].filter((runner) => runner.progress().channelsBehind === 0);
-    await this.runAll('safety net', undefined, idle);
+    await this.runAll('safety net', undefined, idle, true);
   }
 
   private async floor(platform: Platform): Promise<number | undefined> {

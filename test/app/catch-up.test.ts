@@ -16,10 +16,10 @@ import { flakyStore } from '../helpers/flaky-store.js';
 const MIN = 60_000;
 
 class RecordingRunner implements CatchUpRunner {
-  readonly passes: { reason: string; since?: number }[] = [];
+  readonly passes: { reason: string; since?: number; periodic?: boolean }[] = [];
   failed: string[] = [];
   constructor(readonly platform: 'slack' | 'discord' = 'slack') {}
-  async run(reason: string, options: { since?: number } = {}) {
+  async run(reason: string, options: { since?: number; periodic?: boolean } = {}) {
     this.passes.push({ reason, ...options });
     return { failed: this.failed };
   }
@@ -103,4 +103,20 @@ describe('catching up after a store outage', () => {
     await next.attach(again);
     expect(again.passes).toEqual([{ reason: 'start-up' }]);
   });
+
+  it('marks the safety net\'s passes periodic (no edit audit owed), and only those', async () => {
+    const store = openMemoryStore();
+    const catchUp = new CatchUpDriver({ store, log: silentLogger, now: () => 100 * MIN, intervalMs: 20, overlapMs: 5 * MIN, leads: () => true, storeUp: () => true });
+    const slack = new RecordingRunner();
+    await catchUp.attach(slack);
+    catchUp.start();
+    try {
+      for (let i = 0; i < 100 && slack.passes.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      catchUp.stop();
+    }
+    expect(slack.passes[0]).toEqual({ reason: 'start-up' });
+    expect(slack.passes[1]).toEqual({ reason: 'safety net', periodic: true });
+  });
 });
+
